@@ -1,0 +1,60 @@
+"""The composition root: the one place that wires storage, recommender and the bot core."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.build import build
+from bot.config import Settings
+from bot.core import BotCore, Services
+from recommender.chat2tag import LocalTagger
+from recommender.content import ContentRecommender
+from recommender.encoder import load_encoder
+from recommender.index import CatalogIndex
+from recommender.lookup import CatalogLookup
+from storage.database import Database, Storage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    storage: Storage
+    core: BotCore
+
+
+async def ensure_catalog(settings: Settings, storage: Storage, progress: bool = True, force: bool = False) -> dict:
+    return await build(
+        storage, settings.data_dir, settings.catalog_dir, settings.encoder,
+        settings.min_tag_exposure, force=force, progress=progress,
+    )
+
+
+@asynccontextmanager
+async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
+    async with Database(settings.mongo_uri, settings.db_name, settings.db_dir) as storage:
+        yield storage
+
+
+@asynccontextmanager
+async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[App]:
+    """Connect, build the catalog on first start, load every model once, and yield the running app."""
+    async with open_storage(settings) as storage:
+        if not CatalogIndex.exists(settings.catalog_dir) or not await storage.catalog.build_info():
+            await ensure_catalog(settings, storage, progress=progress)
+        index = CatalogIndex.load(settings.catalog_dir)
+        encoder = load_encoder(settings.encoder)
+        services = Services(
+            users=storage.users,
+            sessions=storage.sessions,
+            events=storage.events,
+            playlists=storage.playlists,
+            tagger=LocalTagger(index.vocab, encoder),
+            recommender=ContentRecommender(index),
+            catalog=CatalogLookup(index),
+        )
+        yield App(settings, storage, BotCore(services))

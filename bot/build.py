@@ -1,0 +1,129 @@
+"""`suggestify build`: ingest the shipped datasets into MongoDB and write the
+serving index. Idempotent: a second run with the same data and code is a no-op."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+import logging
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from recommender.catalog import Catalog, build_catalog, spotify_uri
+from recommender.datasets import AUDIO_COLUMNS, load_raw
+from recommender.encoder import load_encoder
+from recommender.index import CatalogIndex, build_index
+from recommender.vocabulary import Vocabulary, build_vocabulary
+from storage.database import Storage
+
+log = logging.getLogger(__name__)
+
+BUILD_VERSION = 1  # bump when the catalog's shape changes, so existing homes rebuild
+
+
+def fingerprint(data_dir: Path, min_exposure: int, encoder: str) -> str:
+    digest = hashlib.sha256(f"{BUILD_VERSION}|{min_exposure}|{encoder}".encode())
+    for path in sorted(data_dir.rglob("*")):
+        if path.is_file():
+            digest.update(f"{path.relative_to(data_dir)}|{path.stat().st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _track_docs(catalog: Catalog, index: CatalogIndex) -> Iterator[dict[str, Any]]:
+    tracks = catalog.tracks
+    for row, tid in enumerate(index.track_ids.tolist()):
+        t = tracks.loc[tid]
+        tag_row = index.track_tags[row]
+        tags = [index.vocab.tags[c] for c, _ in sorted(zip(tag_row.indices, tag_row.data), key=lambda p: -p[1])]
+        yield {
+            "_id": tid,
+            "name": t["name"],
+            "artist": t["artist"],
+            "artist_key": t["artist_key"],
+            "uri": spotify_uri(tid),
+            "tags": tags,
+            "genres": catalog.own_tags.get(tid, [])[:2],
+            "popularity": float(t["popularity"]),
+            "year": int(t["year"]),
+            "features": {f: float(t[f]) for f in AUDIO_COLUMNS},
+            "source": "tidytuesday",
+        }
+
+
+def _artist_docs(catalog: Catalog, vocab: Vocabulary) -> Iterator[dict[str, Any]]:
+    for key, row in catalog.artists.iterrows():
+        counts = catalog.artist_tags.get(str(key)) or Counter()
+        yield {
+            "_id": str(key),
+            "name": row["name"],
+            "hetrec_ids": list(row["hetrec_ids"]),
+            "genres": catalog.artist_genres.get(str(key), []),
+            "tags": [{"tag": t, "count": int(n)} for t, n in counts.most_common(30) if t in vocab.position],
+        }
+
+
+def _event_docs(catalog: Catalog, at: datetime) -> Iterator[dict[str, Any]]:
+    for user_id, key, weight in catalog.plays[["user_id", "artist_key", "weight"]].itertuples(index=False):
+        yield {"user_id": user_id, "item_type": "artist", "item_id": key, "weight": float(weight),
+               "source": "hetrec", "at": at}
+
+
+def _playlist_docs(catalog: Catalog, at: datetime) -> Iterator[dict[str, Any]]:
+    for pid, name, genre, sub, tracks in catalog.playlists[
+        ["playlist_id", "name", "genre", "subgenre", "track_ids"]
+    ].itertuples(index=False):
+        yield {"_id": f"tidytuesday:{pid}", "user_id": "dataset:tidytuesday", "text": str(name),
+               "tags": [str(genre), str(sub)], "tracks": list(tracks), "created_at": at}
+
+
+async def build(
+    storage: Storage, data_dir: Path, catalog_dir: Path, encoder_name: str, min_exposure: int = 5,
+    force: bool = False, progress: bool = True,
+) -> dict[str, Any]:
+    fp = fingerprint(data_dir, min_exposure, encoder_name)
+    info = await storage.catalog.build_info()
+    if not force and info and info.get("fingerprint") == fp and CatalogIndex.exists(catalog_dir):
+        return {**info, "skipped": True}
+
+    def bar(it: Any, total: int, desc: str) -> Any:
+        return tqdm(it, total=total, desc=desc, unit="doc", disable=not progress, leave=True)
+
+    steps = tqdm(total=5, desc="build", unit="step", disable=not progress)
+    raw = load_raw(data_dir)
+    catalog = build_catalog(raw)
+    steps.update()
+    encoder = load_encoder(encoder_name)
+    exposure = catalog.tag_exposure()
+    vocab = build_vocabulary(exposure, encoder, min_exposure)
+    index = build_index(catalog, vocab, encoder)
+    steps.update()
+
+    now = datetime.now(timezone.utc)
+    n_tracks = len(index.track_ids)
+    await storage.catalog.upsert("tracks", bar(_track_docs(catalog, index), n_tracks, "tracks"))
+    await storage.catalog.upsert("artists", bar(_artist_docs(catalog, vocab), len(catalog.artists), "artists"))
+    await storage.catalog.upsert("tags", bar(
+        ({"_id": r["tag"], **{k: v for k, v in r.items() if k != "tag"}} for r in vocab.records()),
+        len(vocab), "tags"))
+    steps.update()
+    await storage.events.replace_source("hetrec", bar(_event_docs(catalog, now), len(catalog.plays), "events"))
+    await storage.catalog.upsert("playlists", bar(_playlist_docs(catalog, now), len(catalog.playlists), "playlists"))
+    steps.update()
+    index.save(catalog_dir)
+    steps.update()
+    steps.close()
+
+    report = {
+        **catalog.report,
+        "raw_tags": catalog.raw_tag_count,
+        "tags_after_noise_rules": len(exposure),
+        "vocabulary": len(vocab),
+        "tracks_with_tags": int((index.track_tags.getnnz(axis=1) > 0).sum()),
+    }
+    record = {"fingerprint": fp, "built_at": now, "report": report}
+    await storage.catalog.set_build_info(record)
+    return {**record, "skipped": False}

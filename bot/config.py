@@ -1,0 +1,51 @@
+"""Settings from the environment (the README's configuration table lists each)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _path(name: str, default: Path) -> Path:
+    return Path(os.environ.get(name) or default).expanduser()
+
+
+@dataclass(frozen=True)
+class Settings:
+    mongo_uri: str | None
+    db_name: str
+    home: Path
+    data_dir: Path
+    encoder: str
+    min_tag_exposure: int
+    log_level: str
+    telegram_token: str | None
+    discord_token: str | None
+
+    @property
+    def db_dir(self) -> Path:
+        return self.home / "db"
+
+    @property
+    def catalog_dir(self) -> Path:
+        return self.home / "catalog"
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        return cls(
+            mongo_uri=os.environ.get("MONGO_URI") or None,
+            db_name=os.environ.get("SUGGESTIFY_DB", "suggestify"),
+            home=_path("SUGGESTIFY_HOME", Path.home() / ".suggestify"),
+            data_dir=_path("SUGGESTIFY_DATA_DIR", REPO_DATA),
+            encoder=os.environ.get("SUGGESTIFY_ENCODER", "all-MiniLM-L6-v2"),
+            min_tag_exposure=int(os.environ.get("SUGGESTIFY_MIN_TAG_EXPOSURE", "5")),
+            log_level=os.environ.get("SUGGESTIFY_LOG_LEVEL", "WARNING").upper(),
+            telegram_token=os.environ.get("TELEGRAM_TOKEN") or None,
+            discord_token=os.environ.get("DISCORD_TOKEN") or None,
+        )
+
+    def __repr__(self) -> str:  # never print tokens
+        return f"Settings(home={self.home}, db={self.db_name}, mongo={'set' if self.mongo_uri else 'embedded'})"

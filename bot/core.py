@@ -1,0 +1,292 @@
+"""The transport-agnostic bot: `handle(incoming) -> reply`.
+
+Every platform adapter (console, Telegram, Discord) only translates to and from
+`Incoming`/`Reply`; all behaviour lives here and is tested once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.messages import Action, Incoming, Reply, TagChip
+from bot.ports import Catalog, Events, Playlists, Recommender, Sessions, TagExtractor, Users
+from bot.text import clean_text, has_words, split_command
+from recommender.types import Recommendation, Taste, WeightedTag
+
+log = logging.getLogger(__name__)
+
+PLAYLIST_SIZE = 10
+NAMED_ARTIST_WEIGHT = 25.0  # a named favourite counts like a couple of dozen plays
+LIKE_WEIGHT, DISLIKE_WEIGHT = 5.0, -5.0
+
+HELP = (
+    "Tell me how you feel or what you're doing — e.g. \"rainy sunday morning, feeling nostalgic\" — "
+    "and I'll make you a playlist.\n"
+    "Commands:\n"
+    "  /more — more tracks like these\n"
+    "  /remove N — drop track N (I'll remember you didn't like it)\n"
+    "  /like N, /dislike N — rate track N\n"
+    "  /tags — the tags behind your playlist; /toggle TAG — switch one on or off\n"
+    "  /taste ARTIST, ARTIST… — name artists you love, so playlists fit your taste\n"
+    "  /help — this message"
+)
+
+
+@dataclass
+class Services:
+    users: Users
+    sessions: Sessions
+    events: Events
+    playlists: Playlists
+    tagger: TagExtractor
+    recommender: Recommender
+    catalog: Catalog
+
+
+Handler = Callable[[Incoming, dict[str, Any], str], Awaitable[Reply]]
+
+
+class BotCore:
+    def __init__(self, services: Services, playlist_size: int = PLAYLIST_SIZE) -> None:
+        self.s = services
+        self.playlist_size = playlist_size
+        # Every command, registered in one place.
+        self.commands: dict[str, Handler] = {
+            "start": self._start,
+            "help": self._help,
+            "more": self._more,
+            "remove": self._remove,
+            "like": self._like,
+            "dislike": self._dislike,
+            "tags": self._tags,
+            "toggle": self._toggle,
+            "taste": self._taste,
+        }
+
+    # -- entry point ------------------------------------------------------
+    async def handle(self, msg: Incoming) -> Reply:
+        text = clean_text(msg.text)
+        user_id = f"{msg.platform}:{msg.user_id}"
+        session_id = f"{msg.platform}:{msg.chat_id}"
+        try:
+            await self.s.users.get_or_create(msg.platform, msg.user_id, msg.display_name)
+            session = await self.s.sessions.load(session_id) or self._new_session(session_id, user_id)
+        except Exception:
+            log.exception("storage unavailable while loading session %s", session_id)
+            return await self._degraded(text)
+        command, arg = split_command(text)
+        try:
+            if command is None:
+                reply = await self._mood(msg, session, text)
+            elif command in self.commands:
+                reply = await self.commands[command](msg, session, arg)
+            else:
+                reply = Reply(f"I don't know /{command[:30]}.\n\n{HELP}", suggestions=self.s.catalog.suggested_tags())
+        except Exception:
+            log.exception("handler failed for %s", command or "text")
+            return Reply("Sorry, something went wrong on my side. Your playlist is safe — please try again.")
+        return reply
+
+    async def _degraded(self, text: str) -> Reply:
+        """The database is down: still answer a mood with a (non-personal) playlist, and say so."""
+        command, _ = split_command(text)
+        if command is not None or not has_words(text):
+            return Reply("I can't reach my memory right now, so commands are paused. Try again in a moment.")
+        tags, tracks = await self._rank(text, Taste(), frozenset())
+        return Reply(
+            "I can't reach my memory right now, so this one isn't personalised and won't be remembered.",
+            playlist=tracks,
+            tags=[TagChip(t.tag) for t in tags],
+        )
+
+    # -- commands ---------------------------------------------------------
+    async def _start(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        name = f", {msg.display_name}" if msg.display_name else ""
+        return Reply(
+            f"Hi{name}! I'm Suggestify. {HELP}",
+            suggestions=self.s.catalog.suggested_tags(),
+        )
+
+    async def _help(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        return Reply(HELP, suggestions=self.s.catalog.suggested_tags())
+
+    async def _mood(self, msg: Incoming, session: dict[str, Any], text: str) -> Reply:
+        if not text:
+            return Reply("Tell me a mood, a moment or an activity and I'll make you a playlist.",
+                         suggestions=self.s.catalog.suggested_tags())
+        if not has_words(text):
+            return Reply("Nice emoji! Tell me in words how you feel or what you're up to, or pick a tag.",
+                         suggestions=self.s.catalog.suggested_tags())
+        taste = await self._taste_of(session["user_id"])
+        tags, tracks = await self._rank(text, taste, self._disliked(session))
+        if not tags and taste.empty:
+            return Reply("I couldn't find a mood in that. Try something like \"sunny road trip\" or pick a tag.",
+                         suggestions=self.s.catalog.suggested_tags())
+        session.update(
+            last_text=text[:500],
+            tags=[{"tag": t.tag, "weight": t.weight, "on": True} for t in tags],
+            playlist=[t.track_id for t in tracks],
+            shown=[t.track_id for t in tracks],
+        )
+        return await self._playlist_reply(session, tracks, f"Here's your playlist for “{text[:80]}”", record=True)
+
+    async def _more(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        if not session.get("last_text") and not session.get("tags"):
+            return Reply("Ask me for a playlist first — tell me your mood.", suggestions=self.s.catalog.suggested_tags())
+        exclude = frozenset(session.get("shown", [])) | self._disliked(session)
+        tracks = await self._rank_tags(session, exclude)
+        if not tracks:
+            return Reply("That's everything I have for these tags. Try other words or toggle a tag.")
+        session["playlist"] = [t.track_id for t in tracks]
+        session["shown"] = [*session.get("shown", []), *session["playlist"]][-500:]
+        return await self._playlist_reply(session, tracks, "More like this")
+
+    async def _remove(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        track_id = self._track_at(session, arg)
+        if track_id is None:
+            return self._bad_position(session, "remove")
+        session["playlist"] = [t for t in session["playlist"] if t != track_id]
+        session["removed"] = [*session.get("removed", []), track_id][-500:]
+        await self.s.events.add(session["user_id"], "track", track_id, DISLIKE_WEIGHT, "chat:remove")
+        tracks = self._tracks(session["playlist"])
+        return await self._playlist_reply(session, tracks, f"Removed {self._label(track_id)}")
+
+    async def _like(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        return await self._rate(session, arg, LIKE_WEIGHT, "like")
+
+    async def _dislike(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        return await self._rate(session, arg, DISLIKE_WEIGHT, "dislike")
+
+    async def _rate(self, session: dict[str, Any], arg: str, weight: float, verb: str) -> Reply:
+        track_id = self._track_at(session, arg)
+        if track_id is None:
+            return self._bad_position(session, verb)
+        await self.s.events.add(session["user_id"], "track", track_id, weight, f"chat:{verb}")
+        await self.s.sessions.save(session)
+        feeling = "Glad you like" if weight > 0 else "Noted, less like"
+        return Reply(f"{feeling} {self._label(track_id)}. I'll use that next time.")
+
+    async def _tags(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        chips = self._chips(session)
+        if not chips:
+            return Reply("No playlist yet. Here are some tags to start from:", suggestions=self.s.catalog.suggested_tags())
+        listing = ", ".join(f"{c.tag}{'' if c.on else ' (off)'}" for c in chips)
+        return Reply(f"Your tags: {listing}. Use /toggle TAG to switch one.", tags=chips,
+                     suggestions=self.s.catalog.suggested_tags())
+
+    async def _toggle(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        wanted = arg.strip().lower()
+        tags = session.get("tags", [])
+        for item in tags:
+            if item["tag"] == wanted:
+                item["on"] = not item["on"]
+                break
+        else:
+            if self.s.catalog.category(wanted):
+                tags.append({"tag": wanted, "weight": 1.0, "on": True})  # a suggested tag joins the mix
+            else:
+                return Reply(f"“{wanted[:40]}” isn't one of your tags. /tags lists them.")
+        session["tags"] = tags
+        tracks = await self._rank_tags(session, self._disliked(session))
+        session["playlist"] = [t.track_id for t in tracks]
+        session["shown"] = list(dict.fromkeys([*session.get("shown", []), *session["playlist"]]))[-500:]
+        return await self._playlist_reply(session, tracks, "Re-ranked with your tags", record=True)
+
+    async def _taste(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        names = [n.strip() for n in arg.replace(";", ",").split(",") if n.strip()][:20]
+        if not names:
+            return Reply("Name a few artists you love, separated by commas: /taste Radiohead, Massive Attack, Björk")
+        found, missing = [], []
+        for name in names:
+            hit = self.s.catalog.find_artist(name)
+            if hit is None:
+                missing.append(name[:60])
+                continue
+            key, display = hit
+            await self.s.events.add(session["user_id"], "artist", key, NAMED_ARTIST_WEIGHT, "chat:taste")
+            found.append(display)
+        parts = []
+        if found:
+            parts.append("Got it — you like " + ", ".join(found) + ". Your playlists will lean that way.")
+        if missing:
+            parts.append("I don't know " + ", ".join(missing) + " yet.")
+        return Reply(" ".join(parts), suggestions=self.s.catalog.suggested_tags())
+
+    # -- for scripts --------------------------------------------------------
+    async def recommend(self, user_id: str, text: str, k: int) -> tuple[list[WeightedTag], list[Recommendation]]:
+        """A playlist for a text and a user id ("hetrec:2"), without touching any session."""
+        taste = await self._taste_of(user_id)
+        return await self._rank(clean_text(text), taste, frozenset(), k)
+
+    # -- helpers ----------------------------------------------------------
+    def _new_session(self, session_id: str, user_id: str) -> dict[str, Any]:
+        return {"_id": session_id, "user_id": user_id, "last_text": "", "tags": [], "playlist": [],
+                "removed": [], "shown": []}
+
+    async def _taste_of(self, user_id: str) -> Taste:
+        artists = await self.s.events.weights(user_id, "artist")
+        tracks = await self.s.events.weights(user_id, "track")
+        return Taste(artists=artists, tracks=tracks)
+
+    def _disliked(self, session: dict[str, Any]) -> frozenset[str]:
+        return frozenset(session.get("removed", []))
+
+    async def _rank(
+        self, text: str, taste: Taste, exclude: frozenset[str], k: int | None = None
+    ) -> tuple[list[WeightedTag], list[Recommendation]]:
+        def work() -> tuple[list[WeightedTag], list[Recommendation]]:
+            tags = self.s.tagger.extract(text)
+            return tags, self.s.recommender.recommend(taste, tags, k or self.playlist_size, exclude)
+
+        # Ranking is CPU work: keep the event loop free for other chats.
+        return await asyncio.to_thread(work)
+
+    async def _rank_tags(self, session: dict[str, Any], exclude: frozenset[str]) -> list[Recommendation]:
+        tags = [WeightedTag(t["tag"], float(t["weight"])) for t in session.get("tags", []) if t.get("on")]
+        taste = await self._taste_of(session["user_id"])
+        return await asyncio.to_thread(self.s.recommender.recommend, taste, tags, self.playlist_size, exclude)
+
+    def _chips(self, session: dict[str, Any]) -> list[TagChip]:
+        return [TagChip(t["tag"], bool(t["on"]), self.s.catalog.category(t["tag"])) for t in session.get("tags", [])]
+
+    def _tracks(self, track_ids: list[str]) -> list[Recommendation]:
+        return [t for t in (self.s.catalog.track(tid) for tid in track_ids) if t is not None]
+
+    def _track_at(self, session: dict[str, Any], arg: str) -> str | None:
+        playlist = session.get("playlist", [])
+        token = arg.strip().split(" ")[0] if arg.strip() else ""
+        if not token.isdigit() or not playlist:
+            return None
+        pos = int(token)
+        return playlist[pos - 1] if 1 <= pos <= len(playlist) else None
+
+    def _bad_position(self, session: dict[str, Any], verb: str) -> Reply:
+        n = len(session.get("playlist", []))
+        if not n:
+            return Reply("There's no playlist yet — tell me your mood first.")
+        return Reply(f"Which one? Use /{verb} N with N from 1 to {n}.")
+
+    def _label(self, track_id: str) -> str:
+        track = self.s.catalog.track(track_id)
+        return f"{track.artist} — {track.name}" if track else "that track"
+
+    async def _playlist_reply(
+        self, session: dict[str, Any], tracks: list[Recommendation], title: str, record: bool = False
+    ) -> Reply:
+        """Save the session, keep a served playlist when it is a new one, and build the reply."""
+        await self.s.sessions.save(session)
+        if record and tracks:
+            await self.s.playlists.add(session["user_id"], session.get("last_text", ""),
+                                       [t["tag"] for t in session.get("tags", []) if t.get("on")],
+                                       [t.track_id for t in tracks])
+        chips = self._chips(session)
+        on = [c.tag for c in chips if c.on]
+        header = f"{title}" + (f" — tags: {', '.join(on)}" if on else "")
+        actions = [Action("More like this", "/more")] + [
+            Action(f"{'✓ ' if c.on else ''}{c.tag}", f"/toggle {c.tag}") for c in chips
+        ]
+        return Reply(header, playlist=tracks, tags=chips, actions=actions)

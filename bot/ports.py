@@ -1,0 +1,50 @@
+"""The small interfaces the core needs; storage and recommender satisfy them structurally."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from recommender.types import Recommendation, Taste, WeightedTag
+
+
+class TagExtractor(Protocol):
+    def extract(self, text: str, k: int = 5) -> list[WeightedTag]: ...
+
+
+class Recommender(Protocol):
+    def recommend(
+        self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset()
+    ) -> list[Recommendation]: ...
+
+
+class Catalog(Protocol):
+    """Lookups the core needs beside ranking: names typed in chat, tags on offer."""
+
+    def find_artist(self, name: str) -> tuple[str, str] | None: ...
+
+    def suggested_tags(self, n: int = 8) -> list[str]: ...
+
+    def category(self, tag: str) -> str: ...
+
+    def track(self, track_id: str) -> Recommendation | None: ...
+
+
+class Users(Protocol):
+    async def get_or_create(self, platform: str, platform_user_id: str, display_name: str = "") -> dict[str, Any]: ...
+
+
+class Sessions(Protocol):
+    async def load(self, session_id: str) -> dict[str, Any] | None: ...
+
+    async def save(self, session: Mapping[str, Any]) -> None: ...
+
+
+class Events(Protocol):
+    async def add(self, user_id: str, item_type: str, item_id: str, weight: float, source: str) -> None: ...
+
+    async def weights(self, user_id: str, item_type: str) -> dict[str, float]: ...
+
+
+class Playlists(Protocol):
+    async def add(self, user_id: str, text: str, tags: list[str], tracks: list[str]) -> str: ...

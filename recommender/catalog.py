@@ -1,0 +1,170 @@
+"""Assemble the catalog from the raw datasets: tracks with their tags, artists
+joined across datasets by normalised name, HetRec listening history, and the
+TidyTuesday playlists kept for training and evaluation."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from recommender.datasets import AUDIO_COLUMNS, RawData
+from recommender.names import artist_key
+from recommender.tagging import decade_of_year, is_noise, normalise_tag
+
+ARTIST_TAG_LIMIT = 20  # strongest HetRec tags an artist passes on to its tracks
+
+
+@dataclass
+class Catalog:
+    tracks: pd.DataFrame  # index track_id: name, artist, artist_key, popularity, year, audio features
+    artists: pd.DataFrame  # index artist_key: name, hetrec_ids, genres, features known
+    own_tags: dict[str, list[str]]  # track_id -> tags from its own metadata (genre, subgenre, era)
+    artist_tags: dict[str, Counter[str]]  # artist_key -> tag -> times users assigned it (normalised spelling)
+    artist_genres: dict[str, list[str]]  # artist_key -> Spotify genres
+    plays: pd.DataFrame  # user_id, artist_key, weight (HetRec)
+    playlists: pd.DataFrame  # playlist_id, name, genre, subgenre, track_ids
+    raw_tag_count: int = 0
+    report: dict[str, int] = field(default_factory=dict)
+
+    def tag_exposure(self) -> Counter[str]:
+        """How many tracks or artists carry each (normalised) tag."""
+        exposure: Counter[str] = Counter()
+        for tags in self.own_tags.values():
+            exposure.update(set(tags))
+        for counts in self.artist_tags.values():
+            exposure.update(counts.keys())
+        for genres in self.artist_genres.values():
+            exposure.update(set(genres))
+        return exposure
+
+
+def _year(date: object) -> int:
+    try:
+        return int(str(date)[:4])
+    except ValueError:
+        return 0
+
+
+def build_catalog(raw: RawData) -> Catalog:
+    songs = raw.songs.copy()
+    songs["artist_key"] = songs["track_artist"].astype(str).map(artist_key)
+    songs = songs[songs["artist_key"] != ""]
+
+    # One row per track; the playlists it appears in become its genre tags.
+    first = songs.drop_duplicates("track_id").set_index("track_id")
+    tracks = pd.DataFrame(
+        {
+            "name": first["track_name"].astype(str),
+            "artist": first["track_artist"].astype(str),
+            "artist_key": first["artist_key"],
+            "popularity": first["track_popularity"].astype(float),
+            "year": first["track_album_release_date"].map(_year).astype(int),
+        }
+    )
+    for col in AUDIO_COLUMNS:
+        tracks[col] = first[col].astype(float)
+
+    own_tags: dict[str, list[str]] = defaultdict(list)
+    for tid, genre, sub in songs[["track_id", "playlist_genre", "playlist_subgenre"]].itertuples(index=False):
+        for tag in (normalise_tag(str(genre)), normalise_tag(str(sub))):
+            if tag not in own_tags[tid]:
+                own_tags[tid].append(tag)
+    for tid, year in tracks["year"].items():
+        decade = decade_of_year(int(year))
+        if decade:
+            own_tags[tid].append(decade)
+
+    # Artists: HetRec ∪ TidyTuesday, joined by normalised name.
+    het = raw.hetrec_artists.copy()
+    het["artist_key"] = het["name"].astype(str).map(artist_key)
+    het = het[het["artist_key"] != ""]
+    hetrec_key = dict(zip(het["id"], het["artist_key"]))
+    names: dict[str, str] = {}
+    hetrec_ids: dict[str, list[int]] = defaultdict(list)
+    for aid, name, key in het[["id", "name", "artist_key"]].itertuples(index=False):
+        names.setdefault(key, str(name))
+        hetrec_ids[key].append(int(aid))
+    for key, name in zip(tracks["artist_key"], tracks["artist"]):
+        names.setdefault(key, name)
+
+    tag_names = {int(t): str(v) for t, v in zip(raw.hetrec_tags["tagID"], raw.hetrec_tags["tagValue"])}
+    artist_tags: dict[str, Counter[str]] = defaultdict(Counter)
+    for aid, tid in raw.hetrec_tagged[["artistID", "tagID"]].itertuples(index=False):
+        key = hetrec_key.get(aid)
+        if key is None:
+            continue
+        tag = normalise_tag(tag_names.get(int(tid), ""))
+        if not is_noise(tag):
+            artist_tags[key][tag] += 1
+
+    genre_rows = raw.artist_genres.assign(artist_key=raw.artist_genres["artists"].astype(str).map(artist_key))
+    artist_genres: dict[str, list[str]] = {}
+    for key, genres in zip(genre_rows["artist_key"], genre_rows["genres"]):
+        if key in names and genres:
+            artist_genres[key] = [normalise_tag(g) for g in genres]
+
+    feat_keys = set(raw.artist_features["artists"].astype(str).map(artist_key))
+    artists = pd.DataFrame({"name": pd.Series(names)})
+    artists.index.name = "artist_key"
+    artists["hetrec_ids"] = [hetrec_ids.get(k, []) for k in artists.index]
+    artists["has_features"] = [k in feat_keys for k in artists.index]
+
+    plays = raw.hetrec_plays.assign(artist_key=raw.hetrec_plays["artistID"].map(hetrec_key))
+    plays = plays.dropna(subset=["artist_key"])
+    plays = (
+        plays.assign(user_id="hetrec:" + plays["userID"].astype(str))
+        .groupby(["user_id", "artist_key"], as_index=False)["weight"]
+        .sum()
+    )
+
+    playlists = (
+        songs.groupby("playlist_id")
+        .agg(
+            name=("playlist_name", "first"),
+            genre=("playlist_genre", "first"),
+            subgenre=("playlist_subgenre", "first"),
+            track_ids=("track_id", lambda s: list(dict.fromkeys(s))),
+        )
+        .reset_index()
+    )
+
+    report = {
+        "tracks": len(tracks),
+        "artists": len(artists),
+        "hetrec_artists_joined_to_tracks": int(len(set(hetrec_ids) & set(tracks["artist_key"]))),
+        "tracks_with_artist_tags": int(tracks["artist_key"].isin(artist_tags.keys()).sum()),
+        "tracks_with_artist_genres": int(tracks["artist_key"].isin(artist_genres.keys()).sum()),
+        "hetrec_users": int(plays["user_id"].nunique()),
+        "listening_events": len(plays),
+        "playlists": len(playlists),
+    }
+    return Catalog(
+        tracks=tracks,
+        artists=artists,
+        own_tags=dict(own_tags),
+        artist_tags=dict(artist_tags),
+        artist_genres=artist_genres,
+        plays=plays,
+        playlists=playlists,
+        raw_tag_count=int(raw.hetrec_tags["tagID"].nunique()),
+        report=report,
+    )
+
+
+def spotify_uri(track_id: str) -> str:
+    return f"spotify:track:{track_id}"
+
+
+def spotify_url(track_id: str) -> str:
+    return f"https://open.spotify.com/track/{track_id}"
+
+
+def feature_matrix(tracks: pd.DataFrame) -> np.ndarray:
+    """The 12 audio features min–max normalised to [0, 1] (original report §3.2.2)."""
+    values = tracks[AUDIO_COLUMNS].to_numpy(dtype=np.float32)
+    lo, hi = np.nanmin(values, axis=0), np.nanmax(values, axis=0)
+    scaled = (values - lo) / np.where(hi > lo, hi - lo, 1.0)
+    return np.nan_to_num(scaled, nan=0.5).astype(np.float32)

@@ -1,0 +1,137 @@
+"""Content-based recommender (the original report's first release): tracks are
+ranked by how well their tags and audio fit the chosen tags, blended with the
+listener's taste, and diversified so the list is a discovery, not a replay."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recommender.catalog import spotify_uri, spotify_url
+from recommender.index import CatalogIndex
+from recommender.types import Recommendation, Taste, WeightedTag
+
+MAX_PER_ARTIST = 2
+KNOWN_ARTIST_SHARE = 0.3  # at most this share of a list by artists the listener already plays
+MIN_AUDIO_SUPPORT = 20  # tracks a tag needs before its audio profile means anything
+
+
+class ContentRecommender:
+    def __init__(self, index: CatalogIndex) -> None:
+        self.index = index
+        tt = index.track_tags.tocsc()
+        support = np.diff(tt.indptr)
+        # Audio profile of each tag: mean features of the tracks carrying it.
+        sums = np.asarray((tt.T @ index.features))
+        weight = np.asarray(tt.sum(axis=0)).ravel()
+        self._tag_audio = sums / np.where(weight > 0, weight, 1.0)[:, None]
+        self._tag_audio_ok = support >= MIN_AUDIO_SUPPORT
+        self._global_audio = index.features.mean(axis=0)
+
+    # -- taste ------------------------------------------------------------
+    def taste_vector(self, taste: Taste) -> np.ndarray | None:
+        """The listener's tag profile: log-scaled plays of their artists and tracks, through their tags."""
+        idx = self.index
+        vec = np.zeros(len(idx.vocab), dtype=np.float32)
+        for key, w in taste.artists.items():
+            row = idx.artist_row.get(key)
+            if row is not None and w > 0:
+                vec += np.log1p(w) * idx.artist_tags[row].toarray().ravel()
+        for tid, w in taste.tracks.items():
+            row = idx.row_of.get(tid)
+            if row is not None:
+                vec += np.sign(w) * np.log1p(abs(w)) * idx.track_tags[row].toarray().ravel()
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm > 0 else None
+
+    # -- ranking ----------------------------------------------------------
+    def scores(self, taste: Taste, tags: list[WeightedTag]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        idx = self.index
+        q = np.zeros(len(idx.vocab), dtype=np.float32)
+        for wt in tags:
+            col = idx.vocab.position.get(wt.tag)
+            if col is not None:
+                q[col] = max(q[col], wt.weight)
+        total = float(q.sum())
+        score = 0.05 * idx.popularity
+        if total > 0:
+            tag_match = np.asarray(idx.track_tags @ q).ravel() / total
+            q_emb = q @ idx.vocab.embeddings
+            q_emb /= np.linalg.norm(q_emb) or 1.0
+            semantic = idx.track_emb @ q_emb
+            audio_w = q * self._tag_audio_ok
+            if audio_w.sum() > 0:
+                profile = (audio_w @ self._tag_audio) / audio_w.sum()
+                audio = 1.0 - np.abs(idx.features - profile).mean(axis=1) * 2.0
+            else:
+                audio = np.zeros(idx.size, dtype=np.float32)
+            score = score + 0.55 * tag_match + 0.2 * semantic + 0.1 * audio
+        u = self.taste_vector(taste)
+        if u is not None:
+            norms = np.sqrt(np.asarray(idx.track_tags.multiply(idx.track_tags).sum(axis=1)).ravel())
+            taste_fit = np.asarray(idx.track_tags @ u).ravel() / np.where(norms > 0, norms, 1.0)
+            score = score + (0.35 if total > 0 else 1.0) * taste_fit
+        return score.astype(np.float32), q, u
+
+    def recommend(
+        self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset()
+    ) -> list[Recommendation]:
+        idx = self.index
+        score, q, u = self.scores(taste, tags)
+        known = self._known_artists(taste)
+        order = np.argsort(-score, kind="stable")
+        picked: list[int] = []
+        per_artist: dict[str, int] = {}
+        known_quota = max(1, int(k * KNOWN_ARTIST_SHARE)) if known else 0
+        for row in order[: max(2000, 50 * k)]:
+            tid = str(idx.track_ids[row])
+            if tid in exclude:
+                continue
+            artist = str(idx.artist_keys[row])
+            if per_artist.get(artist, 0) >= MAX_PER_ARTIST:
+                continue
+            if artist in known:
+                if known_quota <= 0:
+                    continue
+                known_quota -= 1
+            per_artist[artist] = per_artist.get(artist, 0) + 1
+            picked.append(int(row))
+            if len(picked) == k:
+                break
+        return [self._item(row, float(score[row]), q, u, taste) for row in picked]
+
+    def _known_artists(self, taste: Taste) -> set[str]:
+        """Artists already in the listener's history: they get a share of the list, not all of it."""
+        return {a for a, w in taste.artists.items() if w > 0}
+
+    # -- explanation ------------------------------------------------------
+    def _item(self, row: int, score: float, q: np.ndarray, u: np.ndarray | None, taste: Taste) -> Recommendation:
+        idx = self.index
+        tid = str(idx.track_ids[row])
+        tag_row = idx.track_tags[row]
+        track_tags = {int(c): float(w) for c, w in zip(tag_row.indices, tag_row.data)}
+        ordered = sorted(track_tags, key=lambda c: -track_tags[c])
+        matched = sorted((c for c in track_tags if q[c] > 0), key=lambda c: -(q[c] * track_tags[c]))
+        parts = []
+        if matched:
+            parts.append("tagged " + ", ".join(idx.vocab.tags[c] for c in matched[:3]))
+        elif q.any():
+            parts.append("sounds like " + idx.vocab.tags[int(np.argmax(q))])
+        if u is not None:
+            artist = str(idx.artist_keys[row])
+            if taste.artists.get(artist, 0) > 0:
+                parts.append(f"by {idx.artists[row]}, whom you play")
+            shared = sorted((c for c in track_tags if u[c] > 0), key=lambda c: -(u[c] * track_tags[c]))
+            if shared:
+                parts.append("fits your taste for " + ", ".join(idx.vocab.tags[c] for c in shared[:2]))
+        if not parts:
+            parts.append("popular pick")
+        return Recommendation(
+            track_id=tid,
+            name=str(idx.names[row]),
+            artist=str(idx.artists[row]),
+            uri=spotify_uri(tid),
+            url=spotify_url(tid),
+            tags=[idx.vocab.tags[c] for c in ordered[:6]],
+            score=round(score, 4),
+            reason="; ".join(parts),
+        )

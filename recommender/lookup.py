@@ -1,0 +1,66 @@
+"""Catalog lookups for the chat: artists named in a message, tags to offer, tracks by id."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+
+from recommender.catalog import spotify_uri, spotify_url
+from recommender.index import CatalogIndex
+from recommender.names import artist_key
+from recommender.types import Recommendation
+
+# Offered when we know nothing about the listener yet: the kinds of thing people ask for.
+STARTER_TAGS = ("chill", "happy", "sad", "party", "workout", "romantic", "rain", "summer", "night", "80s")
+
+
+class CatalogLookup:
+    def __init__(self, index: CatalogIndex) -> None:
+        self.index = index
+        names: dict[str, str] = {}
+        for key, name in zip(index.artist_index.tolist(), index.artist_names.tolist()):
+            names.setdefault(key, name)
+        for key, name in zip(index.artist_keys.tolist(), index.artists.tolist()):
+            names.setdefault(key, name)
+        self._artist_names = names
+        self._keys = list(names)
+        self._category = dict(zip(index.vocab.tags, index.vocab.categories))
+
+    def find_artist(self, name: str) -> tuple[str, str] | None:
+        """(artist key, display name) for a name typed in chat, exact or fuzzy (typos, missing 'the')."""
+        key = artist_key(name)
+        if not key:
+            return None
+        if key in self._artist_names:
+            return key, self._artist_names[key]
+        for variant in (f"the {key}", key.removeprefix("the ")):
+            if variant in self._artist_names:
+                return variant, self._artist_names[variant]
+        if len(key) < 4:
+            return None  # too short to guess safely
+        match = process.extractOne(key, self._keys, scorer=fuzz.ratio, score_cutoff=88)
+        if match is None:
+            return None
+        return match[0], self._artist_names[match[0]]
+
+    def category(self, tag: str) -> str:
+        return self._category.get(tag, "")
+
+    def suggested_tags(self, n: int = 8) -> list[str]:
+        return [t for t in STARTER_TAGS if t in self._category][:n]
+
+    def track(self, track_id: str) -> Recommendation | None:
+        row = self.index.row_of.get(track_id)
+        if row is None:
+            return None
+        tags = self.index.track_tags[row]
+        ordered = [self.index.vocab.tags[c] for c, _ in sorted(zip(tags.indices, tags.data), key=lambda p: -p[1])]
+        return Recommendation(
+            track_id=track_id,
+            name=str(self.index.names[row]),
+            artist=str(self.index.artists[row]),
+            uri=spotify_uri(track_id),
+            url=spotify_url(track_id),
+            tags=ordered[:6],
+            score=0.0,
+            reason="",
+        )

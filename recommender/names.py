@@ -1,0 +1,29 @@
+"""Name normalisation used to join artists across datasets and to match names typed in chat."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_FEAT = re.compile(r"\s*[\(\[]\s*(feat\.?|ft\.?|featuring|with)\b.*?[\)\]]", re.IGNORECASE)
+_SUFFIX = re.compile(r"\s+-\s+(\d{4}\s+)?(remaster(ed)?|live|radio edit|mono|stereo)\b.*$", re.IGNORECASE)
+_NON_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, turn punctuation into spaces, squeeze whitespace."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("&", " and ")
+    text = _NON_WORD.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def artist_key(name: str) -> str:
+    """Join key for an artist name: "The Beatles" and "Beatles" differ on purpose (they can be different acts)."""
+    return fold(_FEAT.sub("", name))
+
+
+def track_key(artist: str, title: str) -> str:
+    return f"{artist_key(artist)}|{fold(_SUFFIX.sub('', _FEAT.sub('', title)))}"

@@ -1,0 +1,44 @@
+"""Plain data passed between the bot core and the recommenders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class WeightedTag:
+    tag: str
+    weight: float = 1.0
+
+
+@dataclass
+class Taste:
+    """What we know of a listener: artist and track weights from listening events."""
+
+    artists: dict[str, float] = field(default_factory=dict)
+    tracks: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not any(w > 0 for w in self.artists.values()) and not any(w > 0 for w in self.tracks.values())
+
+
+@dataclass
+class Recommendation:
+    track_id: str
+    name: str
+    artist: str
+    uri: str
+    url: str
+    tags: list[str]
+    score: float
+    reason: str
+
+
+class Recommender(Protocol):
+    """`implicit`-style small interface: any backend (content-based, GraphSAGE) fits behind it."""
+
+    def recommend(
+        self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset()
+    ) -> list[Recommendation]: ...

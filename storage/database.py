@@ -1,0 +1,86 @@
+"""Open the database: MONGO_URI when given, else an embedded secantusdb server."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+
+from storage.repositories import (
+    CatalogRepository,
+    EventRepository,
+    PlaylistRepository,
+    SessionRepository,
+    UserRepository,
+)
+from storage.schema import ensure_schema
+from storage.server import EmbeddedMongo
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Storage:
+    """Every repository over one motor database."""
+
+    client: AsyncIOMotorClient
+    db: AsyncIOMotorDatabase
+    users: UserRepository = field(init=False)
+    sessions: SessionRepository = field(init=False)
+    events: EventRepository = field(init=False)
+    playlists: PlaylistRepository = field(init=False)
+    catalog: CatalogRepository = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.users = UserRepository(self.db)
+        self.sessions = SessionRepository(self.db)
+        self.events = EventRepository(self.db)
+        self.playlists = PlaylistRepository(self.db)
+        self.catalog = CatalogRepository(self.db)
+
+    async def ping(self) -> bool:
+        await self.db.command("ping")
+        return True
+
+
+class Database:
+    """Async context manager: connects (starting the embedded server if needed),
+    applies the schema, and yields a `Storage`."""
+
+    def __init__(self, uri: str | None, db_name: str, data_dir: Path, timeout_ms: int = 5000) -> None:
+        self.uri = uri
+        self.db_name = db_name
+        self.data_dir = data_dir
+        self.timeout_ms = timeout_ms
+        self.embedded: EmbeddedMongo | None = None
+        self.client: AsyncIOMotorClient | None = None
+
+    async def __aenter__(self) -> Storage:
+        uri = self.uri
+        if not uri:
+            self.embedded = EmbeddedMongo(self.data_dir)
+            uri = self.embedded.start()
+        self.client = AsyncIOMotorClient(
+            uri, serverSelectionTimeoutMS=self.timeout_ms, tz_aware=True, uuidRepresentation="standard"
+        )
+        storage = Storage(self.client, self.client[self.db_name])
+        try:
+            await storage.ping()
+            await ensure_schema(storage.db)
+        except BaseException:
+            await self.__aexit__(None, None, None)
+            raise
+        return storage
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        if self.embedded is not None:
+            self.embedded.stop()
+            self.embedded = None

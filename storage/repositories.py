@@ -1,0 +1,152 @@
+"""Typed access to the collections. Every filter is built from typed values
+(str/int), so text a user typed can never become a query operator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo import InsertOne, ReplaceOne
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _s(value: object) -> str:
+    """A query value that is a plain string, whatever the caller passed."""
+    if not isinstance(value, (str, int)):
+        raise TypeError(f"query values must be str or int, not {type(value).__name__}")
+    return str(value)
+
+
+def user_key(platform: str, platform_user_id: str | int) -> str:
+    return f"{_s(platform)}:{_s(platform_user_id)}"
+
+
+class UserRepository:
+    def __init__(self, db: AsyncIOMotorDatabase) -> None:
+        self._c = db["users"]
+
+    async def get_or_create(self, platform: str, platform_user_id: str, display_name: str = "") -> dict[str, Any]:
+        key = user_key(platform, platform_user_id)
+        doc = {
+            "platform": _s(platform),
+            "platform_user_id": _s(platform_user_id),
+            "display_name": display_name[:100],
+            "connected": {},
+            "consent": {},
+            "created_at": _now(),
+        }
+        # Upsert with $setOnInsert: concurrent first messages create one user.
+        await self._c.update_one({"_id": key}, {"$setOnInsert": doc}, upsert=True)
+        found = await self._c.find_one({"_id": key})
+        assert found is not None
+        return found
+
+    async def get(self, user_id: str) -> dict[str, Any] | None:
+        return await self._c.find_one({"_id": _s(user_id)})
+
+
+class SessionRepository:
+    """Conversation state per chat: last text, chosen tags, current playlist, removed tracks."""
+
+    def __init__(self, db: AsyncIOMotorDatabase) -> None:
+        self._c = db["sessions"]
+
+    async def load(self, session_id: str) -> dict[str, Any] | None:
+        return await self._c.find_one({"_id": _s(session_id)})
+
+    async def save(self, session: Mapping[str, Any]) -> None:
+        doc = dict(session)
+        doc["updated_at"] = _now()
+        await self._c.replace_one({"_id": _s(doc["_id"])}, doc, upsert=True)
+
+
+class EventRepository:
+    """Listening events: what a user played, liked or named, with a weight."""
+
+    def __init__(self, db: AsyncIOMotorDatabase) -> None:
+        self._c = db["listening_events"]
+
+    async def add(self, user_id: str, item_type: str, item_id: str, weight: float, source: str) -> None:
+        await self._c.insert_one(
+            {
+                "user_id": _s(user_id),
+                "item_type": _s(item_type),
+                "item_id": _s(item_id),
+                "weight": float(weight),
+                "source": _s(source),
+                "at": _now(),
+            }
+        )
+
+    async def weights(self, user_id: str, item_type: str) -> dict[str, float]:
+        """Summed weight per item for one user (negative feedback subtracts)."""
+        totals: dict[str, float] = {}
+        cursor = self._c.find({"user_id": _s(user_id), "item_type": _s(item_type)}, {"item_id": 1, "weight": 1})
+        async for ev in cursor:
+            totals[ev["item_id"]] = totals.get(ev["item_id"], 0.0) + float(ev["weight"])
+        return totals
+
+    async def replace_source(self, source: str, events: Iterable[Mapping[str, Any]], batch: int = 5000) -> int:
+        """Replace every event of one import source (idempotent re-import)."""
+        await self._c.delete_many({"source": _s(source)})
+        return await insert_batched(self._c, events, batch)
+
+
+class PlaylistRepository:
+    def __init__(self, db: AsyncIOMotorDatabase) -> None:
+        self._c = db["playlists"]
+
+    async def add(self, user_id: str, text: str, tags: list[str], tracks: list[str]) -> str:
+        res = await self._c.insert_one(
+            {"user_id": _s(user_id), "text": text, "tags": tags, "tracks": tracks, "created_at": _now()}
+        )
+        return str(res.inserted_id)
+
+    async def latest(self, user_id: str) -> dict[str, Any] | None:
+        return await self._c.find_one({"user_id": _s(user_id)}, sort=[("created_at", -1)])
+
+
+class CatalogRepository:
+    """Tracks, artists, tags and build metadata, written by `suggestify build`."""
+
+    def __init__(self, db: AsyncIOMotorDatabase) -> None:
+        self._db = db
+
+    async def build_info(self) -> dict[str, Any] | None:
+        return await self._db["meta"].find_one({"_id": "catalog"})
+
+    async def set_build_info(self, info: Mapping[str, Any]) -> None:
+        await self._db["meta"].replace_one({"_id": "catalog"}, {"_id": "catalog", **info}, upsert=True)
+
+    async def upsert(self, collection: str, docs: Iterable[Mapping[str, Any]], batch: int = 2000) -> int:
+        ops = (ReplaceOne({"_id": _s(d["_id"])}, dict(d), upsert=True) for d in docs)
+        return await write_batched(self._db[collection], ops, batch)
+
+    async def count(self, collection: str) -> int:
+        return await self._db[collection].estimated_document_count()
+
+    async def find_tracks(self, track_ids: list[str]) -> list[dict[str, Any]]:
+        ids = [_s(t) for t in track_ids]
+        return await self._db["tracks"].find({"_id": {"$in": ids}}).to_list(None)
+
+
+async def write_batched(collection: Any, ops: Iterable[Any], batch: int) -> int:
+    done, pending = 0, []
+    for op in ops:
+        pending.append(op)
+        if len(pending) >= batch:
+            await collection.bulk_write(pending, ordered=False)
+            done, pending = done + len(pending), []
+    if pending:
+        await collection.bulk_write(pending, ordered=False)
+        done += len(pending)
+    return done
+
+
+async def insert_batched(collection: Any, docs: Iterable[Mapping[str, Any]], batch: int) -> int:
+    return await write_batched(collection, (InsertOne(dict(d)) for d in docs), batch)

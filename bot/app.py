@@ -44,8 +44,7 @@ async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
 async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[App]:
     """Connect, build the catalog on first start, load every model once, and yield the running app."""
     async with open_storage(settings) as storage:
-        if not CatalogIndex.exists(settings.catalog_dir) or not await storage.catalog.build_info():
-            await ensure_catalog(settings, storage, progress=progress)
+        await ensure_catalog(settings, storage, progress=progress)  # a no-op when up to date
         index = CatalogIndex.load(settings.catalog_dir)
         encoder = load_encoder(settings.encoder)
         services = Services(

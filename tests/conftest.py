@@ -1,0 +1,51 @@
+"""Shared fixtures: a real MongoDB-protocol server (secantusd-py, or MONGO_URI
+when set) and a catalog built once from the shipped data."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, open_app
+from bot.config import Settings
+from storage.server import EmbeddedMongo
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if os.environ.get("MONGO_URI"):
+        yield os.environ["MONGO_URI"]
+        return
+    with EmbeddedMongo(tmp_path_factory.mktemp("mongo") / "db") as server:
+        yield server.uri
+
+
+@pytest.fixture(scope="session")
+def settings(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    base = Settings.from_env()
+    return replace(
+        base,
+        mongo_uri=mongo_uri,
+        db_name=f"suggestify_test_{uuid.uuid4().hex[:8]}",
+        home=tmp_path_factory.mktemp("home"),
+        log_level="WARNING",
+        telegram_token=None,
+        discord_token=None,
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[App]:
+    """The whole app over the real data, built once for the test session (about a minute)."""
+    async with open_app(settings, progress=False) as application:
+        yield application
+
+
+@pytest.fixture(scope="session")
+def data_dir(settings: Settings) -> Path:
+    return settings.data_dir

@@ -1,0 +1,40 @@
+"""The content-based recommender through the core's script entry point."""
+
+from __future__ import annotations
+
+from bot.app import App
+
+
+async def test_mood_text_gives_twenty_distinct_complete_tracks(app: App) -> None:
+    tags, tracks = await app.core.recommend("cli:anon", "rainy sunday morning, feeling nostalgic", 20)
+    names = [t.tag for t in tags]
+    assert "nostalgic" in names and "morning" in names and any("rain" in n for n in names)
+    assert len(tracks) == 20
+    assert len({t.track_id for t in tracks}) == 20
+    for t in tracks:
+        assert t.track_id and t.name and t.artist and t.reason and t.tags
+        assert t.uri == f"spotify:track:{t.track_id}"
+    assert sum("rain" in t.reason or "nostalg" in t.reason or "morning" in t.reason for t in tracks) >= 10
+
+
+async def test_genre_and_era_request_is_on_topic(app: App) -> None:
+    _, tracks = await app.core.recommend("cli:anon", "90s hip hop party", 10)
+    assert sum("hip hop" in t.tags for t in tracks) >= 8
+    assert sum("90s" in t.tags for t in tracks) >= 5
+
+
+async def test_hetrec_user_gets_personal_results_with_discovery(app: App) -> None:
+    # hetrec:2 plays mostly Duran Duran, Depeche Mode, Pet Shop Boys ... (80s new wave and synthpop).
+    _, anon = await app.core.recommend("cli:anon", "dancing at night", 20)
+    _, personal = await app.core.recommend("hetrec:2", "dancing at night", 20)
+    assert {t.track_id for t in anon} != {t.track_id for t in personal}
+    assert sum("fits your taste" in t.reason for t in personal) >= 10
+    played = await app.storage.events.weights("hetrec:2", "artist")
+    from recommender.names import artist_key
+
+    known = [t for t in personal if artist_key(t.artist) in played]
+    assert len(known) <= 6  # at most 30 %: Suggestify is for discovery
+    per_artist: dict[str, int] = {}
+    for t in personal:
+        per_artist[t.artist] = per_artist.get(t.artist, 0) + 1
+    assert max(per_artist.values()) <= 2

@@ -1,0 +1,69 @@
+"""Storage against a real server process: indexes, validators, typed queries, restarts."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo.errors import DuplicateKeyError, WriteError
+
+from storage.database import Database, Storage
+from storage.schema import ensure_schema
+from storage.server import EmbeddedMongo
+
+
+@pytest.fixture
+async def storage(mongo_uri: str, tmp_path: Path):
+    async with Database(mongo_uri, f"st_{uuid.uuid4().hex[:8]}", tmp_path) as st:
+        yield st
+        await st.client.drop_database(st.db.name)
+
+
+async def test_unique_index_rejects_duplicate_user(storage: Storage) -> None:
+    await storage.users.get_or_create("telegram", "42", "Ada")
+    again = await storage.users.get_or_create("telegram", "42", "Ada Lovelace")
+    assert again["display_name"] == "Ada"  # second call finds, never duplicates
+    doc = {"_id": "other-id", "platform": "telegram", "platform_user_id": "42", "created_at": again["created_at"]}
+    with pytest.raises(DuplicateKeyError):
+        await storage.db["users"].insert_one(doc)
+    assert await storage.db["users"].count_documents({"platform": "telegram"}) == 1
+
+
+async def test_validator_rejects_malformed_event(storage: Storage) -> None:
+    with pytest.raises(WriteError):
+        await storage.db["listening_events"].insert_one({"user_id": "x", "item_type": "album"})
+
+
+async def test_schema_is_idempotent(storage: Storage) -> None:
+    await ensure_schema(storage.db)
+    await ensure_schema(storage.db)
+    info = await storage.db["users"].index_information()
+    assert any(v.get("unique") for v in info.values())
+
+
+async def test_user_text_never_becomes_an_operator(storage: Storage) -> None:
+    with pytest.raises(TypeError):
+        await storage.sessions.load({"$ne": None})  # type: ignore[arg-type]
+    # A string that looks like an operator is only a string.
+    assert await storage.sessions.load('{"$ne": null}') is None
+
+
+async def test_event_weights_sum_per_item(storage: Storage) -> None:
+    await storage.events.add("console:u", "track", "t1", 5, "chat:like")
+    await storage.events.add("console:u", "track", "t1", -5, "chat:dislike")
+    await storage.events.add("console:u", "track", "t2", 5, "chat:like")
+    assert await storage.events.weights("console:u", "track") == {"t1": 0.0, "t2": 5.0}
+
+
+async def test_embedded_server_keeps_data_across_restarts(tmp_path: Path) -> None:
+    data = tmp_path / "db"
+    with EmbeddedMongo(data) as first:
+        client = AsyncIOMotorClient(first.uri)
+        await client.t.things.insert_one({"_id": "kept", "n": 1})
+        client.close()
+    with EmbeddedMongo(data) as second:
+        client = AsyncIOMotorClient(second.uri)
+        assert await client.t.things.find_one({"_id": "kept"}) == {"_id": "kept", "n": 1}
+        client.close()

@@ -1,0 +1,30 @@
+from recommender.names import artist_key, track_key
+from recommender.tagging import decade_of_year, is_noise, normalise_tag
+
+
+def test_spelling_variants_share_one_form() -> None:
+    assert normalise_tag("Hip-Hop") == normalise_tag("hiphop") == normalise_tag("hip hop") == "hip hop"
+    assert normalise_tag("chill out") == normalise_tag("Chillout") == "chillout"
+    assert normalise_tag("R&B") == normalise_tag("rnb") == "rnb"
+    assert normalise_tag("80's") == normalise_tag("1980s") == "80s"
+    assert normalise_tag("2000s") == "00s"
+
+
+def test_personal_and_rating_tags_are_noise() -> None:
+    for tag in ("favorites", "seen live", "8 of 10 stars", "albums i own", "1999", "<3"):
+        assert is_noise(normalise_tag(tag)), tag
+    for tag in ("sad", "summer", "80s", "rock", "korean", "workout"):
+        assert not is_noise(normalise_tag(tag)), tag
+
+
+def test_decades() -> None:
+    assert decade_of_year(1994) == "90s"
+    assert decade_of_year(2004) == "00s"
+    assert decade_of_year(2019) == "2010s"
+    assert decade_of_year(0) is None
+
+
+def test_artist_names_join_across_datasets() -> None:
+    assert artist_key("Björk") == artist_key("bjork")
+    assert artist_key("Beyoncé (feat. JAY-Z)") == "beyonce"
+    assert track_key("Queen", "Bohemian Rhapsody - Remastered 2011") == track_key("queen", "Bohemian Rhapsody")

@@ -22,7 +22,7 @@ from storage.database import Storage
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 1  # bump when the catalog's shape changes, so existing homes rebuild
+BUILD_VERSION = 2  # bump when the catalog's shape changes, so existing homes rebuild
 
 
 def fingerprint(data_dir: Path, min_exposure: int, encoder: str) -> str:
@@ -62,7 +62,7 @@ def _artist_docs(catalog: Catalog, vocab: Vocabulary) -> Iterator[dict[str, Any]
             "name": row["name"],
             "hetrec_ids": list(row["hetrec_ids"]),
             "genres": catalog.artist_genres.get(str(key), []),
-            "tags": [{"tag": t, "count": int(n)} for t, n in counts.most_common(30) if t in vocab.position],
+            "tags": [{"tag": t, "count": int(n)} for t, n in counts.most_common(30) if vocab.column(t) is not None],
         }
 
 
@@ -98,7 +98,7 @@ async def build(
     steps.update()
     encoder = load_encoder(encoder_name)
     exposure = catalog.tag_exposure()
-    vocab = build_vocabulary(exposure, encoder, min_exposure)
+    vocab = build_vocabulary(exposure, encoder, min_exposure, catalog.trusted_tags())
     index = build_index(catalog, vocab, encoder)
     steps.update()
 
@@ -120,7 +120,7 @@ async def build(
     report = {
         **catalog.report,
         "raw_tags": catalog.raw_tag_count,
-        "tags_after_noise_rules": len(exposure),
+        "vocabulary_steps": dict(vocab.report),
         "vocabulary": len(vocab),
         "tracks_with_tags": int((index.track_tags.getnnz(axis=1) > 0).sum()),
     }

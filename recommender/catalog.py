@@ -12,7 +12,7 @@ import pandas as pd
 
 from recommender.datasets import AUDIO_COLUMNS, RawData
 from recommender.names import artist_key
-from recommender.tagging import decade_of_year, is_noise, normalise_tag
+from recommender.tagging import decade_of_year, normalise_tag
 
 ARTIST_TAG_LIMIT = 20  # strongest HetRec tags an artist passes on to its tracks
 
@@ -28,6 +28,12 @@ class Catalog:
     playlists: pd.DataFrame  # playlist_id, name, genre, subgenre, track_ids
     raw_tag_count: int = 0
     report: dict[str, int] = field(default_factory=dict)
+
+    def trusted_tags(self) -> set[str]:
+        """Tags from curated metadata (playlist genres, Spotify artist genres, decades), not free-form user tags."""
+        trusted = {t for tags in self.own_tags.values() for t in tags}
+        trusted.update(g for genres in self.artist_genres.values() for g in genres)
+        return trusted
 
     def tag_exposure(self) -> Counter[str]:
         """How many tracks or artists carry each (normalised) tag."""
@@ -97,8 +103,8 @@ def build_catalog(raw: RawData) -> Catalog:
         if key is None:
             continue
         tag = normalise_tag(tag_names.get(int(tid), ""))
-        if not is_noise(tag):
-            artist_tags[key][tag] += 1
+        if tag:
+            artist_tags[key][tag] += 1  # noise is dropped by the vocabulary, which reports each step
 
     genre_rows = raw.artist_genres.assign(artist_key=raw.artist_genres["artists"].astype(str).map(artist_key))
     artist_genres: dict[str, list[str]] = {}

@@ -53,7 +53,7 @@ class LocalTagger:
                 gram = " ".join(words[i : i + n])
                 if n == 1 and gram in _STOP:
                     continue
-                col = self.vocab.position.get(normalise_tag(gram))
+                col = self.vocab.column(normalise_tag(gram))
                 if col is not None and col not in found:
                     found.append(col)
         return found

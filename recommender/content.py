@@ -48,7 +48,7 @@ class ContentRecommender:
         idx = self.index
         q = np.zeros(len(idx.vocab), dtype=np.float32)
         for wt in tags:
-            col = idx.vocab.position.get(wt.tag)
+            col = idx.vocab.column(wt.tag)
             if col is not None:
                 q[col] = max(q[col], wt.weight)
         total = float(q.sum())

@@ -97,16 +97,13 @@ class CatalogIndex:
 def artist_tag_weights(catalog: Catalog, vocab: Vocabulary, key: str) -> dict[int, float]:
     """An artist's strongest user tags (scaled by how often they were given) and its Spotify genres."""
     weights: dict[int, float] = {}
-    counts = catalog.artist_tags.get(key)
-    if counts:
-        top = counts.most_common(ARTIST_TAG_LIMIT)
-        peak = top[0][1]
-        for tag, n in top:
-            col = vocab.position.get(tag)
-            if col is not None:
-                weights[col] = ARTIST_TAG_WEIGHT * float(np.sqrt(n / peak))
+    counts = catalog.artist_tags.get(key) or {}
+    top = [(vocab.column(t), n) for t, n in sorted(counts.items(), key=lambda p: -p[1])]
+    top = [(col, n) for col, n in top if col is not None][:ARTIST_TAG_LIMIT]
+    for col, n in top:
+        weights[col] = max(weights.get(col, 0.0), ARTIST_TAG_WEIGHT * float(np.sqrt(n / top[0][1])))
     for genre in catalog.artist_genres.get(key, []):
-        col = vocab.position.get(genre)
+        col = vocab.column(genre)
         if col is not None:
             weights[col] = max(weights.get(col, 0.0), GENRE_WEIGHT)
     return weights
@@ -121,7 +118,7 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder) -> Ca
     for row, (tid, key) in enumerate(zip(tracks.index, tracks["artist_key"])):
         weights = dict(artist_cache.setdefault(key, artist_tag_weights(catalog, vocab, key)))
         for tag in catalog.own_tags.get(tid, []):
-            col = vocab.position.get(tag)
+            col = vocab.column(tag)
             if col is not None:
                 weights[col] = OWN_TAG_WEIGHT
         for col, w in weights.items():

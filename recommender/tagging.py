@@ -23,11 +23,15 @@ CATEGORY_SEEDS: dict[str, tuple[str, ...]] = {
     "time_of_day": ("morning", "night", "evening", "late night", "sunday morning", "midnight", "sunset"),
     "era": ("80s", "90s", "70s", "60s", "00s", "oldies", "classic"),
     "mood": ("sad", "happy", "melancholy", "mellow", "romantic", "angry", "nostalgic", "chill", "dark",
-             "beautiful", "uplifting", "energetic", "calm", "love", "sexy", "depressing", "aggressive"),
+             "beautiful", "uplifting", "energetic", "calm", "love", "sexy", "depressing", "aggressive",
+             "atmospheric", "dreamy", "haunting", "heartbreak", "lonely", "peaceful", "fun"),
     "situation": ("workout", "driving", "party", "study", "sleep", "relaxing", "dance", "road trip",
-                  "rainy day", "gym", "running", "background music"),
+                  "rainy day", "gym", "running", "background music", "cooking", "reading",
+                  "wedding", "travel", "sex", "drinking", "beach", "coffee"),
     "genre": ("rock", "pop", "jazz", "hip hop", "electronic", "metal", "indie", "folk", "techno", "classical",
-              "soul", "punk", "ambient", "house", "blues", "country music", "reggae", "edm"),
+              "soul", "punk", "ambient", "house", "blues", "country music", "reggae", "edm", "grindcore",
+              "downtempo", "trip hop", "shoegaze", "grime", "dubstep", "hardcore", "new wave", "disco",
+              "experimental", "lo fi", "idm", "drum and bass", "salsa", "bossa nova", "synthpop"),
     "artist_info": ("female vocalists", "male vocalists", "singer songwriter", "cover", "instrumental",
                     "guitar", "piano", "band", "duet", "acoustic", "soundtrack", "live"),
     "country": ("british", "american", "german", "swedish", "french", "japanese", "brazilian", "canadian",
@@ -54,6 +58,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bfavou?rites?\b"), "favorites"),
 )
 
+_DECADE_WORDS = {"fifties": "50s", "sixties": "60s", "seventies": "70s", "eighties": "80s", "nineties": "90s"}
 _DECADE = re.compile(r"^(?:(19|20)?(\d)0)\s*'?s$|^(19|20)(\d)0$")
 
 # Personal, rating and bookkeeping tags: they say something about the tagger, not the music.
@@ -62,6 +67,7 @@ _NOISE = re.compile(
     r"\bstars?\b|\d+\s*(of|out of|/)\s*\d+|\brated?\b|\bbest\b|\bawesome\b|\bamazing\b|\bcool\b|"
     r"\bgood\b|\bgreat\b|\bperfect\b|\blisten\b|\bcheck out\b|\bspotify\b|\blastfm\b|\bscrobble|"
     r"\bto see\b|\bwant\b|\bown\b|\bbought\b|\bcollection\b|\bunder \d+\b|\bwtf\b|\blol\b|<3|\bxd\b|"
+    r"\bfave|\bfantastic\b|\bsuperb\b|\bnice\b|\bbrilliant\b|\bmasterpiece\b|\blove it\b|\byay\b|\bobsessed\b|"
     r"\bguilty pleasure|\bplaylist\b|\btop \d+|\bi love\b|\bfuck|\bshit\b|\bcrap\b|\bsucks?\b"
 )
 
@@ -88,7 +94,7 @@ def decade_of_year(year: int) -> str | None:
 def normalise_tag(raw: str) -> str:
     """Canonical spelling of a tag ('Hip-Hop' -> 'hip hop', "80's" -> '80s')."""
     tag = fold(raw)
-    decade = canonical_decade(tag.replace(" s", "s"))
+    decade = _DECADE_WORDS.get(tag) or canonical_decade(tag.replace(" s", "s"))
     if decade:
         return decade
     for pattern, replacement in _REWRITES:

@@ -22,7 +22,7 @@ from storage.database import Storage
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 2  # bump when the catalog's shape changes, so existing homes rebuild
+BUILD_VERSION = 3  # bump when the catalog's shape changes, so existing homes rebuild
 
 
 def fingerprint(data_dir: Path, min_exposure: int, encoder: str) -> str:
@@ -109,6 +109,7 @@ async def build(
     await storage.catalog.upsert("tags", bar(
         ({"_id": r["tag"], **{k: v for k, v in r.items() if k != "tag"}} for r in vocab.records()),
         len(vocab), "tags"))
+    await storage.catalog.prune("tags", vocab.tags)
     steps.update()
     await storage.events.replace_source("hetrec", bar(_event_docs(catalog, now), len(catalog.plays), "events"))
     await storage.catalog.upsert("playlists", bar(_playlist_docs(catalog, now), len(catalog.playlists), "playlists"))

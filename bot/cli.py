@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -61,6 +62,33 @@ def build_cmd(force: Annotated[bool, typer.Option(help="Rebuild even if up to da
     if result.get("skipped"):
         typer.echo("Catalog already built from this data (use --force to rebuild).")
     typer.echo(json.dumps(result["report"], indent=2))
+
+
+@app.command()
+def tags(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the vocabulary as JSON")] = False,
+    plot: Annotated[Path | None, typer.Option(help="Write a 2-D tag map (PNG) to this file")] = None,
+) -> None:
+    """The tag vocabulary: tag, category, count, aliases."""
+    from recommender.index import CatalogIndex
+
+    settings = _settings()
+
+    async def go() -> None:
+        async with open_storage(settings) as storage:
+            await ensure_catalog(settings, storage, progress=not as_json)
+
+    asyncio.run(go())
+    vocab = CatalogIndex.load(settings.catalog_dir).vocab
+    if plot is not None:
+        from recommender.tagmap import plot_tag_map
+
+        typer.echo(f"tag map written to {plot_tag_map(vocab, plot)}", err=as_json)
+    if as_json:
+        typer.echo(json.dumps(vocab.records(), ensure_ascii=False))
+    elif plot is None:
+        for r in vocab.records():
+            typer.echo(f"{r['tag']:<32} {r['category']:<12} {r['count']:>6}  {', '.join(r['aliases'][:5])}")
 
 
 @app.command()

@@ -57,14 +57,17 @@ class ContentRecommender:
             tag_match = np.asarray(idx.track_tags @ q).ravel() / total
             q_emb = q @ idx.vocab.embeddings
             q_emb /= np.linalg.norm(q_emb) or 1.0
-            semantic = idx.track_emb @ q_emb
+            # Mood-side tags say what the moment needs; all tags say what the track is.
+            semantic = 0.5 * (idx.track_emb @ q_emb) + 0.5 * (idx.track_mood_emb @ q_emb)
+            q_emotion = (q @ idx.tag_emotion) / total
+            emotion = idx.track_emotion @ q_emotion
             audio_w = q * self._tag_audio_ok
             if audio_w.sum() > 0:
                 profile = (audio_w @ self._tag_audio) / audio_w.sum()
                 audio = 1.0 - np.abs(idx.features - profile).mean(axis=1) * 2.0
             else:
                 audio = np.zeros(idx.size, dtype=np.float32)
-            score = score + 0.55 * tag_match + 0.2 * semantic + 0.1 * audio
+            score = score + 0.55 * tag_match + 0.2 * semantic + 0.1 * audio + 0.1 * emotion
         u = self.taste_vector(taste)
         if u is not None:
             norms = np.sqrt(np.asarray(idx.track_tags.multiply(idx.track_tags).sum(axis=1)).ravel())

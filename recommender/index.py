@@ -4,13 +4,14 @@ once by `suggestify build` and loaded in one read at start-up."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
 from recommender.catalog import Catalog, feature_matrix
+from recommender.emotion import PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
 from recommender.vocabulary import Vocabulary
 
@@ -25,6 +26,10 @@ def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
     return (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
 
+MOOD_SIDE = frozenset({"mood", "situation", "season", "time_of_day"})  # the hyper-personalised side
+TASTE_SIDE = frozenset({"genre"})  # taste models use genre tags only (original report §3.2.3)
+
+
 @dataclass
 class CatalogIndex:
     track_ids: np.ndarray  # (n,) str
@@ -32,12 +37,18 @@ class CatalogIndex:
     artists: np.ndarray  # display names
     artist_keys: np.ndarray
     popularity: np.ndarray  # (n,) in [0, 1]
-    features: np.ndarray  # (n, 12) in [0, 1]
+    features: np.ndarray  # (n, 12) audio features min–max normalised to [0, 1]
     track_tags: sp.csr_matrix  # (n, n_tags) weights in [0, 1]
-    track_emb: np.ndarray  # (n, dim) L2-normalised mean of its tags' embeddings
+    track_emb: np.ndarray  # (n, dim) mean of all its tags' text embeddings
+    track_mood_emb: np.ndarray  # (n, dim) mean over mood/situation/season/time tags
+    track_genre_emb: np.ndarray  # (n, dim) mean over genre tags
+    track_emotion: np.ndarray  # (n, 7) Ekman + neutral, from its mood-side tags
+    tag_emotion: np.ndarray  # (n_tags, 7)
+    tag_track_emb: np.ndarray  # (n_tags, dim + 7 + 12) mean of the tracks carrying the tag
     artist_index: np.ndarray  # (m,) artist keys that carry tags
     artist_names: np.ndarray
     artist_tags: sp.csr_matrix  # (m, n_tags)
+    artist_emb: np.ndarray  # (m, dim + 7 + 12) mean of the artist's tracks (zeros without tracks)
     vocab: Vocabulary
 
     def __post_init__(self) -> None:
@@ -48,30 +59,32 @@ class CatalogIndex:
     def size(self) -> int:
         return len(self.track_ids)
 
-    # -- persistence -------------------------------------------------------
+    def track_vectors(self) -> np.ndarray:
+        """The original report's track embedding: tag text ⊕ tag emotion ⊕ audio features."""
+        return np.hstack([self.track_emb, self.track_emotion, self.features])
+
+    # -- persistence: one file, one read ------------------------------------
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        tt, at = self.track_tags.tocsr(), self.artist_tags.tocsr()
+        arrays: dict[str, np.ndarray] = {"tag_emb": self.vocab.embeddings}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, sp.spmatrix):
+                m = value.tocsr()
+                arrays.update({f"{f.name}.data": m.data, f"{f.name}.indices": m.indices,
+                               f"{f.name}.indptr": m.indptr, f"{f.name}.shape": np.array(m.shape)})
+            elif isinstance(value, np.ndarray):
+                arrays[f.name] = value
         tmp = directory / "index.npz.tmp"
         with open(tmp, "wb") as fh:
-            np.savez(
-                fh,
-                track_ids=self.track_ids, names=self.names, artists=self.artists, artist_keys=self.artist_keys,
-                popularity=self.popularity, features=self.features, track_emb=self.track_emb,
-                tt_data=tt.data, tt_indices=tt.indices, tt_indptr=tt.indptr, tt_shape=np.array(tt.shape),
-                artist_index=self.artist_index, artist_names=self.artist_names,
-                at_data=at.data, at_indices=at.indices, at_indptr=at.indptr, at_shape=np.array(at.shape),
-                tag_emb=self.vocab.embeddings,
-            )
-        tmp.replace(directory / "index.npz")
-        meta = {"vocab": self.vocab.records()}
-        (directory / "vocab.json").write_text(json.dumps(meta, ensure_ascii=False))
+            np.savez(fh, **arrays)
+        (directory / "vocab.json").write_text(json.dumps({"vocab": self.vocab.records()}, ensure_ascii=False))
+        tmp.replace(directory / "index.npz")  # readers never see a half-written index
 
     @classmethod
     def load(cls, directory: Path) -> "CatalogIndex":
         z = np.load(directory / "index.npz", allow_pickle=False)
-        meta = json.loads((directory / "vocab.json").read_text())
-        records = meta["vocab"]
+        records = json.loads((directory / "vocab.json").read_text())["vocab"]
         vocab = Vocabulary(
             tags=[r["tag"] for r in records],
             categories=[r["category"] for r in records],
@@ -79,15 +92,16 @@ class CatalogIndex:
             aliases=[list(r["aliases"]) for r in records],
             embeddings=z["tag_emb"],
         )
-        return cls(
-            track_ids=z["track_ids"], names=z["names"], artists=z["artists"], artist_keys=z["artist_keys"],
-            popularity=z["popularity"], features=z["features"],
-            track_tags=sp.csr_matrix((z["tt_data"], z["tt_indices"], z["tt_indptr"]), shape=tuple(z["tt_shape"])),
-            track_emb=z["track_emb"],
-            artist_index=z["artist_index"], artist_names=z["artist_names"],
-            artist_tags=sp.csr_matrix((z["at_data"], z["at_indices"], z["at_indptr"]), shape=tuple(z["at_shape"])),
-            vocab=vocab,
-        )
+        values: dict[str, object] = {"vocab": vocab}
+        for f in fields(cls):
+            if f.name in z.files:
+                values[f.name] = z[f.name]
+            elif f"{f.name}.data" in z.files:
+                values[f.name] = sp.csr_matrix(
+                    (z[f"{f.name}.data"], z[f"{f.name}.indices"], z[f"{f.name}.indptr"]),
+                    shape=tuple(z[f"{f.name}.shape"]),
+                )
+        return cls(**values)  # type: ignore[arg-type]
 
     @staticmethod
     def exists(directory: Path) -> bool:
@@ -109,8 +123,16 @@ def artist_tag_weights(catalog: Catalog, vocab: Vocabulary, key: str) -> dict[in
     return weights
 
 
+def _mean_rows(weights: sp.csr_matrix, values: np.ndarray) -> np.ndarray:
+    total = np.asarray(weights.sum(axis=1)).ravel()
+    return (np.asarray(weights @ values) / np.where(total > 0, total, 1.0)[:, None]).astype(np.float32)
+
+
+def _columns(matrix: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
+    return (matrix @ sp.diags(keep.astype(np.float32))).tocsr()
+
+
 def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder) -> CatalogIndex:
-    del encoder  # tag embeddings come with the vocabulary
     tracks = catalog.tracks
     n_tags = len(vocab)
     artist_cache: dict[str, dict[int, float]] = {}
@@ -128,8 +150,19 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder) -> Ca
     track_tags = sp.csr_matrix(
         (np.asarray(vals, np.float32), (rows, cols)), shape=(len(tracks), n_tags), dtype=np.float32
     )
-    # Track embedding: weighted mean of its tags' text embeddings (original report §3.2.3).
+    categories = np.array(vocab.categories)
+    mood_tags = _columns(track_tags, np.isin(categories, list(MOOD_SIDE)))
+    genre_tags = _columns(track_tags, np.isin(categories, list(TASTE_SIDE)))
+    tag_emotion = PrototypeEmotionScorer(encoder).from_embeddings(vocab.embeddings)
+    # Tracks without mood-side tags take the emotion of all their tags.
+    bare = np.asarray(mood_tags.sum(axis=1)).ravel() == 0
+    emotion_source = sp.diags((~bare).astype(np.float32)) @ mood_tags + sp.diags(bare.astype(np.float32)) @ track_tags
+    features = feature_matrix(tracks)
     track_emb = _normalise_rows(np.asarray(track_tags @ vocab.embeddings))
+    track_emotion = _mean_rows(emotion_source.tocsr(), tag_emotion)
+    full = np.hstack([track_emb, track_emotion, features])
+    # Tag embedding = mean of the tracks carrying it; artist embedding = mean of its tracks.
+    tag_track_emb = _mean_rows(track_tags.T.tocsr(), full)
 
     tagged = sorted(k for k in catalog.artists.index if catalog.artist_tags.get(k) or catalog.artist_genres.get(k))
     a_rows, a_cols, a_vals = [], [], []
@@ -141,17 +174,29 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder) -> Ca
     artist_tags = sp.csr_matrix(
         (np.asarray(a_vals, np.float32), (a_rows, a_cols)), shape=(len(tagged), n_tags), dtype=np.float32
     )
+    artist_pos = {k: i for i, k in enumerate(tagged)}
+    members = [(artist_pos[k], r) for r, k in enumerate(tracks["artist_key"]) if k in artist_pos]
+    owner = sp.csr_matrix(
+        (np.ones(len(members), np.float32), ([m[0] for m in members], [m[1] for m in members])),
+        shape=(len(tagged), len(tracks)),
+    )
     return CatalogIndex(
         track_ids=tracks.index.to_numpy(dtype=str),
         names=tracks["name"].to_numpy(dtype=str),
         artists=tracks["artist"].to_numpy(dtype=str),
         artist_keys=tracks["artist_key"].to_numpy(dtype=str),
         popularity=(tracks["popularity"].to_numpy(dtype=np.float32) / 100.0).clip(0, 1),
-        features=feature_matrix(tracks),
+        features=features,
         track_tags=track_tags,
         track_emb=track_emb,
+        track_mood_emb=_normalise_rows(np.asarray(mood_tags @ vocab.embeddings)),
+        track_genre_emb=_normalise_rows(np.asarray(genre_tags @ vocab.embeddings)),
+        track_emotion=track_emotion,
+        tag_emotion=tag_emotion,
+        tag_track_emb=tag_track_emb,
         artist_index=np.asarray(tagged, dtype=str),
         artist_names=catalog.artists.loc[tagged, "name"].to_numpy(dtype=str),
         artist_tags=artist_tags,
+        artist_emb=_mean_rows(owner, full),
         vocab=vocab,
     )

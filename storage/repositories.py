@@ -127,6 +127,11 @@ class CatalogRepository:
         ops = (ReplaceOne({"_id": _s(d["_id"])}, dict(d), upsert=True) for d in docs)
         return await write_batched(self._db[collection], ops, batch)
 
+    async def prune(self, collection: str, keep: list[str]) -> int:
+        """Delete documents whose _id is not in `keep` (a rebuilt vocabulary drops old tags)."""
+        res = await self._db[collection].delete_many({"_id": {"$nin": [_s(k) for k in keep]}})
+        return res.deleted_count
+
     async def count(self, collection: str) -> int:
         return await self._db[collection].estimated_document_count()
 

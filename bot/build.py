@@ -17,12 +17,14 @@ from recommender.catalog import Catalog, build_catalog, spotify_uri
 from recommender.datasets import AUDIO_COLUMNS, load_raw
 from recommender.encoder import load_encoder
 from recommender.index import CatalogIndex, build_index
+from recommender.ingest import add_tracks
 from recommender.vocabulary import Vocabulary, build_vocabulary
+from bot.ingest import ingested_tracks
 from storage.database import Storage
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 3  # bump when the catalog's shape changes, so existing homes rebuild
+BUILD_VERSION = 5  # bump when the catalog's shape changes, so existing homes rebuild
 
 
 def fingerprint(data_dir: Path, min_exposure: int, encoder: str) -> str:
@@ -114,6 +116,7 @@ async def build(
     await storage.events.replace_source("hetrec", bar(_event_docs(catalog, now), len(catalog.plays), "events"))
     await storage.catalog.upsert("playlists", bar(_playlist_docs(catalog, now), len(catalog.playlists), "playlists"))
     steps.update()
+    index = add_tracks(index, await ingested_tracks(storage), encoder)  # keep what `ingest` added
     index.save(catalog_dir)
     steps.update()
     steps.close()

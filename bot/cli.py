@@ -64,6 +64,31 @@ def build_cmd(force: Annotated[bool, typer.Option(help="Rebuild even if up to da
     typer.echo(json.dumps(result["report"], indent=2))
 
 
+ingest_app = typer.Typer(help="Add data to the catalog.")
+app.add_typer(ingest_app, name="ingest")
+
+
+@ingest_app.command("tracks")
+def ingest_tracks_cmd(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV: track_id,name,artist,tags[,features]")],
+) -> None:
+    """Add new tracks (no listening history needed); they are recommendable at once."""
+    from bot.ingest import ingest_tracks
+    from recommender.encoder import load_encoder
+
+    settings = _settings()
+
+    async def go() -> dict:
+        async with open_storage(settings) as storage:
+            await ensure_catalog(settings, storage)
+            return await ingest_tracks(storage, settings.catalog_dir, file, load_encoder(settings.encoder))
+
+    result = asyncio.run(go())
+    for err in result["errors"]:
+        typer.echo(f"line {err['line']}: {err['error']} (skipped)", err=True)
+    typer.echo(json.dumps(result, indent=2))
+
+
 @app.command()
 def tags(
     as_json: Annotated[bool, typer.Option("--json", help="Print the vocabulary as JSON")] = False,

@@ -168,9 +168,12 @@ def spotify_url(track_id: str) -> str:
     return f"https://open.spotify.com/track/{track_id}"
 
 
-def feature_matrix(tracks: pd.DataFrame) -> np.ndarray:
-    """The 12 audio features min–max normalised to [0, 1] (original report §3.2.2)."""
+def feature_matrix(tracks: pd.DataFrame, bounds: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The 12 audio features min–max normalised to [0, 1] (original report §3.2.2), and the bounds used.
+    Unknown features sit at the middle of the range."""
     values = tracks[AUDIO_COLUMNS].to_numpy(dtype=np.float32)
-    lo, hi = np.nanmin(values, axis=0), np.nanmax(values, axis=0)
+    if bounds is None:
+        bounds = np.stack([np.nanmin(values, axis=0), np.nanmax(values, axis=0)])
+    lo, hi = bounds
     scaled = (values - lo) / np.where(hi > lo, hi - lo, 1.0)
-    return np.nan_to_num(scaled, nan=0.5).astype(np.float32)
+    return np.nan_to_num(scaled.clip(0, 1), nan=0.5).astype(np.float32), bounds.astype(np.float32)

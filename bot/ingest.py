@@ -1,0 +1,44 @@
+"""`suggestify ingest tracks FILE.csv`: new tracks into the database and the serving index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from recommender.catalog import spotify_uri
+from recommender.encoder import TextEncoder
+from recommender.index import CatalogIndex
+from recommender.ingest import NewTrack, add_tracks, parse_tracks_csv
+from recommender.names import artist_key
+from storage.database import Storage
+
+SOURCE = "ingest"
+
+
+def _doc(track: NewTrack, index: CatalogIndex) -> dict[str, Any]:
+    row = index.row_of[track.track_id]
+    tag_row = index.track_tags[row]
+    tags = [index.vocab.tags[c] for c, _ in sorted(zip(tag_row.indices, tag_row.data), key=lambda p: -p[1])]
+    return {
+        "_id": track.track_id, "name": track.name, "artist": track.artist, "artist_key": artist_key(track.artist),
+        "uri": spotify_uri(track.track_id), "tags": tags, "raw_tags": track.tags, "genres": [],
+        "popularity": 0.0, "features": track.features, "source": SOURCE,
+    }
+
+
+async def ingest_tracks(storage: Storage, catalog_dir: Path, path: Path, encoder: TextEncoder) -> dict[str, Any]:
+    parsed = parse_tracks_csv(path)
+    index = add_tracks(CatalogIndex.load(catalog_dir), parsed.tracks, encoder)
+    await storage.catalog.upsert("tracks", (_doc(t, index) for t in parsed.tracks))
+    index.save(catalog_dir)
+    return {
+        "added": len(parsed.tracks),
+        "errors": [{"line": line, "error": msg} for line, msg in parsed.errors],
+        "catalog_size": index.size,
+    }
+
+
+async def ingested_tracks(storage: Storage) -> list[NewTrack]:
+    """Tracks added by ingest, so a rebuilt index keeps them."""
+    docs = await storage.db["tracks"].find({"source": SOURCE}).to_list(None)
+    return [NewTrack(d["_id"], d["name"], d["artist"], d.get("raw_tags", []), d.get("features", {})) for d in docs]

@@ -14,7 +14,6 @@ from recommender.datasets import AUDIO_COLUMNS, RawData
 from recommender.names import artist_key
 from recommender.tagging import decade_of_year, normalise_tag
 
-ARTIST_TAG_LIMIT = 20  # strongest HetRec tags an artist passes on to its tracks
 
 
 @dataclass

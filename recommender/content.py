@@ -26,7 +26,9 @@ class ContentRecommender:
         weight = np.asarray(tt.sum(axis=0)).ravel()
         self._tag_audio = sums / np.where(weight > 0, weight, 1.0)[:, None]
         self._tag_audio_ok = support >= MIN_AUDIO_SUPPORT
-        self._global_audio = index.features.mean(axis=0)
+        # Row norms of the tag matrix, for the taste cosine: fixed per index, so computed once.
+        norms = np.sqrt(np.asarray(index.track_tags.multiply(index.track_tags).sum(axis=1)).ravel())
+        self._tag_norms = np.where(norms > 0, norms, 1.0)
 
     # -- taste ------------------------------------------------------------
     def taste_vector(self, taste: Taste) -> np.ndarray | None:
@@ -71,8 +73,7 @@ class ContentRecommender:
             score = score + 0.55 * tag_match + 0.2 * semantic + 0.1 * audio + 0.1 * emotion
         u = self.taste_vector(taste)
         if u is not None:
-            norms = np.sqrt(np.asarray(idx.track_tags.multiply(idx.track_tags).sum(axis=1)).ravel())
-            taste_fit = np.asarray(idx.track_tags @ u).ravel() / np.where(norms > 0, norms, 1.0)
+            taste_fit = np.asarray(idx.track_tags @ u).ravel() / self._tag_norms
             score = score + (0.35 if total > 0 else 1.0) * taste_fit
         return score.astype(np.float32), q, u
 

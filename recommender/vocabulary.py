@@ -128,23 +128,34 @@ def _load_ner() -> Any:
         return None
 
 
-def meaningless(tags: list[str], seed_similarity: np.ndarray, trusted: set[str], counts: list[int]) -> set[str]:
+Entities = list[tuple[str, int]]  # (spaCy label, length of the entity text) for one tag
+
+
+def entities(tags: list[str]) -> list[Entities]:
+    """Named entities of every tag, from one pass of spaCy's small English model."""
+    nlp = _load_ner()
+    if nlp is None:
+        return [[] for _ in tags]
+    return [[(e.label_, len(e.text)) for e in doc.ents] for doc in nlp.pipe(tags, batch_size=512)]
+
+
+def meaningless(
+    tags: list[str], ents: list[Entities], seed_similarity: np.ndarray, trusted: set[str], counts: list[int]
+) -> set[str]:
     """Tags that name a person, count something, or are far from anything musical.
 
     spaCy's NER on two-word tags is noisy ("melancholic" comes out PERSON), so
     an entity only condemns a tag that is also far from every category seed;
     curated genres (Spotify) are always kept.
     """
-    nlp = _load_ner()
-    docs = list(nlp.pipe(tags, batch_size=512)) if nlp is not None else [None] * len(tags)
     drop = set()
-    for tag, doc, sim, count in zip(tags, docs, seed_similarity, counts):
+    for tag, tag_ents, sim, count in zip(tags, ents, seed_similarity, counts):
         if tag in trusted or canonical_decade(tag) or count >= WIDELY_USED:
             continue
         if re.search(r"\d", tag) and not re.search(r"\b\d0s\b|\b\d+ bit\b", tag):
             drop.add(tag)  # "diego 12", "1981 songs", "top100": counts and ids, not moods
             continue
-        labels = {e.label_ for e in doc.ents if len(e.text) >= len(tag) - 2} if doc is not None else set()
+        labels = {label for label, size in tag_ents if size >= len(tag) - 2}
         if "PERSON" in labels and sim < 0.6:
             drop.add(tag)
         elif sim < MIN_MUSIC_SIMILARITY and not labels & {"NORP", "GPE", "LANGUAGE", "LOC", "DATE", "TIME"}:
@@ -161,7 +172,7 @@ def _seed_matrix(encoder: TextEncoder) -> tuple[np.ndarray, np.ndarray]:
 
 
 def categorise(
-    tags: list[str], embeddings: np.ndarray, encoder: TextEncoder,
+    tags: list[str], embeddings: np.ndarray, seeds: tuple[np.ndarray, np.ndarray],
     geo: set[str] | None = None, trusted: set[str] | None = None,
 ) -> list[str]:
     """Rules first, then the nearest labelled seed: decades are eras, language names
@@ -169,7 +180,7 @@ def categorise(
     places and nationalities (spaCy NORP/GPE) are countries."""
     trusted = trusted or set()
     seed_of = {seed: cat for cat, seeds in CATEGORY_SEEDS.items() for seed in seeds}
-    vecs, labels = _seed_matrix(encoder)
+    vecs, labels = seeds
     nearest = labels[np.argmax(embeddings @ vecs.T, axis=1)] if len(tags) else []
     out = []
     for tag, idx in zip(tags, nearest):
@@ -190,12 +201,10 @@ def categorise(
     return out
 
 
-def _geo_tags(tags: list[str]) -> set[str]:
-    nlp = _load_ner()
-    if nlp is None:
-        return set()
-    return {t for t, d in zip(tags, nlp.pipe(tags, batch_size=512))
-            if any(e.label_ in ("NORP", "GPE") and len(e.text) >= len(t) - 1 for e in d.ents)}
+def _geo_tags(tags: list[str], ents: list[Entities]) -> set[str]:
+    """Places and nationalities: a NORP/GPE entity spanning (nearly) the whole tag."""
+    return {t for t, tag_ents in zip(tags, ents)
+            if any(label in ("NORP", "GPE") and size >= len(t) - 1 for label, size in tag_ents)}
 
 
 # -- pipeline ------------------------------------------------------------------
@@ -221,22 +230,24 @@ def build_vocabulary(
     report.append(("after synonym merge", len(merged)))
 
     # Seeds are what people ask for ("workout"): they stay even when few artists carry them.
-    seeds = {s for group in CATEGORY_SEEDS.values() for s in group}
-    kept = sorted((t for t, n in merged.items() if n >= min_exposure or (t in seeds and n >= 2)),
+    seed_tags = {s for group in CATEGORY_SEEDS.values() for s in group}
+    kept = sorted((t for t, n in merged.items() if n >= min_exposure or (t in seed_tags and n >= 2)),
                   key=lambda t: (-merged[t], t))
     report.append((f"after tail cut (exposure >= {min_exposure})", len(kept)))
 
     emb_of = dict(zip(candidates, cand_emb))
     embeddings = np.stack([emb_of[t] for t in kept]) if kept else np.zeros((0, encoder.dim), np.float32)
-    seed_vecs, _ = _seed_matrix(encoder)
-    seed_sim = (embeddings @ seed_vecs.T).max(axis=1) if len(kept) else np.zeros(0)
-    drop = meaningless(kept, seed_sim, trusted, [merged[t] for t in kept])
+    seeds = _seed_matrix(encoder)
+    seed_sim = (embeddings @ seeds[0].T).max(axis=1) if len(kept) else np.zeros(0)
+    ents = entities(kept)  # one NER pass serves the meaning filter and the categories
+    drop = meaningless(kept, ents, seed_sim, trusted, [merged[t] for t in kept])
     keep_idx = [i for i, t in enumerate(kept) if t not in drop]
     kept = [kept[i] for i in keep_idx]
+    ents = [ents[i] for i in keep_idx]
     embeddings = embeddings[keep_idx]
     report.append(("after meaning filter (NER + rules)", len(kept)))
 
-    categories = categorise(kept, embeddings, encoder, _geo_tags(kept), trusted)
+    categories = categorise(kept, embeddings, seeds, _geo_tags(kept, ents), trusted)
     return Vocabulary(
         tags=kept,
         categories=categories,

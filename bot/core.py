@@ -141,8 +141,7 @@ class BotCore:
         tracks = await self._rank_tags(session, exclude)
         if not tracks:
             return Reply("That's everything I have for these tags. Try other words or toggle a tag.")
-        session["playlist"] = [t.track_id for t in tracks]
-        session["shown"] = [*session.get("shown", []), *session["playlist"]][-500:]
+        self._show(session, tracks)
         return await self._playlist_reply(session, tracks, "More like this")
 
     async def _remove(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
@@ -166,7 +165,6 @@ class BotCore:
         if track_id is None:
             return self._bad_position(session, verb)
         await self.s.events.add(session["user_id"], "track", track_id, weight, f"chat:{verb}")
-        await self.s.sessions.save(session)
         feeling = "Glad you like" if weight > 0 else "Noted, less like"
         return Reply(f"{feeling} {self._label(track_id)}. I'll use that next time.")
 
@@ -192,8 +190,7 @@ class BotCore:
                 return Reply(f"“{wanted[:40]}” isn't one of your tags. /tags lists them.")
         session["tags"] = tags
         tracks = await self._rank_tags(session, self._disliked(session))
-        session["playlist"] = [t.track_id for t in tracks]
-        session["shown"] = list(dict.fromkeys([*session.get("shown", []), *session["playlist"]]))[-500:]
+        self._show(session, tracks)
         return await self._playlist_reply(session, tracks, "Re-ranked with your tags", record=True)
 
     async def _taste(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
@@ -231,6 +228,12 @@ class BotCore:
         artists = await self.s.events.weights(user_id, "artist")
         tracks = await self.s.events.weights(user_id, "track")
         return Taste(artists=artists, tracks=tracks)
+
+    @staticmethod
+    def _show(session: dict[str, Any], tracks: list[Recommendation]) -> None:
+        """Make these tracks the current playlist and remember them as shown (for /more)."""
+        session["playlist"] = [t.track_id for t in tracks]
+        session["shown"] = list(dict.fromkeys([*session.get("shown", []), *session["playlist"]]))[-500:]
 
     def _disliked(self, session: dict[str, Any]) -> frozenset[str]:
         return frozenset(session.get("removed", []))

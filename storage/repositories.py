@@ -107,9 +107,6 @@ class PlaylistRepository:
         )
         return str(res.inserted_id)
 
-    async def latest(self, user_id: str) -> dict[str, Any] | None:
-        return await self._c.find_one({"user_id": _s(user_id)}, sort=[("created_at", -1)])
-
 
 class CatalogRepository:
     """Tracks, artists, tags and build metadata, written by `suggestify build`."""
@@ -132,12 +129,6 @@ class CatalogRepository:
         res = await self._db[collection].delete_many({"_id": {"$nin": [_s(k) for k in keep]}})
         return res.deleted_count
 
-    async def count(self, collection: str) -> int:
-        return await self._db[collection].estimated_document_count()
-
-    async def find_tracks(self, track_ids: list[str]) -> list[dict[str, Any]]:
-        ids = [_s(t) for t in track_ids]
-        return await self._db["tracks"].find({"_id": {"$in": ids}}).to_list(None)
 
 
 async def write_batched(collection: Any, ops: Iterable[Any], batch: int) -> int:

@@ -4,8 +4,8 @@ serving index. Idempotent: a second run with the same data and code is a no-op."
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,13 +13,13 @@ from typing import Any
 
 from tqdm import tqdm
 
+from bot.ingest import ingested_tracks
 from recommender.catalog import Catalog, build_catalog, spotify_uri
 from recommender.datasets import AUDIO_COLUMNS, load_raw
 from recommender.encoder import load_encoder
 from recommender.index import CatalogIndex, build_index
 from recommender.ingest import add_tracks
 from recommender.vocabulary import Vocabulary, build_vocabulary
-from bot.ingest import ingested_tracks
 from storage.database import Storage
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,6 @@ from recommender.names import artist_key
 from recommender.tagging import decade_of_year, normalise_tag
 
 
-
 @dataclass
 class Catalog:
     tracks: pd.DataFrame  # index track_id: name, artist, artist_key, popularity, year, audio features

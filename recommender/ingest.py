@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from recommender.catalog import feature_matrix
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.encoder import TextEncoder
-from recommender.catalog import feature_matrix
 from recommender.index import OWN_TAG_WEIGHT, CatalogIndex, derive_track_vectors
 from recommender.names import artist_key
 from recommender.tagging import is_noise, normalise_tag

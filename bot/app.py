@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,11 +11,15 @@ from dataclasses import dataclass
 from bot.build import build
 from bot.config import Settings
 from bot.core import BotCore, Services
+from bot.train import ensure_model, model_store
 from recommender.chat2tag import LocalTagger
 from recommender.content import ContentRecommender
 from recommender.encoder import load_encoder
 from recommender.index import CatalogIndex
+from recommender.live import LiveRecommender
 from recommender.lookup import CatalogLookup
+from recommender.serving import GraphSAGERecommender, SageRanker
+from recommender.types import Recommender
 from storage.database import Database, Storage
 
 log = logging.getLogger(__name__)
@@ -47,13 +52,25 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
         await ensure_catalog(settings, storage, progress=progress)  # a no-op when up to date
         index = CatalogIndex.load(settings.catalog_dir)
         encoder = load_encoder(settings.encoder)
+        recommender: Recommender = ContentRecommender(index)
+        watcher = None
+        if settings.recommender == "graphsage":
+            store = model_store(settings)
+            version = await ensure_model(storage, settings, progress=progress)
+            live = LiveRecommender(store, lambda v: GraphSAGERecommender(SageRanker.load(store.path(v), index)), version)
+            watcher = asyncio.create_task(live.watch(settings.model_poll_seconds))
+            recommender = live
         services = Services(
             users=storage.users,
             sessions=storage.sessions,
             events=storage.events,
             playlists=storage.playlists,
             tagger=LocalTagger(index.vocab, encoder),
-            recommender=ContentRecommender(index),
+            recommender=recommender,
             catalog=CatalogLookup(index),
         )
-        yield App(settings, storage, BotCore(services))
+        try:
+            yield App(settings, storage, BotCore(services))
+        finally:
+            if watcher is not None:
+                watcher.cancel()

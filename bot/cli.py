@@ -146,5 +146,81 @@ def recommend(
         typer.echo(f"{i:>2}. {t.artist} — {t.name}  ({t.reason})")
 
 
+@app.command("train")
+def train_cmd(
+    epochs: Annotated[int | None, typer.Option(min=1, help="Epochs (default SUGGESTIFY_TRAIN_EPOCHS)")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 0,
+) -> None:
+    """Train the GraphSAGE models on everything known and publish a new version (a running bot swaps it in)."""
+    from bot.train import train_model
+    from recommender.sage import SageConfig
+
+    settings = _settings()
+
+    async def go() -> dict:
+        async with open_storage(settings) as storage:
+            await ensure_catalog(settings, storage)
+            config = SageConfig(epochs=epochs or settings.train_epochs, seed=seed)
+            return await train_model(storage, settings, config)
+
+    typer.echo(json.dumps(asyncio.run(go()), indent=2))
+
+
+@app.command("eval")
+def eval_cmd(
+    seed: Annotated[int, typer.Option(help="Seed of the hold-out split and of training")] = 0,
+    epochs: Annotated[int | None, typer.Option(min=1, help="GraphSAGE epochs (default SUGGESTIFY_TRAIN_EPOCHS)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for eval.json and the plots")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """GraphSAGE against popularity, ItemKNN, EASE, ALS and embedding CBF on fixed protocols (README)."""
+    from recommender.catalog import build_catalog
+    from recommender.chat2tag import LocalTagger
+    from recommender.datasets import load_raw
+    from recommender.encoder import load_encoder
+    from recommender.eval_plots import plot_report, plot_training
+    from recommender.evaluation import evaluate
+    from recommender.index import CatalogIndex
+    from recommender.sage import SageConfig
+
+    settings = _settings()
+
+    async def go() -> None:
+        async with open_storage(settings) as storage:
+            await ensure_catalog(settings, storage, progress=not as_json)
+
+    asyncio.run(go())
+    index = CatalogIndex.load(settings.catalog_dir)
+    encoder = load_encoder(settings.encoder)
+    catalog = build_catalog(load_raw(settings.data_dir))
+    config = SageConfig(epochs=epochs or settings.train_epochs, seed=seed)
+    report = evaluate(index, catalog, LocalTagger(index.vocab, encoder).extract, encoder.encode, config, seed,
+                      progress=not as_json)
+    folder = out or settings.home / "eval"
+    folder.mkdir(parents=True, exist_ok=True)
+    history = report.pop("history")
+    (folder / "eval.json").write_text(json.dumps(report, indent=2))
+    plots = [plot_report(report, folder / "eval.png"), plot_training(history, folder / "training.png")]
+    typer.echo(f"wrote {folder / 'eval.json'}, {', '.join(map(str, plots))}", err=True)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+    else:
+        for protocol in ("cf", "tag", "text2playlist"):
+            for model, metrics in report[protocol].items():
+                typer.echo(f"{protocol:<14} {model:<11} " + "  ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
+
+
+@app.command("bench")
+def bench_cmd(
+    rounds: Annotated[int, typer.Option(min=10, help="Requests per backend")] = 300,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Latency (p50/p99), throughput, cold start and peak RSS: GraphSAGE against the content-based baseline."""
+    from bot.bench import bench
+
+    result = asyncio.run(bench(_settings(), rounds))
+    typer.echo(json.dumps(result, indent=2 if as_json else 1))
+
+
 if __name__ == "__main__":
     app()

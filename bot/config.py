@@ -24,6 +24,9 @@ class Settings:
     log_level: str
     telegram_token: str | None
     discord_token: str | None
+    recommender: str = "graphsage"  # or "content", the first release's ranking
+    train_epochs: int = 300
+    model_poll_seconds: float = 30.0  # how often the bot looks for a newly published model
 
     @property
     def db_dir(self) -> Path:
@@ -45,6 +48,9 @@ class Settings:
             log_level=os.environ.get("SUGGESTIFY_LOG_LEVEL", "WARNING").upper(),
             telegram_token=os.environ.get("TELEGRAM_TOKEN") or None,
             discord_token=os.environ.get("DISCORD_TOKEN") or None,
+            recommender=os.environ.get("SUGGESTIFY_RECOMMENDER", "graphsage").lower(),
+            train_epochs=int(os.environ.get("SUGGESTIFY_TRAIN_EPOCHS", "300")),
+            model_poll_seconds=float(os.environ.get("SUGGESTIFY_MODEL_POLL_SECONDS", "30")),
         )
 
     def __repr__(self) -> str:  # never print tokens

@@ -13,9 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.messages import Action, Incoming, Reply, TagChip
-from bot.ports import Catalog, Events, Playlists, Recommender, Sessions, TagExtractor, Users
+from bot.ports import (
+    Catalog,
+    Events,
+    Playlists,
+    Recommender,
+    Sessions,
+    TagExtractor,
+    Users,
+)
 from bot.text import clean_text, has_words, split_command
-from recommender.types import Recommendation, Taste, WeightedTag
+from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, WeightedTag
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +104,7 @@ class BotCore:
         command, _ = split_command(text)
         if command is not None or not has_words(text):
             return Reply("I can't reach my memory right now, so commands are paused. Try again in a moment.")
-        tags, tracks = await self._rank(text, Taste(), frozenset())
+        tags, tracks, _ = await self._rank(text, Taste(), frozenset())
         return Reply(
             "I can't reach my memory right now, so this one isn't personalised and won't be remembered.",
             playlist=tracks,
@@ -122,8 +130,8 @@ class BotCore:
             return Reply("Nice emoji! Tell me in words how you feel or what you're up to, or pick a tag.",
                          suggestions=self.s.catalog.suggested_tags())
         taste = await self._taste_of(session["user_id"])
-        tags, tracks = await self._rank(text, taste, self._disliked(session))
-        if not tags and taste.empty:
+        tags, tracks, filters = await self._rank(text, taste, self._disliked(session))
+        if not tags and taste.empty and not filters:
             return Reply("I couldn't find a mood in that. Try something like \"sunny road trip\" or pick a tag.",
                          suggestions=self.s.catalog.suggested_tags())
         session.update(
@@ -131,7 +139,12 @@ class BotCore:
             tags=[{"tag": t.tag, "weight": t.weight, "on": True} for t in tags],
             playlist=[t.track_id for t in tracks],
             shown=[t.track_id for t in tracks],
+            filters={"genres": sorted(filters.genres), "artists": sorted(filters.artists),
+                     "exclude_genres": sorted(filters.exclude_genres)},
         )
+        if not tracks:
+            return Reply("Nothing in my catalog passes those filters. Try fewer constraints.",
+                         suggestions=self.s.catalog.suggested_tags())
         return await self._playlist_reply(session, tracks, f"Here's your playlist for “{text[:80]}”", record=True)
 
     async def _more(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
@@ -217,7 +230,8 @@ class BotCore:
     async def recommend(self, user_id: str, text: str, k: int) -> tuple[list[WeightedTag], list[Recommendation]]:
         """A playlist for a text and a user id ("hetrec:2"), without touching any session."""
         taste = await self._taste_of(user_id)
-        return await self._rank(clean_text(text), taste, frozenset(), k)
+        tags, tracks, _ = await self._rank(clean_text(text), taste, frozenset(), k)
+        return tags, tracks
 
     # -- helpers ----------------------------------------------------------
     def _new_session(self, session_id: str, user_id: str) -> dict[str, Any]:
@@ -240,10 +254,11 @@ class BotCore:
 
     async def _rank(
         self, text: str, taste: Taste, exclude: frozenset[str], k: int | None = None
-    ) -> tuple[list[WeightedTag], list[Recommendation]]:
-        def work() -> tuple[list[WeightedTag], list[Recommendation]]:
+    ) -> tuple[list[WeightedTag], list[Recommendation], Filters]:
+        def work() -> tuple[list[WeightedTag], list[Recommendation], Filters]:
             tags = self.s.tagger.extract(text)
-            return tags, self.s.recommender.recommend(taste, tags, k or self.playlist_size, exclude)
+            filters = self.s.catalog.named_filters(text)
+            return tags, self.s.recommender.recommend(taste, tags, k or self.playlist_size, exclude, filters), filters
 
         # Ranking is CPU work: keep the event loop free for other chats.
         return await asyncio.to_thread(work)
@@ -251,7 +266,9 @@ class BotCore:
     async def _rank_tags(self, session: dict[str, Any], exclude: frozenset[str]) -> list[Recommendation]:
         tags = [WeightedTag(t["tag"], float(t["weight"])) for t in session.get("tags", []) if t.get("on")]
         taste = await self._taste_of(session["user_id"])
-        return await asyncio.to_thread(self.s.recommender.recommend, taste, tags, self.playlist_size, exclude)
+        saved = session.get("filters") or {}
+        filters = Filters(**{k: frozenset(v) for k, v in saved.items()}) if saved else NO_FILTERS
+        return await asyncio.to_thread(self.s.recommender.recommend, taste, tags, self.playlist_size, exclude, filters)
 
     def _chips(self, session: dict[str, Any]) -> list[TagChip]:
         return [TagChip(t["tag"], bool(t["on"]), self.s.catalog.category(t["tag"])) for t in session.get("tags", [])]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from recommender.types import Recommendation, Taste, WeightedTag
+from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, WeightedTag
 
 
 class TagExtractor(Protocol):
@@ -14,7 +14,8 @@ class TagExtractor(Protocol):
 
 class Recommender(Protocol):
     def recommend(
-        self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset()
+        self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
+        filters: Filters = NO_FILTERS,
     ) -> list[Recommendation]: ...
 
 
@@ -22,6 +23,8 @@ class Catalog(Protocol):
     """Lookups the core needs beside ranking: names typed in chat, tags on offer."""
 
     def find_artist(self, name: str) -> tuple[str, str] | None: ...
+
+    def named_filters(self, text: str) -> Filters: ...
 
     def suggested_tags(self, n: int = 8) -> list[str]: ...
 

@@ -4,15 +4,15 @@ listener's taste, and diversified so the list is a discovery, not a replay."""
 
 from __future__ import annotations
 
+from functools import lru_cache, partial
+
 import numpy as np
 
 from recommender.catalog import spotify_uri, spotify_url
+from recommender.diversify import allowed, pick, top_order
 from recommender.index import CatalogIndex
-from recommender.names import track_key
-from recommender.types import Recommendation, Taste, WeightedTag
+from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, WeightedTag
 
-MAX_PER_ARTIST = 2
-KNOWN_ARTIST_SHARE = 0.3  # at most this share of a list by artists the listener already plays
 MIN_AUDIO_SUPPORT = 20  # tracks a tag needs before its audio profile means anything
 
 
@@ -29,6 +29,7 @@ class ContentRecommender:
         # Row norms of the tag matrix, for the taste cosine: fixed per index, so computed once.
         norms = np.sqrt(np.asarray(index.track_tags.multiply(index.track_tags).sum(axis=1)).ravel())
         self._tag_norms = np.where(norms > 0, norms, 1.0)
+        self._allowed = lru_cache(maxsize=256)(partial(allowed, self.index))  # filters repeat across requests
 
     # -- taste ------------------------------------------------------------
     def taste_vector(self, taste: Taste) -> np.ndarray | None:
@@ -78,38 +79,13 @@ class ContentRecommender:
         return score.astype(np.float32), q, u
 
     def recommend(
-        self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset()
+        self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
+        filters: Filters = NO_FILTERS,
     ) -> list[Recommendation]:
-        idx = self.index
         score, q, u = self.scores(taste, tags)
-        known = self._known_artists(taste)
-        order = np.argsort(-score, kind="stable")
-        picked: list[int] = []
-        seen_songs: set[str] = set()  # the same song on two albums has two ids
-        per_artist: dict[str, int] = {}
-        known_quota = max(1, int(k * KNOWN_ARTIST_SHARE)) if known else 0
-        for row in order[: max(2000, 50 * k)]:
-            tid = str(idx.track_ids[row])
-            if tid in exclude:
-                continue
-            artist = str(idx.artist_keys[row])
-            song = track_key(artist, str(idx.names[row]))
-            if per_artist.get(artist, 0) >= MAX_PER_ARTIST or song in seen_songs:
-                continue
-            if artist in known:
-                if known_quota <= 0:
-                    continue
-                known_quota -= 1
-            per_artist[artist] = per_artist.get(artist, 0) + 1
-            seen_songs.add(song)
-            picked.append(int(row))
-            if len(picked) == k:
-                break
-        return [self._item(row, float(score[row]), q, u, taste) for row in picked]
-
-    def _known_artists(self, taste: Taste) -> set[str]:
-        """Artists already in the listener's history: they get a share of the list, not all of it."""
-        return {a for a, w in taste.artists.items() if w > 0}
+        known = {a for a, w in taste.artists.items() if w > 0}
+        rows = pick(self.index, top_order(score, k), k, exclude, known, self._allowed(filters))
+        return [self._item(row, float(score[row]), q, u, taste) for row in rows]
 
     # -- explanation ------------------------------------------------------
     def _item(self, row: int, score: float, q: np.ndarray, u: np.ndarray | None, taste: Taste) -> Recommendation:

@@ -55,6 +55,8 @@ class CatalogIndex:
     def __post_init__(self) -> None:
         self.row_of = {t: i for i, t in enumerate(self.track_ids.tolist())}
         self.artist_row = {a: i for i, a in enumerate(self.artist_index.tolist())}
+        # Each track's row in artist_tags (-1: its artist carries no tags).
+        self.track_artist_row = np.array([self.artist_row.get(a, -1) for a in self.artist_keys.tolist()], dtype=np.int64)
 
     @property
     def size(self) -> int:

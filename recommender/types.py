@@ -24,6 +24,21 @@ class Taste:
         return not any(w > 0 for w in self.artists.values()) and not any(w > 0 for w in self.tracks.values())
 
 
+@dataclass(frozen=True)
+class Filters:
+    """Hard constraints a listener named: results outside them are excluded, not down-ranked."""
+
+    genres: frozenset[str] = frozenset()  # only tracks carrying one of these genre tags
+    artists: frozenset[str] = frozenset()  # only tracks by these artists (artist keys)
+    exclude_genres: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.genres or self.artists or self.exclude_genres)
+
+
+NO_FILTERS = Filters()
+
+
 @dataclass
 class Recommendation:
     track_id: str
@@ -40,5 +55,6 @@ class Recommender(Protocol):
     """`implicit`-style small interface: any backend (content-based, GraphSAGE) fits behind it."""
 
     def recommend(
-        self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset()
+        self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
+        filters: Filters = NO_FILTERS,
     ) -> list[Recommendation]: ...

@@ -18,7 +18,13 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from recommender.encoder import TextEncoder
-from recommender.tagging import CATEGORIES, CATEGORY_SEEDS, canonical_decade, is_noise, normalise_tag
+from recommender.tagging import (
+    CATEGORIES,
+    CATEGORY_SEEDS,
+    canonical_decade,
+    is_noise,
+    normalise_tag,
+)
 
 log = logging.getLogger(__name__)
 

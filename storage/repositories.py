@@ -91,6 +91,15 @@ class EventRepository:
             totals[ev["item_id"]] = totals.get(ev["item_id"], 0.0) + float(ev["weight"])
         return totals
 
+    async def totals(self, exclude_sources: Iterable[str] = ()) -> list[tuple[str, str, str, float]]:
+        """(user, item type, item, summed weight) over every event not from the given (bulk) sources."""
+        pipeline = [
+            {"$match": {"source": {"$nin": [_s(s) for s in exclude_sources]}}},
+            {"$group": {"_id": {"u": "$user_id", "t": "$item_type", "i": "$item_id"}, "w": {"$sum": "$weight"}}},
+        ]
+        return [(d["_id"]["u"], d["_id"]["t"], d["_id"]["i"], float(d["w"]))
+                async for d in self._c.aggregate(pipeline)]
+
     async def replace_source(self, source: str, events: Iterable[Mapping[str, Any]], batch: int = 5000) -> int:
         """Replace every event of one import source (idempotent re-import)."""
         await self._c.delete_many({"source": _s(source)})

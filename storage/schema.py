@@ -98,6 +98,7 @@ VALIDATORS: dict[str, dict[str, Any]] = {
             "playlist": _STR_LIST,
             "removed": _STR_LIST,
             "shown": _STR_LIST,
+            "filters": {"bsonType": "object"},
             "updated_at": _DATE,
         },
     },

@@ -36,6 +36,8 @@ def settings(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Settin
         log_level="WARNING",
         telegram_token=None,
         discord_token=None,
+        recommender="graphsage",
+        train_epochs=60,  # enough to learn from; the served default trains longer
     )
 
 

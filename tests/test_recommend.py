@@ -1,8 +1,19 @@
-"""The content-based recommender through the core's script entry point."""
+"""Playlists through the core's script entry point (the served GraphSAGE model), and the
+content-based baseline on its own."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app import App
+from recommender.content import ContentRecommender
+from recommender.index import CatalogIndex
+from recommender.types import Taste
+
+
+@pytest.fixture(scope="module")
+def content(app: App) -> ContentRecommender:
+    return ContentRecommender(CatalogIndex.load(app.settings.catalog_dir))
 
 
 async def test_mood_text_gives_twenty_distinct_complete_tracks(app: App) -> None:
@@ -17,18 +28,27 @@ async def test_mood_text_gives_twenty_distinct_complete_tracks(app: App) -> None
     assert sum("rain" in t.reason or "nostalg" in t.reason or "morning" in t.reason for t in tracks) >= 10
 
 
-async def test_genre_and_era_request_is_on_topic(app: App) -> None:
-    _, tracks = await app.core.recommend("cli:anon", "90s hip hop party", 10)
+async def test_genre_and_era_request_is_on_topic(app: App, content: ContentRecommender) -> None:
+    tags, tracks = await app.core.recommend("cli:anon", "90s hip hop party", 10)
+    assert sum("hip hop" in t.tags for t in tracks) >= 8
+    assert sum("90s" in t.tags for t in tracks) >= 5
+    tracks = content.recommend(Taste(), tags, 10)
     assert sum("hip hop" in t.tags for t in tracks) >= 8
     assert sum("90s" in t.tags for t in tracks) >= 5
 
 
-async def test_hetrec_user_gets_personal_results_with_discovery(app: App) -> None:
+@pytest.mark.parametrize("backend", ["served", "content"])
+async def test_hetrec_user_gets_personal_results_with_discovery(app: App, content: ContentRecommender,
+                                                                backend: str) -> None:
     # hetrec:2 plays mostly Duran Duran, Depeche Mode, Pet Shop Boys ... (80s new wave and synthpop).
-    _, anon = await app.core.recommend("cli:anon", "dancing at night", 20)
-    _, personal = await app.core.recommend("hetrec:2", "dancing at night", 20)
+    tags = app.core.s.tagger.extract("dancing at night")
+    taste = Taste(artists=await app.storage.events.weights("hetrec:2", "artist"))
+    rec = app.core.s.recommender if backend == "served" else content
+    anon = rec.recommend(Taste(), tags, 20)
+    personal = rec.recommend(taste, tags, 20)
     assert {t.track_id for t in anon} != {t.track_id for t in personal}
-    assert sum("fits your taste" in t.reason for t in personal) >= 10
+    personal_reason = "because you play" if backend == "served" else "fits your taste"
+    assert sum(personal_reason in t.reason for t in personal) >= 10
     played = await app.storage.events.weights("hetrec:2", "artist")
     from recommender.names import artist_key
 

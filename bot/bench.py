@@ -1,0 +1,105 @@
+"""`suggestify bench`: message → 20-track playlist through the whole bot core
+(session load, Chat2Tag, taste from MongoDB, ranking, session and playlist writes),
+for the served GraphSAGE model and the content-based baseline, in one run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from typing import Any
+
+from bot.app import open_app
+from bot.config import Settings
+from bot.core import BotCore
+from bot.messages import Incoming
+from recommender.content import ContentRecommender
+from recommender.index import CatalogIndex
+
+MESSAGES = (
+    "rainy sunday morning, feeling nostalgic",
+    "pumping iron at the gym",
+    "late night drive through the city",
+    "I just got dumped and want to scream",
+    "summer beach party with friends",
+    "quiet focus music for studying",
+    "cozy winter evening by the fire",
+    "happy upbeat songs for cleaning the house",
+    "something like radiohead for a rainy night",
+    "90s hip hop",
+)
+USERS = ("bench:new", "hetrec:2", "hetrec:100", "hetrec:1000")
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def _latency(core: BotCore, rounds: int, size: int) -> dict[str, float]:
+    core.playlist_size = size
+    timings: list[float] = []
+    started = time.perf_counter()
+    for i in range(rounds):
+        user = USERS[i % len(USERS)]
+        msg = Incoming("bench", user.split(":")[1], f"{user}:{i % 7}", MESSAGES[i % len(MESSAGES)])
+        t0 = time.perf_counter()
+        reply = await core.handle(msg)
+        timings.append((time.perf_counter() - t0) * 1000)
+        if len(reply.playlist) != size:
+            raise RuntimeError(f"expected {size} tracks, got {len(reply.playlist)}: {reply.text[:80]}")
+    total = time.perf_counter() - started
+    return {"p50_ms": round(statistics.median(timings), 2), "p99_ms": round(_percentile(timings, 0.99), 2),
+            "mean_ms": round(statistics.fmean(timings), 2), "playlists_per_s": round(rounds / total, 1),
+            "requests": rounds}
+
+
+def _cold_start(settings: Settings, backend: str) -> dict[str, float]:
+    """A fresh process: imports, database, models, first reply. Its peak RSS comes back with it."""
+    env = {**os.environ, "SUGGESTIFY_RECOMMENDER": backend}
+    code = "from bot.bench import cold_child; cold_child()"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cold_child() -> None:
+    started = time.perf_counter()
+    settings = Settings.from_env()
+
+    async def go() -> float:
+        async with open_app(settings, progress=False) as app:
+            await app.core.handle(Incoming("bench", "cold", "cold", MESSAGES[0]))
+            return time.perf_counter() - started
+
+    ready = asyncio.run(go())
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"cold_start_s": round(ready, 2), "peak_rss_mb": round(rss_mb, 1)}))
+
+
+async def bench(settings: Settings, rounds: int = 300, size: int = 20) -> dict[str, Any]:
+    settings = replace(settings, recommender="graphsage")
+    async with open_app(settings, progress=False) as app:
+        core = app.core
+        await _latency(core, 20, size)  # warm caches and the database connection
+        served = await _latency(core, rounds, size)
+        graphsage_recommender = core.s.recommender
+        core.s.recommender = ContentRecommender(CatalogIndex.load(settings.catalog_dir))
+        await _latency(core, 20, size)
+        baseline = await _latency(core, rounds, size)
+        core.s.recommender = graphsage_recommender
+    served.update(_cold_start(settings, "graphsage"))
+    baseline.update(_cold_start(settings, "content"))
+    return {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "playlist_size": size,
+        "graphsage": served,
+        "content": baseline,
+        "ratio_graphsage_over_content": {k: round(served[k] / baseline[k], 2) for k in served
+                                         if k in baseline and baseline[k]},
+    }

@@ -1,0 +1,99 @@
+"""Turning a score vector into a playlist: best first, but a discovery, not a replay."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from recommender.index import CatalogIndex
+from recommender.names import track_key
+from recommender.types import Filters
+
+MAX_PER_ARTIST = 2
+KNOWN_ARTIST_SHARE = 0.3  # at most this share of a list by artists the listener already plays
+
+
+def pick(index: CatalogIndex, order: Iterable[int], k: int, exclude: frozenset[str] = frozenset(),
+         known: set[str] = frozenset(), allowed: np.ndarray | None = None,  # type: ignore[assignment]
+         ) -> list[int]:
+    """Rows in `order`, skipping excluded or filtered tracks, a third song by one artist, the same song
+    under another id, and known artists beyond their share."""
+    picked: list[int] = []
+    seen_songs: set[str] = set()
+    per_artist: dict[str, int] = {}
+    known_quota = max(1, int(k * KNOWN_ARTIST_SHARE)) if known else 0
+    for row in order:
+        if allowed is not None and not allowed[row]:
+            continue
+        tid = str(index.track_ids[row])
+        if tid in exclude:
+            continue
+        artist = str(index.artist_keys[row])
+        song = track_key(artist, str(index.names[row]))
+        if per_artist.get(artist, 0) >= MAX_PER_ARTIST or song in seen_songs:
+            continue
+        if artist in known:
+            if known_quota <= 0:
+                continue
+            known_quota -= 1
+        per_artist[artist] = per_artist.get(artist, 0) + 1
+        seen_songs.add(song)
+        picked.append(int(row))
+        if len(picked) == k:
+            break
+    return picked
+
+
+def top_order(score: np.ndarray, k: int) -> np.ndarray:
+    """Rows by descending score; only the head is sorted (the diversity pass rarely goes deep)."""
+    head = min(len(score), max(2000, 50 * k))
+    if head >= len(score):
+        return np.argsort(-score, kind="stable")
+    part = np.argpartition(-score, head - 1)[:head]
+    return part[np.argsort(-score[part], kind="stable")]
+
+
+GENRE_MIN_WEIGHT = 0.5  # a genre an artist was tagged with once in passing does not make its tracks that genre
+EXCLUDE_MIN_WEIGHT = 0.25  # but "no rap" means no rap, even in passing
+
+
+def genre_columns(index: CatalogIndex, genres: Iterable[str]) -> list[int]:
+    """The vocabulary columns a named genre covers: itself and its compounds ("rock" → "hard rock")."""
+    cols: set[int] = set()
+    for genre in genres:
+        col = index.vocab.column(genre)
+        if col is None:
+            continue
+        name = index.vocab.tags[col]
+        cols.add(col)
+        cols.update(i for i, t in enumerate(index.vocab.tags)
+                    if index.vocab.categories[i] == "genre" and (t.startswith(name + " ") or t.endswith(" " + name)))
+    return sorted(cols)
+
+
+def genre_weight(index: CatalogIndex, genres: Iterable[str]) -> np.ndarray:
+    """How strongly each track belongs to any of these genres. The artist's tags and genres decide when the
+    artist has any: a TidyTuesday track's own genre is its playlist's label, and playlists are noisy
+    (The Rolling Stones sit in a "southern hip hop" playlist)."""
+    cols = genre_columns(index, genres)
+    own = index.track_tags[:, cols].max(axis=1).toarray().ravel()
+    by_artist = index.artist_tags[:, cols].max(axis=1).toarray().ravel()
+    rows = index.track_artist_row
+    return np.where(rows >= 0, by_artist[np.maximum(rows, 0)], own)
+
+
+def allowed(index: CatalogIndex, filters: Filters) -> np.ndarray | None:
+    """Which rows pass the listener's named filters (None: no filter)."""
+    if not filters:
+        return None
+    mask = np.ones(index.size, dtype=bool)
+    if filters.genres or filters.artists:
+        mask[:] = False
+        if filters.genres:
+            mask |= genre_weight(index, filters.genres) >= GENRE_MIN_WEIGHT
+        if filters.artists:
+            mask |= np.isin(index.artist_keys, list(filters.artists))
+    if filters.exclude_genres:
+        mask &= genre_weight(index, filters.exclude_genres) < EXCLUDE_MIN_WEIGHT
+    return mask

@@ -1,0 +1,203 @@
+"""Offline evaluation on fixed, seeded protocols (see README, "Evaluation").
+
+One split holds out, at once and disjointly:
+- CF: a share of each HetRec listener's artists (listeners with ≥ 5 artists);
+- Tag: a share of the tags of each artist with ≥ 5 tags — removed from the artist, from its
+  tracks, and from every feature computed from tags;
+- Text → playlist: a share of the TidyTuesday playlists — their memberships and the genre
+  labels their tracks got from them are removed; the playlist name is the query.
+GraphSAGE is trained once on what is left; every baseline sees the same training data and is
+scored in the same process. All items are ranked; training items are excluded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+from recommender.baselines import ALS, EASE, ItemKNN, Popularity, Scorer, binarise
+from recommender.catalog import Catalog
+from recommender.content import ContentRecommender
+from recommender.graph import (
+    Interactions,
+    artist_nodes,
+    artist_tag_matrix,
+    build_graph,
+    track_artist_matrix,
+)
+from recommender.index import CatalogIndex, derive_track_vectors
+from recommender.metrics import holdout_split, rank_metrics, summarise
+from recommender.sage import SageConfig
+from recommender.serving import SageRanker
+from recommender.tagging import normalise_tag
+from recommender.train_sage import train
+from recommender.types import Taste, WeightedTag
+
+TagFn = Callable[[str], list[WeightedTag]]
+
+
+def catalog_events(catalog: Catalog) -> list[tuple[str, str, str, float]]:
+    """HetRec plays and TidyTuesday playlist memberships as (user, type, item, weight) events."""
+    events = [(u, "artist", a, float(w)) for u, a, w in catalog.plays[["user_id", "artist_key", "weight"]]
+              .itertuples(index=False)]
+    for pid, tracks in catalog.playlists[["playlist_id", "track_ids"]].itertuples(index=False):
+        events.extend((f"playlist:{pid}", "track", t, 1.0) for t in tracks)
+    return events
+
+
+def interactions(index: CatalogIndex, events: list[tuple[str, str, str, float]]) -> Interactions:
+    artists = artist_nodes(index, [e[2] for e in events if e[1] == "artist"])
+    return Interactions.from_events(events, artists, index.row_of, index.size)
+
+
+@dataclass
+class Split:
+    train: Interactions
+    track_tags: sp.csr_matrix
+    artist_tags: sp.csr_matrix
+    cf_users: np.ndarray  # user rows evaluated
+    cf_items: np.ndarray  # artist columns ranked (every artist some HetRec listener played)
+    cf_train: sp.csr_matrix  # (cf_users, cf_items)
+    cf_test: sp.csr_matrix
+    tag_train: sp.csr_matrix  # (artists, tags)
+    tag_test: sp.csr_matrix
+    playlists: list[tuple[str, np.ndarray]]  # held-out (name, track rows)
+
+
+def _drop(m: sp.csr_matrix, pairs: sp.csr_matrix) -> sp.csr_matrix:
+    out = m.tocsr().copy()
+    out = out - out.multiply(pairs.astype(bool))
+    out.eliminate_zeros()
+    return out.tocsr()
+
+
+def make_split(index: CatalogIndex, catalog: Catalog, seed: int, fraction: float = 0.2) -> Split:
+    rng = np.random.default_rng(seed)
+    events = catalog_events(catalog)
+    full = interactions(index, events)
+
+    # Text → playlist: hold out whole playlists.
+    pl = catalog.playlists
+    held = set(pl["playlist_id"].iloc[rng.permutation(len(pl))[: int(round(len(pl) * fraction))]])
+    held_users = {f"playlist:{p}" for p in held}
+    playlists = [(str(name), np.array([index.row_of[t] for t in tracks if t in index.row_of]))
+                 for pid, name, tracks in pl[["playlist_id", "name", "track_ids"]].itertuples(index=False)
+                 if pid in held]
+    # A track keeps the genre labels of the playlists still in training, its decade, and its artist's tags.
+    kept: dict[str, set[str]] = {}
+    for pid, genre, sub, tracks in pl[["playlist_id", "genre", "subgenre", "track_ids"]].itertuples(index=False):
+        if pid not in held:
+            for t in tracks:
+                kept.setdefault(t, set()).update({normalise_tag(str(genre)), normalise_tag(str(sub))})
+    labels = {normalise_tag(str(g)) for g in pl["genre"]} | {normalise_tag(str(s)) for s in pl["subgenre"]}
+    rows, cols = [], []
+    for tid, tags in catalog.own_tags.items():
+        row = index.row_of.get(tid)
+        for tag in tags:
+            col = index.vocab.column(tag)
+            if row is not None and col is not None and (tag not in labels or tag in kept.get(tid, ())):
+                rows.append(row)
+                cols.append(col)
+    own = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=index.track_tags.shape)
+    track_artist = track_artist_matrix(index, full.artists)
+    artist_tags = artist_tag_matrix(index, full.artists)
+    track_tags = (track_artist @ artist_tags).tocsr().maximum(own).tocsr()
+    in_catalog = np.isin(index.track_ids, list(catalog.tracks.index))
+    ingested = sp.diags((~in_catalog).astype(np.float32)) @ index.track_tags  # added tracks stay as they are
+    track_tags = (sp.diags(in_catalog.astype(np.float32)) @ track_tags + ingested).tocsr()
+
+    # Tag: hold out a share of each well-tagged artist's tags, from the artist and from its tracks.
+    tag_train, tag_test = holdout_split(binarise(artist_tags), fraction, seed + 1)
+    artist_tags_train = _drop(artist_tags, tag_test)
+    track_tags = _drop(track_tags, (track_artist @ tag_test).tocsr())
+
+    # CF: hold out a share of each HetRec listener's artists.
+    hetrec = np.array([u.startswith("hetrec:") for u in full.users])
+    cf_users = np.flatnonzero(hetrec)
+    cf_items = np.flatnonzero(np.asarray(full.user_artist[cf_users].sum(axis=0)).ravel() > 0)
+    cf_matrix = full.user_artist[cf_users][:, cf_items].tocsr()
+    cf_train, cf_test = holdout_split(cf_matrix, fraction, seed + 2)
+    held_plays = cf_test.tocoo()
+    held_plays = sp.csr_matrix((held_plays.data, (cf_users[held_plays.row], cf_items[held_plays.col])),
+                               shape=full.user_artist.shape)
+    user_artist = _drop(full.user_artist, held_plays)  # the held-out plays leave the graph
+    keep_users = np.array([u not in held_users for u in full.users], dtype=np.float32)
+    train_inter = Interactions(full.users, full.artists, user_artist,
+                               (sp.diags(keep_users) @ full.user_track).tocsr())
+    return Split(train_inter, track_tags, artist_tags_train, cf_users, cf_items, cf_train, cf_test,
+                 tag_train, tag_test, playlists)
+
+
+def _scored(scorers: dict[str, Callable[[np.ndarray], np.ndarray]], train: sp.csr_matrix,
+            test: sp.csr_matrix) -> dict[str, dict[str, float]]:
+    rows = np.flatnonzero(np.diff(test.indptr) > 0)
+    return {name: summarise(rank_metrics(fn(rows), train, test, rows)) for name, fn in scorers.items()}
+
+
+def _baselines(train: sp.csr_matrix, seed: int) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    models: list[Scorer] = [Popularity(), ItemKNN(), EASE(), ALS(seed=seed)]
+    return {m.name: m.fit(train).scores for m in models}
+
+
+def evaluate(index: CatalogIndex, catalog: Catalog, tagger: TagFn, encode: Callable[[list[str]], np.ndarray],
+             config: SageConfig, seed: int = 0, progress: bool = True) -> dict[str, Any]:
+    split = make_split(index, catalog, seed)
+    graph = build_graph(index, split.train, split.track_tags, split.artist_tags)
+    model, history = train(graph, dataclasses.replace(config, seed=seed), progress=progress)
+    ranker = SageRanker.from_model(model, graph, split.train.artists, index)
+    report: dict[str, Any] = {"protocol": protocol(split, seed, config), "history": history}
+
+    # CF: user × artist.
+    def sage_cf(rows: np.ndarray) -> np.ndarray:
+        users = torch.from_numpy(split.cf_users[rows])
+        return ranker.user_artist_scores(users)[:, split.cf_items]
+
+    report["cf"] = _scored({"graphsage": sage_cf, **_baselines(split.cf_train, seed)}, split.cf_train, split.cf_test)
+
+    # Tag: artist × tag.
+    emb = index.vocab.embeddings
+    cbf_tag = binarise(split.tag_train) @ emb
+    report["tag"] = _scored({
+        "graphsage": ranker.artist_tag_scores,
+        "cbf": lambda rows: np.asarray(cbf_tag[rows] @ emb.T),
+        **_baselines(split.tag_train, seed),
+    }, split.tag_train, split.tag_test)
+
+    # Text → playlist: the playlist's name is the query; rank every track.
+    queries = [tagger(name) for name, _ in split.playlists]
+    derived = derive_track_vectors(split.track_tags, index.vocab, index.tag_emotion)
+    content = ContentRecommender(dataclasses.replace(index, track_tags=split.track_tags, **derived))
+    text_emb = encode([name for name, _ in split.playlists])
+    n = index.size
+    test = sp.csr_matrix((np.ones(sum(len(r) for _, r in split.playlists), np.float32),
+                          (np.repeat(np.arange(len(split.playlists)), [len(r) for _, r in split.playlists]),
+                           np.concatenate([r for _, r in split.playlists]))), shape=(len(split.playlists), n))
+    empty = sp.csr_matrix(test.shape, dtype=np.float32)
+    report["text2playlist"] = _scored({
+        "graphsage": lambda rows: np.stack([ranker.tag_scores(queries[r]) for r in rows]),
+        "content": lambda rows: np.stack([content.scores(Taste(), queries[r])[0] for r in rows]),
+        "cbf": lambda rows: text_emb[rows] @ derived["track_emb"].T,
+        "popularity": lambda rows: np.tile(index.popularity, (len(rows), 1)),
+    }, empty, test)
+    report["winner"] = {p: max(report[p], key=lambda m: report[p][m]["ndcg@100"]) for p in ("cf", "tag", "text2playlist")}
+    return report
+
+
+def protocol(split: Split, seed: int, config: SageConfig) -> dict[str, Any]:
+    return {
+        "seed": seed,
+        "holdout_fraction": 0.2,
+        "cf": {"users": int((np.diff(split.cf_test.indptr) > 0).sum()), "items_ranked": len(split.cf_items),
+               "train_interactions": int(split.cf_train.nnz), "test_interactions": int(split.cf_test.nnz)},
+        "tag": {"artists": int((np.diff(split.tag_test.indptr) > 0).sum()), "tags_ranked": split.tag_train.shape[1],
+                "test_assignments": int(split.tag_test.nnz)},
+        "text2playlist": {"playlists": len(split.playlists), "tracks_ranked": split.track_tags.shape[0]},
+        "metrics": "NDCG@10/20/100, Recall@k = hits / min(|relevant|, k); training items excluded",
+        "graphsage": config.to_dict(),
+    }

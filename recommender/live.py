@@ -1,0 +1,51 @@
+"""Hot-swapping the served model: a newly published version is loaded off the event
+loop and swapped in with one reference assignment, so requests in flight finish on
+the version they started with and none is dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from recommender.model_store import ModelStore
+from recommender.types import (
+    NO_FILTERS,
+    Filters,
+    Recommendation,
+    Recommender,
+    Taste,
+    WeightedTag,
+)
+
+log = logging.getLogger(__name__)
+
+
+class LiveRecommender:
+    def __init__(self, store: ModelStore, load: Callable[[str], Recommender], version: str) -> None:
+        self.store, self._load = store, load
+        self.version = version
+        self._current = load(version)
+
+    def recommend(self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
+                  filters: Filters = NO_FILTERS) -> list[Recommendation]:
+        return self._current.recommend(taste, tags, k, exclude, filters)
+
+    async def refresh(self) -> bool:
+        """Swap in the published version if it changed; a version that fails to load is logged and skipped."""
+        version = self.store.current()
+        if version is None or version == self.version:
+            return False
+        try:
+            model = await asyncio.to_thread(self._load, version)
+        except Exception:
+            log.exception("could not load model %s; still serving %s", version, self.version)
+            return False
+        self._current, self.version = model, version
+        log.info("now serving model %s", version)
+        return True
+
+    async def watch(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            await self.refresh()

@@ -1,0 +1,246 @@
+"""Serving the trained GraphSAGE model: everything is loaded once into matrices,
+aligned to the current catalog index, and each request is a few matrix products.
+
+The playlist follows the original report's second release: the Tag model scores how
+well each track fits the chosen tags; a track filter sends tracks with listening
+history to the CF model and tracks without it (new releases) to the CBF model; the two
+ranked lists are interleaved; named filters exclude what the listener ruled out.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch_geometric.data import HeteroData
+
+from recommender.catalog import spotify_uri, spotify_url
+from recommender.diversify import allowed, pick, top_order
+from recommender.graph import BY, LISTENS, PLAYS, TRACK_TAG, reverse, track_features
+from recommender.index import CatalogIndex
+from recommender.sage import GraphSAGE, SageConfig
+from recommender.train_sage import all_edges
+from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, WeightedTag
+
+TASTE_WITH_TAGS = 0.6  # the moment leads, taste follows
+POPULARITY_WEIGHT = 0.15  # tie-breaker for listeners we know nothing about
+NEW_TRACK_SHARE = 0.3  # at most this share of a playlist from the CBF (no-history) list
+
+
+def _z(x: np.ndarray) -> np.ndarray:
+    std = float(x.std())
+    return ((x - x.mean()) / std).astype(np.float32) if std > 0 else np.zeros_like(x, dtype=np.float32)
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.where(n > 0, n, 1.0)
+
+
+class SageRanker:
+    """The model as matrices over the current index's rows (tracks ingested after training are embedded
+    inductively from their artist and tags)."""
+
+    def __init__(self, model: GraphSAGE, layers: list[dict[str, torch.Tensor]], artists: list[str],
+                 track_ids: list[str], interacted: np.ndarray, index: CatalogIndex) -> None:
+        self.model, self.layers, self.artists, self.index = model, layers, artists, index
+        self.trained_track_ids = track_ids
+        self.trained_interacted = interacted
+        self.artist_pos = {a: i for i, a in enumerate(artists)}
+        final = layers[-1]
+        with torch.no_grad():
+            g_tag = model.tag_space(final["tag"])
+            g_artist = model.tag_space(final["artist"])
+        trained_row = {t: i for i, t in enumerate(track_ids)}
+        pos = np.array([trained_row.get(t, -1) for t in index.track_ids.tolist()])
+        tracks = final["track"][torch.from_numpy(np.maximum(pos, 0))].clone()
+        bias = model.track_bias.detach()[torch.from_numpy(np.maximum(pos, 0))].clone()
+        new = np.flatnonzero(pos < 0)
+        if len(new):
+            tracks[torch.from_numpy(new)] = self._embed_tracks(new)
+            bias[torch.from_numpy(new)] = 0.0
+        with torch.no_grad():
+            g_track = model.tag_space(tracks)
+        self.known_track = pos  # row → trained track node (-1: new)
+        self.interacted = np.where(pos >= 0, interacted[np.maximum(pos, 0)], False)
+        self.track_artist = np.array([self.artist_pos.get(a, -1) for a in index.artist_keys.tolist()])
+        self.A = final["artist"].numpy()
+        self.A_unit = _unit(self.A)
+        self.artist_bias = model.artist_bias.detach().numpy()
+        self.T = tracks.numpy()
+        self.track_bias = bias.numpy()
+        self.G_tag, self.G_artist, self.G_track = g_tag.numpy(), g_artist.numpy(), g_track.numpy()
+        self.G_track_unit = _unit(self.G_track)
+
+    # -- construction ------------------------------------------------------
+    @classmethod
+    def from_model(cls, model: GraphSAGE, graph: HeteroData, artists: list[str], index: CatalogIndex
+                   ) -> "SageRanker":
+        with torch.no_grad():
+            layers = model(graph.x_dict, all_edges(graph), graph["user"].num_nodes)
+        interacted = np.zeros(graph["track"].num_nodes, dtype=bool)
+        interacted[graph[LISTENS].edge_index[1].numpy()] = True
+        played = np.zeros(graph["artist"].num_nodes, dtype=bool)
+        played[graph[PLAYS].edge_index[1].numpy()] = True
+        interacted |= played[graph[BY].edge_index[1].numpy()][np.argsort(graph[BY].edge_index[0].numpy())]
+        return cls(model, layers, artists, index.track_ids.tolist(), interacted, index)
+
+    def save(self, path: Path) -> None:
+        model = self.model
+        torch.save({
+            "state": model.state_dict(), "config": model.config.to_dict(),
+            "in_dims": {t: lin.in_features for t, lin in model.project.items()},
+            "edge_types": [list(rel) for rel in model.convs[0].convs.keys()],
+            "artists": self.artists, "track_ids": self.trained_track_ids,
+            "interacted": torch.from_numpy(self.trained_interacted),
+            "layers": [{t: v for t, v in layer.items() if t != "user"} for layer in self.layers],
+        }, path)
+
+    @classmethod
+    def load(cls, path: Path, index: CatalogIndex) -> "SageRanker":
+        saved: dict[str, Any] = torch.load(path, weights_only=True)
+        edge_types = [tuple(rel) for rel in saved["edge_types"]]
+        model = GraphSAGE(saved["in_dims"], edge_types, len(saved["artists"]), len(saved["track_ids"]),
+                          SageConfig(**saved["config"]))
+        model.load_state_dict(saved["state"])
+        model.eval()
+        return cls(model, saved["layers"], saved["artists"], saved["track_ids"], saved["interacted"].numpy(), index)
+
+    def _embed_tracks(self, rows: np.ndarray) -> torch.Tensor:
+        x = torch.from_numpy(track_features(self.index, self.index.track_tags, rows).astype(np.float32))
+        with torch.no_grad():
+            start = self.model.project["track"](x)
+        out = []
+        for i, row in enumerate(rows):
+            artist = self.artist_pos.get(str(self.index.artist_keys[row]))
+            neighbours = {
+                reverse(BY): torch.tensor([] if artist is None else [artist], dtype=torch.long),
+                reverse(TRACK_TAG): torch.from_numpy(self.index.track_tags[row].indices.astype(np.int64)),
+            }
+            out.append(self.model.embed(start[i], "track", neighbours, self.layers))
+        return torch.stack(out)
+
+    # -- scores -------------------------------------------------------------
+    def _taste_items(self, taste: Taste) -> tuple[list[int], list[int]]:
+        artists = [self.artist_pos[a] for a, w in taste.artists.items() if w > 0 and a in self.artist_pos]
+        rows = [self.index.row_of[t] for t, w in taste.tracks.items() if w > 0 and t in self.index.row_of]
+        return artists, rows
+
+    def user_vector(self, taste: Taste) -> np.ndarray | None:
+        artists, rows = self._taste_items(taste)
+        tracks = [int(self.known_track[r]) for r in rows if self.known_track[r] >= 0]
+        if not artists and not tracks:
+            return None
+        neighbours = {PLAYS: torch.tensor(artists, dtype=torch.long), LISTENS: torch.tensor(tracks, dtype=torch.long)}
+        return self.model.embed(torch.zeros(self.model.config.hidden), "user", neighbours, self.layers).numpy()
+
+    def user_artist_scores(self, users: torch.Tensor) -> np.ndarray:
+        return self.layers[-1]["user"][users].numpy() @ self.A.T + self.artist_bias
+
+    def artist_tag_scores(self, rows: np.ndarray) -> np.ndarray:
+        return self.G_artist[rows] @ self.G_tag.T
+
+    def tag_query(self, tags: list[WeightedTag]) -> np.ndarray | None:
+        cols = [(self.index.vocab.column(t.tag), t.weight) for t in tags]
+        cols = [(c, w) for c, w in cols if c is not None and w > 0]
+        if not cols:
+            return None
+        return sum(w * self.G_tag[c] for c, w in cols) / sum(w for _, w in cols)
+
+    def tag_scores(self, tags: list[WeightedTag]) -> np.ndarray:
+        q = self.tag_query(tags)
+        return self.G_track @ q if q is not None else np.zeros(self.index.size, np.float32)
+
+    def cf_scores(self, user: np.ndarray) -> np.ndarray:
+        return self.T @ user + self.track_bias
+
+    def cbf_scores(self, taste: Taste) -> np.ndarray:
+        """Tracks like the listener's tracks and artists, in the tag space (no listening needed)."""
+        artists, rows = self._taste_items(taste)
+        parts = [self.G_artist[artists]] if artists else []
+        if rows:
+            parts.append(self.G_track[rows])
+        if not parts:
+            return np.zeros(self.index.size, np.float32)
+        profile = _unit(np.vstack(parts).mean(axis=0))
+        return self.G_track_unit @ profile
+
+
+class GraphSAGERecommender:
+    """The `Recommender` interface over a `SageRanker`."""
+
+    def __init__(self, ranker: SageRanker) -> None:
+        self.ranker = ranker
+        self.index = ranker.index
+        self._popularity = _z(self.index.popularity)
+        self._allowed = lru_cache(maxsize=256)(partial(allowed, self.index))  # filters repeat across requests
+        idx = self.index
+        self._names = dict(zip(idx.artist_keys.tolist(), idx.artists.tolist()))
+        self._names.update(zip(idx.artist_index.tolist(), idx.artist_names.tolist()))
+
+    def recommend(self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
+                  filters: Filters = NO_FILTERS) -> list[Recommendation]:
+        r = self.ranker
+        tag_part = _z(r.tag_scores(tags)) if tags else np.zeros(self.index.size, np.float32)
+        user = r.user_vector(taste)
+        mask = self._allowed(filters)
+        known = {a for a, w in taste.artists.items() if w > 0}
+        if user is None:
+            score = tag_part + POPULARITY_WEIGHT * self._popularity
+            rows = pick(self.index, top_order(score, k), k, exclude, known, mask)
+            return [self._item(row, float(score[row]), tags, None, set(), "") for row in rows]
+        weight = TASTE_WITH_TAGS if tags else 1.0
+        cf = np.where(r.interacted, tag_part + weight * _z(r.cf_scores(user)), -np.inf)
+        cbf = np.where(r.interacted, -np.inf, tag_part + weight * _z(r.cbf_scores(taste)))
+        cf_rows = pick(self.index, top_order(cf, k), k, exclude, known, mask)
+        cbf_rows = pick(self.index, top_order(cbf, k), max(1, int(k * NEW_TRACK_SHARE)), exclude, known, mask)
+        rows = self._interleave(cf_rows, cbf_rows, cf, cbf, k)
+        user_artists = [r.artist_pos[a] for a in known if a in r.artist_pos]
+        return [self._item(row, float(cf[row] if r.interacted[row] else cbf[row]), tags, user_artists, known,
+                           "cf" if r.interacted[row] else "cbf") for row in rows]
+
+    def _interleave(self, a: list[int], b: list[int], sa: np.ndarray, sb: np.ndarray, k: int) -> list[int]:
+        """Merge two ranked lists by their own scores, never repeating an artist beyond the per-list rule."""
+        out: list[int] = []
+        i = j = 0
+        while len(out) < k and (i < len(a) or j < len(b)):
+            if j >= len(b) or (i < len(a) and sa[a[i]] >= sb[b[j]]):
+                out.append(a[i])
+                i += 1
+            else:
+                out.append(b[j])
+                j += 1
+        return out
+
+    def _item(self, row: int, score: float, tags: list[WeightedTag], user_artists: list[int] | None, known: set[str],
+              source: str) -> Recommendation:
+        idx, r = self.index, self.ranker
+        tag_row = idx.track_tags[row]
+        weights = dict(zip(tag_row.indices.tolist(), tag_row.data.tolist()))
+        ordered = [idx.vocab.tags[c] for c in sorted(weights, key=lambda c: -weights[c])]
+        parts = []
+        artist_key = str(idx.artist_keys[row])
+        if user_artists:
+            if artist_key in known:
+                parts.append(f"by {idx.artists[row]}, whom you play")
+            elif r.track_artist[row] >= 0:
+                sims = r.A_unit[user_artists] @ r.A_unit[r.track_artist[row]]
+                nearest = self._names.get(r.artists[user_artists[int(np.argmax(sims))]], "an artist you play")
+                parts.append(f"because you play {nearest}")
+            if source == "cbf":
+                parts.append("new here, close to your taste")
+        chosen = [(idx.vocab.column(t.tag), t.tag) for t in tags]
+        matched = [name for col, name in chosen if col is not None and weights.get(col, 0) > 0]
+        if matched:
+            parts.append("tagged " + ", ".join(matched[:3]))
+        elif tags:
+            parts.append("close to " + tags[0].tag + " in the tag graph")
+        if not parts:
+            parts.append("popular pick")
+        tid = str(idx.track_ids[row])
+        return Recommendation(track_id=tid, name=str(idx.names[row]), artist=str(idx.artists[row]),
+                              uri=spotify_uri(tid), url=spotify_url(tid), tags=ordered[:6], score=round(score, 4),
+                              reason="; ".join(parts))

@@ -1,0 +1,134 @@
+"""Full-batch training of the GraphSAGE models (pyg-lib/torch-sparse have no wheels for this
+torch, so no neighbour loaders; the default graph fits in memory many times over).
+
+Each epoch hides a random share of the listening and tag edges from message passing and
+asks the model to predict them from the rest — the situation of a held-out interaction
+or a new user — with a softmax over all candidates (Mult-DAE style), weighted by log plays.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import Tensor
+from torch_geometric.data import HeteroData
+from tqdm import tqdm
+
+from recommender.graph import ARTIST_TAG, LISTENS, PLAYS, TRACK_TAG, reverse
+from recommender.sage import EdgeDict, GraphSAGE, SageConfig
+
+log = logging.getLogger(__name__)
+
+HIDDEN_EDGES = (PLAYS, LISTENS, TRACK_TAG, ARTIST_TAG)
+ALL = 1 << 62
+
+
+def device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def all_edges(data: HeteroData) -> EdgeDict:
+    return {rel: data[rel].edge_index for rel in data.edge_types}
+
+
+def _split(data: HeteroData, share: float, gen: torch.Generator) -> tuple[EdgeDict, dict[tuple, Tensor]]:
+    """Message-passing edges and, for each hidden relation, the supervision edges' positions."""
+    edges = all_edges(data)
+    supervised: dict[tuple, Tensor] = {}
+    for rel in HIDDEN_EDGES:
+        ei = data[rel].edge_index
+        mask = torch.rand(ei.shape[1], generator=gen, device=ei.device) < share
+        supervised[rel] = mask.nonzero().flatten()
+        edges[rel] = ei[:, ~mask]
+        edges[reverse(rel)] = edges[rel].flip(0)
+    return edges, supervised
+
+
+def _softmax_loss(logits: Tensor, rows: Tensor, cols: Tensor, weight: Tensor | None = None) -> Tensor:
+    nll = -torch.log_softmax(logits, dim=1)[rows, cols]
+    if weight is None:
+        return nll.mean()
+    return (nll * weight).sum() / weight.sum()
+
+
+def _row_batch(rows: Tensor, cols: Tensor, limit: int, gen: torch.Generator) -> tuple[Tensor, Tensor, Tensor]:
+    """Keep the edges of at most `limit` distinct rows (edge order kept): rows kept, edge rows re-indexed, cols."""
+    unique = rows.unique()
+    if len(unique) > limit:
+        unique = unique[torch.randperm(len(unique), generator=gen, device=rows.device)[:limit]]
+    lookup = torch.full((int(rows.max()) + 1,), -1, dtype=torch.long, device=rows.device)
+    lookup[unique] = torch.arange(len(unique), device=rows.device)
+    keep = lookup[rows] >= 0
+    return unique, lookup[rows[keep]], cols[keep]
+
+
+def losses(model: GraphSAGE, data: HeteroData, gen: torch.Generator) -> dict[str, Tensor]:
+    cfg = model.config
+    edges, sup = _split(data, cfg.supervised_share, gen)
+    h = model(data.x_dict, edges, data["user"].num_nodes)[-1]
+    out: dict[str, Tensor] = {}
+
+    ei, w = data[PLAYS].edge_index, data[PLAYS].edge_weight
+    s = sup[PLAYS]
+    if len(s):
+        # Candidates: artists someone plays (the others can only ever be negatives; skipping them saves a third).
+        played, position = ei[1].unique(return_inverse=True)
+        users, rows, cols = _row_batch(ei[0, s], position[s], ALL, gen)
+        logits = h["user"][users] @ h["artist"][played].T + model.artist_bias[played]
+        out["cf"] = _softmax_loss(logits, rows, cols, torch.log1p(w[s]))
+    ei = data[LISTENS].edge_index
+    s = sup[LISTENS]
+    if len(s):
+        users, rows, cols = _row_batch(ei[0, s], ei[1, s], ALL, gen)
+        logits = h["user"][users] @ h["track"].T + model.track_bias
+        out["listens"] = _softmax_loss(logits, rows, cols)
+
+    g = {t: model.tag_space(h[t]) for t in ("tag", "track", "artist")}
+    ei = data[TRACK_TAG].edge_index
+    s = sup[TRACK_TAG]
+    if len(s):  # tag → which tracks fit it (the Tag model)
+        tags, rows, cols = _row_batch(ei[1, s], ei[0, s], cfg.tag_batch, gen)
+        out["tag_track"] = _softmax_loss(g["tag"][tags] @ g["track"].T, rows, cols)
+    ei = data[ARTIST_TAG].edge_index
+    s = sup[ARTIST_TAG]
+    if len(s):  # artist → its tags
+        artists, rows, cols = _row_batch(ei[0, s], ei[1, s], cfg.artist_batch, gen)
+        out["artist_tag"] = _softmax_loss(g["artist"][artists] @ g["tag"].T, rows, cols)
+    return out
+
+
+def train(data: HeteroData, config: SageConfig, progress: bool = True,
+          on_epoch: Callable[[int, GraphSAGE], None] | None = None) -> tuple[GraphSAGE, list[dict[str, float]]]:
+    """Train from scratch with fixed seeds; returns the model (on CPU, eval mode) and the loss history."""
+    torch.manual_seed(config.seed)
+    np.random.seed(config.seed)
+    dev = device()
+    data = data.to(dev)
+    gen = torch.Generator(device=dev).manual_seed(config.seed)
+    in_dims = {t: data[t].x.shape[1] for t in ("artist", "track", "tag")}
+    model = GraphSAGE(in_dims, list(data.edge_types), data["artist"].num_nodes, data["track"].num_nodes,
+                      config).to(dev)
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.lr, total_steps=config.epochs, pct_start=0.1)
+    history: list[dict[str, float]] = []
+    started = time.perf_counter()
+    bar = tqdm(range(config.epochs), desc="train graphsage", unit="epoch", disable=not progress)
+    for epoch in bar:
+        model.train()
+        parts = losses(model, data, gen)
+        loss = torch.stack(list(parts.values())).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        record = {k: round(v.item(), 4) for k, v in parts.items()}
+        history.append(record)
+        bar.set_postfix(record)
+        if on_epoch is not None:
+            on_epoch(epoch, model)
+    log.info("trained %d epochs in %.1f s on %s", config.epochs, time.perf_counter() - started, dev)
+    return model.cpu().eval(), history

@@ -1,0 +1,153 @@
+"""The GraphSAGE recommender: graph shape, learning, inductive users and tracks, named filters."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+
+from bot.app import App
+from bot.messages import Incoming
+from recommender.baselines import Popularity
+from recommender.graph import BY, LISTENS, PLAYS, TRACK_TAG, Interactions, artist_nodes, build_graph, reverse
+from recommender.index import CatalogIndex
+from recommender.metrics import holdout_split, rank_metrics, summarise
+from recommender.names import artist_key
+from recommender.sage import SageConfig
+from recommender.serving import GraphSAGERecommender, SageRanker
+from recommender.train_sage import train
+from recommender.types import Filters, Taste, WeightedTag
+
+
+def _slice(index: CatalogIndex, rows: np.ndarray) -> CatalogIndex:
+    """The first tracks of the catalog, every per-track field cut alike."""
+    per_track = {f.name for f in dataclasses.fields(index)
+                 if isinstance(getattr(index, f.name), np.ndarray) and getattr(index, f.name).shape[:1] == (index.size,)}
+    values = {name: getattr(index, name)[rows] for name in per_track}
+    return dataclasses.replace(index, track_tags=index.track_tags[rows], **values)
+
+
+@pytest.fixture(scope="module")
+def index(app: App) -> CatalogIndex:
+    return CatalogIndex.load(app.settings.catalog_dir)
+
+
+@pytest.fixture(scope="module")
+async def small(app: App, index: CatalogIndex) -> tuple[CatalogIndex, list[tuple[str, str, str, float]]]:
+    """3,000 tracks and the 300 HetRec listeners with the most artists."""
+    sliced = _slice(index, np.arange(3000))
+    cursor = app.storage.db["listening_events"].find({"source": "hetrec"}, {"user_id": 1, "item_id": 1, "weight": 1})
+    events = [(e["user_id"], "artist", e["item_id"], float(e["weight"])) async for e in cursor]
+    per_user: dict[str, int] = {}
+    for u, *_ in events:
+        per_user[u] = per_user.get(u, 0) + 1
+    keep = set(sorted(per_user, key=lambda u: (-per_user[u], u))[:300])
+    return sliced, [e for e in events if e[0] in keep]
+
+
+def test_graph_has_expected_nodes_and_edges(index: CatalogIndex) -> None:
+    sliced = _slice(index, np.arange(500))
+    tid = [str(t) for t in sliced.track_ids[:3]]
+    events = [("u1", "artist", str(sliced.artist_keys[0]), 10.0), ("u1", "track", tid[1], 1.0),
+              ("u2", "track", tid[2], 5.0), ("u2", "track", tid[0], -5.0),  # a dislike is not an edge
+              ("u3", "artist", "no such artist", 3.0), ("u3", "track", "no such track", 1.0)]
+    artists = artist_nodes(sliced, [e[2] for e in events if e[1] == "artist"])
+    inter = Interactions.from_events(events, artists, sliced.row_of, sliced.size)
+    g = build_graph(sliced, inter)
+    assert g["user"].num_nodes == 3
+    assert g["track"].num_nodes == 500 and g["tag"].num_nodes == len(sliced.vocab)
+    assert g["artist"].num_nodes == len(set(sliced.artist_keys) | set(sliced.artist_index))
+    assert g[PLAYS].edge_index.shape[1] == 1 and g[LISTENS].edge_index.shape[1] == 2
+    assert g[BY].edge_index.shape[1] == 500
+    assert g[TRACK_TAG].edge_index.shape[1] == sliced.track_tags.nnz
+    for rel in (PLAYS, LISTENS, BY, TRACK_TAG):
+        assert torch.equal(g[reverse(rel)].edge_index, g[rel].edge_index.flip(0))
+    assert g["track"].x.shape == (500, 384 + 7 + 12) and not torch.isnan(g["track"].x).any()
+
+
+def test_trained_model_beats_popularity_on_a_slice(small) -> None:
+    sliced, events = small
+    artists = artist_nodes(sliced, [e[2] for e in events])
+    full = Interactions.from_events(events, artists, sliced.row_of, sliced.size)
+    cols = np.flatnonzero(np.asarray(full.user_artist.sum(axis=0)).ravel() > 0)
+    matrix = full.user_artist[:, cols].tocsr()
+    train_m, test_m = holdout_split(matrix, 0.2, seed=3)
+    held = test_m.tocoo()
+    held_full = sp.csr_matrix((held.data, (held.row, cols[held.col])), shape=full.user_artist.shape)
+    kept = full.user_artist - full.user_artist.multiply(held_full.astype(bool))
+    kept.eliminate_zeros()
+    graph = build_graph(sliced, dataclasses.replace(full, user_artist=kept.tocsr()))
+    model, history = train(graph, SageConfig(epochs=60, lr=0.01), progress=False)
+    assert history[-1]["cf"] < history[0]["cf"]
+    ranker = SageRanker.from_model(model, graph, artists, sliced)
+    rows = np.flatnonzero(np.diff(test_m.indptr) > 0)
+    sage = summarise(rank_metrics(ranker.user_artist_scores(torch.from_numpy(rows))[:, cols], train_m, test_m, rows))
+    pop = summarise(rank_metrics(Popularity().fit(train_m).scores(rows), train_m, test_m, rows))
+    assert sage["ndcg@100"] > pop["ndcg@100"] * 1.1, (sage, pop)
+
+
+async def test_new_user_from_three_named_artists_gets_personal_results(app: App) -> None:
+    core = app.core
+    anon = await core.handle(Incoming("test", "sage-anon", "sage-anon", "late night drive"))
+    await core.handle(Incoming("test", "sage-fan", "sage-fan", "/taste Slayer, Metallica, Megadeth"))
+    fan = await core.handle(Incoming("test", "sage-fan", "sage-fan", "late night drive"))
+    assert {t.track_id for t in fan.playlist} != {t.track_id for t in anon.playlist}
+    assert sum("because you play" in t.reason or "whom you play" in t.reason for t in fan.playlist) >= 5
+    index = CatalogIndex.load(app.settings.catalog_dir)
+    metal = [c for c, t in enumerate(index.vocab.tags) if "metal" in t or t in ("thrash", "hard rock")]
+
+    def heavy(tracks) -> int:
+        return sum(index.track_tags[index.row_of[t.track_id], metal].sum() > 0 for t in tracks)
+
+    assert heavy(fan.playlist) > heavy(anon.playlist)
+
+
+async def test_named_genre_request_returns_only_that_genre(app: App) -> None:
+    reply = await app.core.handle(Incoming("test", "sage-genre", "sage-genre", "90s hip hop to cook dinner"))
+    index = CatalogIndex.load(app.settings.catalog_dir)
+    hip_hop = [c for c, t in enumerate(index.vocab.tags) if t == "hip hop" or t.endswith(" hip hop")
+               or t.startswith("hip hop ")]
+    assert len(reply.playlist) == app.core.playlist_size
+    for t in reply.playlist:
+        assert index.track_tags[index.row_of[t.track_id], hip_hop].max() >= 0.5, t
+    more = await app.core.handle(Incoming("test", "sage-genre", "sage-genre", "/more"))
+    for t in more.playlist:  # the filter holds for "more like this" too
+        assert index.track_tags[index.row_of[t.track_id], hip_hop].max() >= 0.5, t
+
+
+def test_excluded_genre_and_named_artist(app: App, index: CatalogIndex) -> None:
+    rec = app.core.s.recommender
+    rap = [c for c, t in enumerate(index.vocab.tags) if t == "rap" or t.endswith(" rap") or t.startswith("rap ")]
+    tracks = rec.recommend(Taste(), [WeightedTag("energetic")], 20, filters=Filters(exclude_genres=frozenset({"rap"})))
+    assert len(tracks) == 20
+    assert all(index.track_tags[index.row_of[t.track_id], rap].max() < 0.25 for t in tracks)
+    only = rec.recommend(Taste(), [WeightedTag("rain")], 5, filters=Filters(artists=frozenset({"radiohead"})))
+    assert only and all(artist_key(t.artist) == "radiohead" for t in only)
+
+
+def test_ingested_track_is_embedded_without_retraining(app: App, index: CatalogIndex) -> None:
+    from recommender.model_store import ModelStore
+
+    store = ModelStore(app.settings.home / "models")
+    path = store.path(store.current())
+    row = index.row_of[str(index.track_ids[0])]
+    # The same track under a new id: an inductive embedding close to the trained one.
+    twin = dataclasses.replace(
+        index,
+        track_ids=np.concatenate([index.track_ids, np.array(["ingested-twin"])]),
+        **{name: np.concatenate([getattr(index, name), getattr(index, name)[row: row + 1]])
+           for name in ("names", "artists", "artist_keys", "popularity", "features", "track_emb", "track_mood_emb",
+                        "track_genre_emb", "track_emotion")},
+        track_tags=sp.vstack([index.track_tags, index.track_tags[row]]).tocsr(),
+    )
+    ranker = SageRanker.load(path, twin)
+    new = twin.size - 1
+    assert not ranker.interacted[new] and ranker.known_track[new] == -1
+    sims = ranker.G_track_unit @ ranker.G_track_unit[new]
+    assert sims[row] > 0.9  # nearest neighbours of the twin include the original
+    taste = Taste(tracks={str(index.track_ids[row]): 5.0})
+    recs = GraphSAGERecommender(ranker).recommend(taste, [], 20)
+    assert recs and len({t.track_id for t in recs}) == len(recs)

@@ -21,6 +21,7 @@ from bot.core import BotCore
 from bot.messages import Incoming
 from recommender.content import ContentRecommender
 from recommender.index import CatalogIndex
+from recommender.types import Recommender, Taste, WeightedTag
 
 MESSAGES = (
     "rainy sunday morning, feeling nostalgic",
@@ -60,9 +61,20 @@ async def _latency(core: BotCore, rounds: int, size: int) -> dict[str, float]:
             "requests": rounds}
 
 
+def _rank_latency(recommender: Recommender, tags: list[list[WeightedTag]], tastes: list[Taste], rounds: int,
+                  size: int) -> dict[str, float]:
+    """The recommender alone (tags already extracted, taste already loaded)."""
+    timings = []
+    for i in range(rounds):
+        t0 = time.perf_counter()
+        recommender.recommend(tastes[i % len(tastes)], tags[i % len(tags)], size)
+        timings.append((time.perf_counter() - t0) * 1000)
+    return {"p50_ms": round(statistics.median(timings), 2), "p99_ms": round(_percentile(timings, 0.99), 2)}
+
+
 def _cold_start(settings: Settings, backend: str) -> dict[str, float]:
     """A fresh process: imports, database, models, first reply. Its peak RSS comes back with it."""
-    env = {**os.environ, "SUGGESTIFY_RECOMMENDER": backend}
+    env = {**os.environ, **replace(settings, recommender=backend).to_env()}
     code = "from bot.bench import cold_child; cold_child()"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -88,11 +100,13 @@ async def bench(settings: Settings, rounds: int = 300, size: int = 20) -> dict[s
         core = app.core
         await _latency(core, 20, size)  # warm caches and the database connection
         served = await _latency(core, rounds, size)
-        graphsage_recommender = core.s.recommender
+        tags = [core.s.tagger.extract(m) for m in MESSAGES]
+        tastes = [await core.taste_of(u) for u in USERS]
+        served["ranking_only"] = _rank_latency(core.s.recommender, tags, tastes, rounds, size)
         core.s.recommender = ContentRecommender(CatalogIndex.load(settings.catalog_dir))
         await _latency(core, 20, size)
         baseline = await _latency(core, rounds, size)
-        core.s.recommender = graphsage_recommender
+        baseline["ranking_only"] = _rank_latency(core.s.recommender, tags, tastes, rounds, size)
     served.update(_cold_start(settings, "graphsage"))
     baseline.update(_cold_start(settings, "content"))
     return {
@@ -101,5 +115,5 @@ async def bench(settings: Settings, rounds: int = 300, size: int = 20) -> dict[s
         "graphsage": served,
         "content": baseline,
         "ratio_graphsage_over_content": {k: round(served[k] / baseline[k], 2) for k in served
-                                         if k in baseline and baseline[k]},
+                                         if isinstance(served[k], float) and baseline.get(k)},
     }

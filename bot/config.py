@@ -53,5 +53,18 @@ class Settings:
             model_poll_seconds=float(os.environ.get("SUGGESTIFY_MODEL_POLL_SECONDS", "30")),
         )
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as environment variables, for a child process (tokens included: never log it)."""
+        env = {
+            "SUGGESTIFY_DB": self.db_name, "SUGGESTIFY_HOME": str(self.home), "SUGGESTIFY_DATA_DIR": str(self.data_dir),
+            "SUGGESTIFY_ENCODER": self.encoder, "SUGGESTIFY_MIN_TAG_EXPOSURE": str(self.min_tag_exposure),
+            "SUGGESTIFY_LOG_LEVEL": self.log_level, "SUGGESTIFY_RECOMMENDER": self.recommender,
+            "SUGGESTIFY_TRAIN_EPOCHS": str(self.train_epochs),
+            "SUGGESTIFY_MODEL_POLL_SECONDS": str(self.model_poll_seconds),
+        }
+        optional = {"MONGO_URI": self.mongo_uri, "TELEGRAM_TOKEN": self.telegram_token,
+                    "DISCORD_TOKEN": self.discord_token}
+        return env | {k: v for k, v in optional.items() if v}
+
     def __repr__(self) -> str:  # never print tokens
         return f"Settings(home={self.home}, db={self.db_name}, mongo={'set' if self.mongo_uri else 'embedded'})"

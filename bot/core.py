@@ -129,7 +129,7 @@ class BotCore:
         if not has_words(text):
             return Reply("Nice emoji! Tell me in words how you feel or what you're up to, or pick a tag.",
                          suggestions=self.s.catalog.suggested_tags())
-        taste = await self._taste_of(session["user_id"])
+        taste = await self.taste_of(session["user_id"])
         tags, tracks, filters = await self._rank(text, taste, self._disliked(session))
         if not tags and taste.empty and not filters:
             return Reply("I couldn't find a mood in that. Try something like \"sunny road trip\" or pick a tag.",
@@ -195,6 +195,9 @@ class BotCore:
         for item in tags:
             if item["tag"] == wanted:
                 item["on"] = not item["on"]
+                filters = session.get("filters") or {}
+                if not item["on"] and wanted in filters.get("genres", []):
+                    filters["genres"].remove(wanted)  # switching a named genre off lifts its filter too
                 break
         else:
             if self.s.catalog.category(wanted):
@@ -229,7 +232,7 @@ class BotCore:
     # -- for scripts --------------------------------------------------------
     async def recommend(self, user_id: str, text: str, k: int) -> tuple[list[WeightedTag], list[Recommendation]]:
         """A playlist for a text and a user id ("hetrec:2"), without touching any session."""
-        taste = await self._taste_of(user_id)
+        taste = await self.taste_of(user_id)
         tags, tracks, _ = await self._rank(clean_text(text), taste, frozenset(), k)
         return tags, tracks
 
@@ -238,7 +241,7 @@ class BotCore:
         return {"_id": session_id, "user_id": user_id, "last_text": "", "tags": [], "playlist": [],
                 "removed": [], "shown": []}
 
-    async def _taste_of(self, user_id: str) -> Taste:
+    async def taste_of(self, user_id: str) -> Taste:
         artists = await self.s.events.weights(user_id, "artist")
         tracks = await self.s.events.weights(user_id, "track")
         return Taste(artists=artists, tracks=tracks)
@@ -265,7 +268,7 @@ class BotCore:
 
     async def _rank_tags(self, session: dict[str, Any], exclude: frozenset[str]) -> list[Recommendation]:
         tags = [WeightedTag(t["tag"], float(t["weight"])) for t in session.get("tags", []) if t.get("on")]
-        taste = await self._taste_of(session["user_id"])
+        taste = await self.taste_of(session["user_id"])
         saved = session.get("filters") or {}
         filters = Filters(**{k: frozenset(v) for k, v in saved.items()}) if saved else NO_FILTERS
         return await asyncio.to_thread(self.s.recommender.recommend, taste, tags, self.playlist_size, exclude, filters)

@@ -20,7 +20,9 @@ def pick(index: CatalogIndex, order: Iterable[int], k: int, exclude: frozenset[s
     """Rows in `order`, skipping excluded or filtered tracks, a third song by one artist, the same song
     under another id, and known artists beyond their share."""
     picked: list[int] = []
-    seen_songs: set[str] = set()
+    # An excluded track excludes its song: the same recording often has several ids.
+    seen_songs = {track_key(str(index.artist_keys[r]), str(index.names[r]))
+                  for r in (index.row_of.get(t) for t in exclude) if r is not None}
     per_artist: dict[str, int] = {}
     known_quota = max(1, int(k * KNOWN_ARTIST_SHARE)) if known else 0
     for row in order:

@@ -150,7 +150,9 @@ def evaluate(index: CatalogIndex, catalog: Catalog, tagger: TagFn, encode: Calla
     split = make_split(index, catalog, seed)
     graph = build_graph(index, split.train, split.track_tags, split.artist_tags)
     model, history = train(graph, dataclasses.replace(config, seed=seed), progress=progress)
-    ranker = SageRanker.from_model(model, graph, split.train.artists, index)
+    derived = derive_track_vectors(split.track_tags, index.vocab, index.tag_emotion)
+    seen = dataclasses.replace(index, track_tags=split.track_tags, **derived)  # the catalog as training saw it
+    ranker = SageRanker.from_model(model, graph, split.train.artists, seen)
     report: dict[str, Any] = {"protocol": protocol(split, seed, config), "history": history}
 
     # CF: user × artist.
@@ -171,8 +173,7 @@ def evaluate(index: CatalogIndex, catalog: Catalog, tagger: TagFn, encode: Calla
 
     # Text → playlist: the playlist's name is the query; rank every track.
     queries = [tagger(name) for name, _ in split.playlists]
-    derived = derive_track_vectors(split.track_tags, index.vocab, index.tag_emotion)
-    content = ContentRecommender(dataclasses.replace(index, track_tags=split.track_tags, **derived))
+    content = ContentRecommender(seen)
     text_emb = encode([name for name, _ in split.playlists])
     n = index.size
     test = sp.csr_matrix((np.ones(sum(len(r) for _, r in split.playlists), np.float32),
@@ -180,7 +181,7 @@ def evaluate(index: CatalogIndex, catalog: Catalog, tagger: TagFn, encode: Calla
                            np.concatenate([r for _, r in split.playlists]))), shape=(len(split.playlists), n))
     empty = sp.csr_matrix(test.shape, dtype=np.float32)
     report["text2playlist"] = _scored({
-        "graphsage": lambda rows: np.stack([ranker.tag_scores(queries[r]) for r in rows]),
+        "graphsage": lambda rows: np.stack([ranker.tag_fit(queries[r])[1] for r in rows]),
         "content": lambda rows: np.stack([content.scores(Taste(), queries[r])[0] for r in rows]),
         "cbf": lambda rows: text_emb[rows] @ derived["track_emb"].T,
         "popularity": lambda rows: np.tile(index.popularity, (len(rows), 1)),

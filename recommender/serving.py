@@ -27,7 +27,12 @@ from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, Weight
 
 TASTE_WITH_TAGS = 0.6  # the moment leads, taste follows
 POPULARITY_WEIGHT = 0.15  # tie-breaker for listeners we know nothing about
+TRACK_CF_WEIGHT = 0.3  # CF through the track itself, beside CF through its artist
+SYNONYM_SIMILARITY = 0.7  # "nostalgia" ~ "nostalgic" 0.72, "rainy day" ~ "rain" 0.81 (MiniLM)
+OBSERVED_TAG_WEIGHT = 2.0  # carrying every asked-for tag counts like two standard deviations of predicted fit
 NEW_TRACK_SHARE = 0.3  # at most this share of a playlist from the CBF (no-history) list
+NEW_TRACK_MIN_TAG_SHARE = 0.5  # ... and only new tracks carrying at least half the asked-for tags
+NEW_TRACK_MIN_CBF_Z = 2.0  # ... or, without tags, among the ~2 % closest to the listener's taste
 
 
 def _z(x: np.ndarray) -> np.ndarray:
@@ -151,11 +156,33 @@ class SageRanker:
         return sum(w * self.G_tag[c] for c, w in cols) / sum(w for _, w in cols)
 
     def tag_scores(self, tags: list[WeightedTag]) -> np.ndarray:
+        """The Tag model: predicted track–tag links."""
         q = self.tag_query(tags)
         return self.G_track @ q if q is not None else np.zeros(self.index.size, np.float32)
 
+    def tag_fit(self, tags: list[WeightedTag]) -> tuple[np.ndarray, np.ndarray]:
+        """(share of the asked-for tag weight each track carries, its fit): the links we know plus the links
+        the Tag model predicts, so a track carrying exactly the asked-for tags is never outranked by a guess."""
+        vocab = self.index.vocab
+        asked = [(col, t.weight) for t in tags if (col := vocab.column(t.tag)) is not None and t.weight > 0]
+        if not asked:
+            zeros = np.zeros(self.index.size, np.float32)
+            return zeros, zeros
+        # A near-synonym counts as the tag itself ("nostalgia" for "nostalgic").
+        cols = [c for c, _ in asked]
+        sims = vocab.embeddings @ vocab.embeddings[cols].T * np.array([w for _, w in asked], np.float32)
+        weights = np.where(sims >= SYNONYM_SIMILARITY, sims, 0.0).max(axis=1)
+        weights[cols] = [w for _, w in asked]
+        total = sum(w for _, w in asked)
+        observed = np.minimum(np.asarray(self.index.track_tags @ weights).ravel() / total, 1.0)
+        return observed, OBSERVED_TAG_WEIGHT * observed + _z(self.tag_scores(tags))
+
     def cf_scores(self, user: np.ndarray) -> np.ndarray:
-        return self.T @ user + self.track_bias
+        """Standardised CF fit of every track: mostly through its artist (what the CF model learnt from
+        plays, and what the evaluation measures), a little through the track itself (playlist co-occurrence)."""
+        by_artist = np.asarray(self.A @ user + self.artist_bias)[np.maximum(self.track_artist, 0)]
+        by_artist = np.where(self.track_artist >= 0, by_artist, by_artist.min())
+        return _z(by_artist) + TRACK_CF_WEIGHT * _z(self.T @ user + self.track_bias)
 
     def cbf_scores(self, taste: Taste) -> np.ndarray:
         """Tracks like the listener's tracks and artists, in the tag space (no listening needed)."""
@@ -184,39 +211,34 @@ class GraphSAGERecommender:
     def recommend(self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
                   filters: Filters = NO_FILTERS) -> list[Recommendation]:
         r = self.ranker
-        tag_part = _z(r.tag_scores(tags)) if tags else np.zeros(self.index.size, np.float32)
+        observed, fit = r.tag_fit(tags)
         user = r.user_vector(taste)
         mask = self._allowed(filters)
         known = {a for a, w in taste.artists.items() if w > 0}
-        if user is None:
-            score = tag_part + POPULARITY_WEIGHT * self._popularity
-            rows = pick(self.index, top_order(score, k), k, exclude, known, mask)
-            return [self._item(row, float(score[row]), tags, None, set(), "") for row in rows]
         weight = TASTE_WITH_TAGS if tags else 1.0
-        cf = np.where(r.interacted, tag_part + weight * _z(r.cf_scores(user)), -np.inf)
-        cbf = np.where(r.interacted, -np.inf, tag_part + weight * _z(r.cbf_scores(taste)))
-        cf_rows = pick(self.index, top_order(cf, k), k, exclude, known, mask)
-        cbf_rows = pick(self.index, top_order(cbf, k), max(1, int(k * NEW_TRACK_SHARE)), exclude, known, mask)
-        rows = self._interleave(cf_rows, cbf_rows, cf, cbf, k)
+        if user is None:
+            history, fresh = fit + POPULARITY_WEIGHT * self._popularity, fit
+            fresh_ok = observed >= NEW_TRACK_MIN_TAG_SHARE
+        else:
+            cbf = _z(r.cbf_scores(taste))
+            history, fresh = fit + weight * r.cf_scores(user), fit + weight * cbf
+            fresh_ok = observed >= NEW_TRACK_MIN_TAG_SHARE if tags else cbf >= NEW_TRACK_MIN_CBF_Z
+        # The track filter: tracks with listening history are ranked by the CF model, tracks without it
+        # (new releases) by the CBF model; the best-fitting new ones get up to a share of the list.
+        fresh_rows = pick(self.index, top_order(np.where(~r.interacted & fresh_ok, fresh, -np.inf), k),
+                          max(1, int(k * NEW_TRACK_SHARE)), exclude, known, mask)
+        fresh_rows = [row for row in fresh_rows if not r.interacted[row] and fresh_ok[row]]  # pick may reach -inf
+        taken = frozenset(str(self.index.track_ids[row]) for row in fresh_rows)
+        history_rows = pick(self.index, top_order(np.where(r.interacted, history, -np.inf), k), k - len(fresh_rows),
+                            exclude | taken, known, mask)
+        score = np.where(r.interacted, history, fresh)
+        rows = sorted(history_rows + fresh_rows, key=lambda row: -score[row])  # interleaved by score
         user_artists = [r.artist_pos[a] for a in known if a in r.artist_pos]
-        return [self._item(row, float(cf[row] if r.interacted[row] else cbf[row]), tags, user_artists, known,
-                           "cf" if r.interacted[row] else "cbf") for row in rows]
+        return [self._item(row, float(score[row]), tags, user_artists, known, bool(r.interacted[row]))
+                for row in rows]
 
-    def _interleave(self, a: list[int], b: list[int], sa: np.ndarray, sb: np.ndarray, k: int) -> list[int]:
-        """Merge two ranked lists by their own scores, never repeating an artist beyond the per-list rule."""
-        out: list[int] = []
-        i = j = 0
-        while len(out) < k and (i < len(a) or j < len(b)):
-            if j >= len(b) or (i < len(a) and sa[a[i]] >= sb[b[j]]):
-                out.append(a[i])
-                i += 1
-            else:
-                out.append(b[j])
-                j += 1
-        return out
-
-    def _item(self, row: int, score: float, tags: list[WeightedTag], user_artists: list[int] | None, known: set[str],
-              source: str) -> Recommendation:
+    def _item(self, row: int, score: float, tags: list[WeightedTag], user_artists: list[int], known: set[str],
+              has_history: bool) -> Recommendation:
         idx, r = self.index, self.ranker
         tag_row = idx.track_tags[row]
         weights = dict(zip(tag_row.indices.tolist(), tag_row.data.tolist()))
@@ -230,8 +252,8 @@ class GraphSAGERecommender:
                 sims = r.A_unit[user_artists] @ r.A_unit[r.track_artist[row]]
                 nearest = self._names.get(r.artists[user_artists[int(np.argmax(sims))]], "an artist you play")
                 parts.append(f"because you play {nearest}")
-            if source == "cbf":
-                parts.append("new here, close to your taste")
+        if not has_history:
+            parts.append("new here, close to your taste" if user_artists else "new in the catalog")
         chosen = [(idx.vocab.column(t.tag), t.tag) for t in tags]
         matched = [name for col, name in chosen if col is not None and weights.get(col, 0) > 0]
         if matched:

@@ -75,10 +75,9 @@ def losses(model: GraphSAGE, data: HeteroData, gen: torch.Generator) -> dict[str
     ei, w = data[PLAYS].edge_index, data[PLAYS].edge_weight
     s = sup[PLAYS]
     if len(s):
-        # Candidates: artists someone plays (the others can only ever be negatives; skipping them saves a third).
-        played, position = ei[1].unique(return_inverse=True)
-        users, rows, cols = _row_batch(ei[0, s], position[s], ALL, gen)
-        logits = h["user"][users] @ h["artist"][played].T + model.artist_bias[played]
+        users, rows, cols = _row_batch(ei[0, s], ei[1, s], ALL, gen)
+        # Every artist is a candidate: one nobody plays in training must still learn to rank low.
+        logits = h["user"][users] @ h["artist"].T + model.artist_bias
         out["cf"] = _softmax_loss(logits, rows, cols, torch.log1p(w[s]))
     ei = data[LISTENS].edge_index
     s = sup[LISTENS]
@@ -107,7 +106,7 @@ def train(data: HeteroData, config: SageConfig, progress: bool = True,
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)
     dev = device()
-    data = data.to(dev)
+    data = data.clone().to(dev) if dev.type != "cpu" else data  # the caller's graph stays on the CPU
     gen = torch.Generator(device=dev).manual_seed(config.seed)
     in_dims = {t: data[t].x.shape[1] for t in ("artist", "track", "tag")}
     model = GraphSAGE(in_dims, list(data.edge_types), data["artist"].num_nodes, data["track"].num_nodes,

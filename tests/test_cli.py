@@ -14,13 +14,8 @@ SCRIPT = str(Path(sys.executable).with_name("suggestify"))
 
 
 def run(app: App, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "MONGO_URI": app.settings.mongo_uri or "",
-        "SUGGESTIFY_DB": app.settings.db_name,
-        "SUGGESTIFY_HOME": str(app.settings.home),
-    }
-    return subprocess.run([SCRIPT, *args], input=stdin, capture_output=True, text=True, env=env, timeout=300)
+    env = {**os.environ, **app.settings.to_env()}
+    return subprocess.run([SCRIPT, *args], input=stdin, capture_output=True, text=True, env=env, timeout=600)
 
 
 def test_recommend_json(app: App) -> None:
@@ -37,7 +32,7 @@ def test_recommend_json(app: App) -> None:
 def test_recommend_for_a_hetrec_user(app: App) -> None:
     res = run(app, "recommend", "--text", "energetic workout", "--user", "hetrec:2", "--k", "5", "--json")
     assert res.returncode == 0, res.stderr
-    assert any("fits your taste" in t["reason"] for t in json.loads(res.stdout)["tracks"])
+    assert any("you play" in t["reason"] for t in json.loads(res.stdout)["tracks"])
 
 
 def test_run_without_tokens_is_the_console_and_exits_on_eof(app: App) -> None:
@@ -45,3 +40,34 @@ def test_run_without_tokens_is_the_console_and_exits_on_eof(app: App) -> None:
     assert res.returncode == 0, res.stderr
     assert "I'm Suggestify" in res.stdout and "Bye" in res.stdout
     assert "Traceback" not in res.stderr
+
+
+def test_eval_prints_and_writes_every_protocol(app: App, tmp_path: Path) -> None:
+    res = run(app, "eval", "--epochs", "3", "--seed", "1", "--out", str(tmp_path), "--json")
+    assert res.returncode == 0, res.stderr
+    report = json.loads(res.stdout)
+    assert report == json.loads((tmp_path / "eval.json").read_text())
+    assert (tmp_path / "eval.png").stat().st_size > 10_000 and (tmp_path / "training.png").stat().st_size > 5_000
+    assert report["protocol"]["seed"] == 1 and report["protocol"]["cf"]["items_ranked"] > 10_000
+    expected = {"cf": {"graphsage", "popularity", "itemknn", "ease", "als"},
+                "tag": {"graphsage", "cbf", "popularity", "itemknn", "ease", "als"},
+                "text2playlist": {"graphsage", "content", "cbf", "popularity"}}
+    for protocol, models in expected.items():
+        assert set(report[protocol]) == models
+        for metrics in report[protocol].values():
+            assert set(metrics) == {"ndcg@10", "ndcg@20", "ndcg@100", "recall@10", "recall@20", "recall@100"}
+            assert all(0.0 <= v <= 1.0 for v in metrics.values())
+    # The protocol ranks real held-out data: EASE clearly beats popularity on HetRec.
+    assert report["cf"]["ease"]["ndcg@100"] > 1.5 * report["cf"]["popularity"]["ndcg@100"]
+
+
+def test_bench_measures_both_backends(app: App) -> None:
+    res = run(app, "bench", "--rounds", "10", "--json")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    for backend in ("graphsage", "content"):
+        b = out[backend]
+        assert b["requests"] == 10 and 0 < b["p50_ms"] <= b["p99_ms"] and b["playlists_per_s"] > 0
+        assert b["cold_start_s"] > 0 and b["peak_rss_mb"] > 100
+        assert 0 < b["ranking_only"]["p50_ms"]
+    assert out["ratio_graphsage_over_content"]["p50_ms"] > 0

@@ -1,0 +1,81 @@
+"""Serving: model versions publish atomically and a running bot swaps them in without dropping requests."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+from recommender.live import LiveRecommender
+from recommender.model_store import MODEL_FILE, ModelStore
+from recommender.types import Recommendation, Taste, WeightedTag
+
+
+class Versioned:
+    def __init__(self, version: str) -> None:
+        self.version = version
+
+    def recommend(self, taste, tags, k=20, exclude=frozenset(), filters=None) -> list[Recommendation]:
+        return [Recommendation(self.version, "n", "a", "u", "l", [], 0.0, "r")] * k
+
+
+def _publish(store: ModelStore, payload: str) -> str:
+    folder = store.new_version()
+    (folder / MODEL_FILE).write_text(payload)
+    return store.publish(folder, {"payload": payload})
+
+
+def _load(store: ModelStore):
+    def load(version: str) -> Versioned:
+        payload = store.path(version).read_text()
+        if payload == "corrupt":
+            raise ValueError("unreadable model")
+        return Versioned(version)
+    return load
+
+
+async def test_new_version_is_swapped_in_and_a_broken_one_is_skipped(tmp_path: Path) -> None:
+    store = ModelStore(tmp_path)
+    assert store.current() is None
+    first = _publish(store, "ok")
+    live = LiveRecommender(store, _load(store), store.current())
+    assert live.version == first and not await live.refresh()
+    second = _publish(store, "ok")
+    assert store.current() == second and await live.refresh()
+    assert live.recommend(Taste(), [WeightedTag("rain")], 3)[0].track_id == second
+    _publish(store, "corrupt")
+    assert not await live.refresh()  # logged; the good version keeps serving
+    assert live.version == second
+    assert live.recommend(Taste(), [], 1)[0].track_id == second
+    for _ in range(3):
+        _publish(store, "ok")
+    assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 3  # old versions are pruned
+
+
+async def test_requests_keep_flowing_during_swaps(tmp_path: Path) -> None:
+    store = ModelStore(tmp_path)
+    _publish(store, "ok")
+    live = LiveRecommender(store, _load(store), store.current())
+    failures: list[BaseException] = []
+    served: set[str] = set()
+    stop = threading.Event()
+
+    def client() -> None:
+        while not stop.is_set():
+            try:
+                served.update(t.track_id for t in live.recommend(Taste(), [], 2))
+            except BaseException as exc:  # noqa: BLE001 - any failure fails the test
+                failures.append(exc)
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for _ in range(5):
+        _publish(store, "ok")
+        assert await live.refresh()
+        await asyncio.sleep(0.01)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert not failures
+    assert len(served) >= 2  # requests were answered by more than one version

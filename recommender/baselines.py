@@ -117,8 +117,8 @@ class ALS:
         from implicit.cpu.als import AlternatingLeastSquares
         from threadpoolctl import threadpool_limits
 
-        self._model = AlternatingLeastSquares(**self.params, calculate_training_loss=False)
-        with threadpool_limits(1, "blas"):  # implicit asks for single-threaded BLAS
+        with threadpool_limits(1, "blas"):  # implicit asks for single-threaded BLAS (and checks at construction)
+            self._model = AlternatingLeastSquares(**self.params, calculate_training_loss=False)
             self._model.fit(binarise(user_items), show_progress=False)
         return self
 

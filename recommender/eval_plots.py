@@ -7,6 +7,8 @@ from typing import Any
 
 PROTOCOLS = ("cf", "tag", "text2playlist")
 METRICS = ("ndcg@10", "ndcg@20", "ndcg@100", "recall@20", "recall@100")
+COLOURS = {"graphsage": "tab:blue", "popularity": "tab:gray", "itemknn": "tab:green", "ease": "tab:red",
+           "als": "tab:purple", "cbf": "tab:olive", "content": "tab:orange"}
 
 
 def plot_report(report: dict[str, Any], path: Path) -> Path:
@@ -24,7 +26,8 @@ def plot_report(report: dict[str, Any], path: Path) -> Path:
         x = np.arange(len(METRICS))
         for i, m in enumerate(models):
             values = [report[p][m].get(k, 0.0) for k in METRICS]
-            ax.bar(x + i * width, values, width, label=m, edgecolor="black" if m == "graphsage" else None)
+            ax.bar(x + i * width, values, width, label=m, color=COLOURS.get(m),
+                   edgecolor="black" if m == "graphsage" else None)
         ax.set_xticks(x + 0.4 - width / 2, METRICS, rotation=20)
         ax.set_title({"cf": "CF: HetRec user → artist", "tag": "Tag: artist → held-out tags",
                       "text2playlist": "Text → playlist (held-out TidyTuesday)"}[p])

@@ -56,21 +56,18 @@ class Interactions:
         """`events` are (user_id, item_type, item_id, weight); only positive evidence becomes an edge."""
         users = sorted({e[0] for e in events})
         upos = {u: i for i, u in enumerate(users)}
-        apos = {a: i for i, a in enumerate(artists)}
-        ua: tuple[list[int], list[int], list[float]] = ([], [], [])
-        ut: tuple[list[int], list[int], list[float]] = ([], [], [])
+        columns = {"artist": {a: i for i, a in enumerate(artists)}, "track": track_row}
+        edges: dict[str, list[tuple[int, int, float]]] = {"artist": [], "track": []}
         for user, kind, item, weight in events:
-            if weight <= 0:
-                continue
-            if kind == "artist" and item in apos:
-                ua[0].append(upos[user]), ua[1].append(apos[item]), ua[2].append(weight)
-            elif kind == "track" and item in track_row:
-                ut[0].append(upos[user]), ut[1].append(track_row[item]), ut[2].append(weight)
+            col = columns.get(kind, {}).get(item)
+            if col is not None and weight > 0:
+                edges[kind].append((upos[user], col, weight))
 
-        def matrix(t: tuple[list[int], list[int], list[float]], n: int) -> sp.csr_matrix:
-            return sp.csr_matrix((np.asarray(t[2], np.float32), (t[0], t[1])), shape=(len(users), n))
+        def matrix(kind: str, n: int) -> sp.csr_matrix:
+            rows, cols, vals = zip(*edges[kind]) if edges[kind] else ((), (), ())
+            return sp.csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(len(users), n))
 
-        return cls(users, artists, matrix(ua, len(artists)), matrix(ut, n_tracks))
+        return cls(users, artists, matrix("artist", len(artists)), matrix("track", n_tracks))
 
 
 def artist_nodes(index: CatalogIndex, played: list[str]) -> list[str]:

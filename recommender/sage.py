@@ -25,7 +25,7 @@ class SageConfig:
     layers: int = 2
     epochs: int = 300
     lr: float = 0.005
-    supervised_share: float = 0.5  # each epoch, this share of edges is predicted from the rest
+    supervised_share: float = 0.8  # each epoch, this share of edges is hidden and predicted from the rest
     tag_batch: int = 256  # tags per epoch in the tag→track softmax
     artist_batch: int = 2048  # artists per epoch in the artist→tag softmax
     seed: int = 0

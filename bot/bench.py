@@ -38,9 +38,10 @@ MESSAGES = (
 USERS = ("cli:bench-new", "hetrec:2", "hetrec:100", "hetrec:1000")  # one listener we know nothing about
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+def _spread(timings_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(timings_ms)
+    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    return {"p50_ms": round(statistics.median(ordered), 2), "p99_ms": round(p99, 2)}
 
 
 async def _latency(core: BotCore, rounds: int, size: int) -> dict[str, float]:
@@ -56,9 +57,8 @@ async def _latency(core: BotCore, rounds: int, size: int) -> dict[str, float]:
         if len(reply.playlist) != size or not reply.text.startswith("Here's your playlist"):
             raise RuntimeError(f"expected {size} tracks, got {len(reply.playlist)}: {reply.text[:80]}")
     total = time.perf_counter() - started
-    return {"p50_ms": round(statistics.median(timings), 2), "p99_ms": round(_percentile(timings, 0.99), 2),
-            "mean_ms": round(statistics.fmean(timings), 2), "playlists_per_s": round(rounds / total, 1),
-            "requests": rounds}
+    return {**_spread(timings), "mean_ms": round(statistics.fmean(timings), 2),
+            "playlists_per_s": round(rounds / total, 1), "requests": rounds}
 
 
 def _rank_latency(recommender: Recommender, tags: list[list[WeightedTag]], tastes: list[Taste], rounds: int,
@@ -69,7 +69,7 @@ def _rank_latency(recommender: Recommender, tags: list[list[WeightedTag]], taste
         t0 = time.perf_counter()
         recommender.recommend(tastes[i % len(tastes)], tags[i % len(tags)], size)
         timings.append((time.perf_counter() - t0) * 1000)
-    return {"p50_ms": round(statistics.median(timings), 2), "p99_ms": round(_percentile(timings, 0.99), 2)}
+    return _spread(timings)
 
 
 def _cold_start(settings: Settings, backend: str) -> dict[str, float]:

@@ -23,6 +23,16 @@ def _settings() -> Settings:
     return settings
 
 
+def _catalog_ready(settings: Settings, progress: bool = True, force: bool = False) -> dict:
+    """Build the catalog when it is missing or stale (a no-op otherwise): what offline commands need first."""
+
+    async def go() -> dict:
+        async with open_storage(settings) as storage:
+            return await ensure_catalog(settings, storage, progress=progress, force=force)
+
+    return asyncio.run(go())
+
+
 @app.callback(invoke_without_command=True)
 def main(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is None:
@@ -52,13 +62,7 @@ async def _chat(settings: Settings, user: str = "local") -> None:
 @app.command("build")
 def build_cmd(force: Annotated[bool, typer.Option(help="Rebuild even if up to date")] = False) -> None:
     """Ingest the shipped datasets into the database and build the serving index."""
-    settings = _settings()
-
-    async def go() -> dict:
-        async with open_storage(settings) as storage:
-            return await ensure_catalog(settings, storage, progress=True, force=force)
-
-    result = asyncio.run(go())
+    result = _catalog_ready(_settings(), force=force)
     if result.get("skipped"):
         typer.echo("Catalog already built from this data (use --force to rebuild).")
     typer.echo(json.dumps(result["report"], indent=2))
@@ -98,12 +102,7 @@ def tags(
     from recommender.index import CatalogIndex
 
     settings = _settings()
-
-    async def go() -> None:
-        async with open_storage(settings) as storage:
-            await ensure_catalog(settings, storage, progress=not as_json)
-
-    asyncio.run(go())
+    _catalog_ready(settings, progress=not as_json)
     vocab = CatalogIndex.load(settings.catalog_dir).vocab
     if plot is not None:
         from recommender.tagmap import plot_tag_map
@@ -184,12 +183,7 @@ def eval_cmd(
     from recommender.sage import SageConfig
 
     settings = _settings()
-
-    async def go() -> None:
-        async with open_storage(settings) as storage:
-            await ensure_catalog(settings, storage, progress=not as_json)
-
-    asyncio.run(go())
+    _catalog_ready(settings, progress=not as_json)
     index = CatalogIndex.load(settings.catalog_dir)
     encoder = load_encoder(settings.encoder)
     catalog = build_catalog(load_raw(settings.data_dir))

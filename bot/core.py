@@ -242,9 +242,8 @@ class BotCore:
                 "removed": [], "shown": []}
 
     async def taste_of(self, user_id: str) -> Taste:
-        artists = await self.s.events.weights(user_id, "artist")
-        tracks = await self.s.events.weights(user_id, "track")
-        return Taste(artists=artists, tracks=tracks)
+        weights = await self.s.events.taste(user_id)
+        return Taste(artists=weights.get("artist", {}), tracks=weights.get("track", {}))
 
     @staticmethod
     def _show(session: dict[str, Any], tracks: list[Recommendation]) -> None:

@@ -1,22 +1,18 @@
-"""The small interfaces the core needs; storage and recommender satisfy them structurally."""
+"""The small interfaces the core needs; storage and recommender satisfy them structurally.
+`Recommender` is the recommenders' own interface (recommender/types.py), re-exported here."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, WeightedTag
+from recommender.types import Filters, Recommendation, Recommender, WeightedTag
+
+__all__ = ["Catalog", "Events", "Playlists", "Recommender", "Sessions", "TagExtractor", "Users"]
 
 
 class TagExtractor(Protocol):
     def extract(self, text: str, k: int = 5) -> list[WeightedTag]: ...
-
-
-class Recommender(Protocol):
-    def recommend(
-        self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
-        filters: Filters = NO_FILTERS,
-    ) -> list[Recommendation]: ...
 
 
 class Catalog(Protocol):
@@ -46,7 +42,7 @@ class Sessions(Protocol):
 class Events(Protocol):
     async def add(self, user_id: str, item_type: str, item_id: str, weight: float, source: str) -> None: ...
 
-    async def weights(self, user_id: str, item_type: str) -> dict[str, float]: ...
+    async def taste(self, user_id: str) -> dict[str, dict[str, float]]: ...
 
 
 class Playlists(Protocol):

@@ -58,6 +58,13 @@ class CatalogIndex:
         # Each track's row in artist_tags (-1: its artist carries no tags).
         self.track_artist_row = np.array([self.artist_row.get(a, -1) for a in self.artist_keys.tolist()], dtype=np.int64)
 
+    def artist_display_names(self) -> dict[str, str]:
+        """Artist key → name as people write it: the tagged artists' names, else the name on a track."""
+        names = dict(zip(self.artist_index.tolist(), self.artist_names.tolist()))
+        for key, name in zip(self.artist_keys.tolist(), self.artists.tolist()):
+            names.setdefault(key, name)
+        return names
+
     @property
     def size(self) -> int:
         return len(self.track_ids)

@@ -28,13 +28,8 @@ _ARTIST_ASKS = (
 class CatalogLookup:
     def __init__(self, index: CatalogIndex) -> None:
         self.index = index
-        names: dict[str, str] = {}
-        for key, name in zip(index.artist_index.tolist(), index.artist_names.tolist()):
-            names.setdefault(key, name)
-        for key, name in zip(index.artist_keys.tolist(), index.artists.tolist()):
-            names.setdefault(key, name)
-        self._artist_names = names
-        self._keys = list(names)
+        self._artist_names = index.artist_display_names()
+        self._keys = list(self._artist_names)
         self._category = dict(zip(index.vocab.tags, index.vocab.categories))
 
     def find_artist(self, name: str) -> tuple[str, str] | None:

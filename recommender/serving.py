@@ -204,9 +204,7 @@ class GraphSAGERecommender:
         self.index = ranker.index
         self._popularity = _z(self.index.popularity)
         self._allowed = lru_cache(maxsize=256)(partial(allowed, self.index))  # filters repeat across requests
-        idx = self.index
-        self._names = dict(zip(idx.artist_keys.tolist(), idx.artists.tolist()))
-        self._names.update(zip(idx.artist_index.tolist(), idx.artist_names.tolist()))
+        self._names = self.index.artist_display_names()
 
     def recommend(self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
                   filters: Filters = NO_FILTERS) -> list[Recommendation]:

@@ -85,10 +85,17 @@ class EventRepository:
 
     async def weights(self, user_id: str, item_type: str) -> dict[str, float]:
         """Summed weight per item for one user (negative feedback subtracts)."""
-        totals: dict[str, float] = {}
-        cursor = self._c.find({"user_id": _s(user_id), "item_type": _s(item_type)}, {"item_id": 1, "weight": 1})
-        async for ev in cursor:
-            totals[ev["item_id"]] = totals.get(ev["item_id"], 0.0) + float(ev["weight"])
+        return (await self._summed({"user_id": _s(user_id), "item_type": _s(item_type)})).get(item_type, {})
+
+    async def taste(self, user_id: str) -> dict[str, dict[str, float]]:
+        """`weights` for every item type at once: one round trip, as the core asks on every message."""
+        return await self._summed({"user_id": _s(user_id)})
+
+    async def _summed(self, query: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+        totals: dict[str, dict[str, float]] = {}
+        async for ev in self._c.find(query, {"item_type": 1, "item_id": 1, "weight": 1}):
+            per_item = totals.setdefault(ev["item_type"], {})
+            per_item[ev["item_id"]] = per_item.get(ev["item_id"], 0.0) + float(ev["weight"])
         return totals
 
     async def totals(self, exclude_sources: Iterable[str] = ()) -> list[tuple[str, str, str, float]]:

@@ -57,6 +57,14 @@ async def test_event_weights_sum_per_item(storage: Storage) -> None:
     assert await storage.events.weights("console:u", "track") == {"t1": 0.0, "t2": 5.0}
 
 
+async def test_taste_reads_every_item_type_at_once(storage: Storage) -> None:
+    await storage.events.add("console:taste", "artist", "radiohead", 25, "chat:taste")
+    await storage.events.add("console:taste", "track", "t9", 5, "chat:like")
+    await storage.events.add("console:other", "track", "t9", 5, "chat:like")
+    assert await storage.events.taste("console:taste") == {"artist": {"radiohead": 25.0}, "track": {"t9": 5.0}}
+    assert await storage.events.taste("console:nobody") == {}
+
+
 async def test_embedded_server_keeps_data_across_restarts(tmp_path: Path) -> None:
     data = tmp_path / "db"
     with EmbeddedMongo(data) as first:

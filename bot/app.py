@@ -12,10 +12,11 @@ from bot.build import build
 from bot.config import Settings
 from bot.core import BotCore, Services
 from bot.train import ensure_model, model_store
-from recommender.chat2tag import LocalTagger
+from recommender.chat2tag import LocalChat2Tag
 from recommender.content import ContentRecommender
 from recommender.encoder import load_encoder
 from recommender.index import CatalogIndex
+from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.live import LiveRecommender
 from recommender.lookup import CatalogLookup
 from recommender.serving import GraphSAGERecommender, SageRanker
@@ -45,13 +46,28 @@ async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
         yield storage
 
 
+def local_chat2tag(settings: Settings, index: CatalogIndex, lookup: CatalogLookup) -> LocalChat2Tag:
+    multilingual = MultilingualTagger(index.vocab, settings.catalog_dir / "multilingual_tags.npz")
+    return LocalChat2Tag(index, lookup, load_encoder(settings.encoder), LanguageDetector(), multilingual)
+
+
+def _warm_up(chat2tag: LocalChat2Tag) -> None:
+    """Load the language models and the multilingual tag matrix off the start-up path."""
+    try:
+        if chat2tag.detector:
+            chat2tag.detector.warm_up()
+        if chat2tag.multilingual:
+            chat2tag.multilingual.matrix()
+    except Exception:  # a missing extra model degrades other languages, never the bot
+        log.exception("warming up the multilingual models failed")
+
+
 @asynccontextmanager
 async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[App]:
     """Connect, build the catalog on first start, load every model once, and yield the running app."""
     async with open_storage(settings) as storage:
         await ensure_catalog(settings, storage, progress=progress)  # a no-op when up to date
         index = CatalogIndex.load(settings.catalog_dir)
-        encoder = load_encoder(settings.encoder)
         recommender: Recommender = ContentRecommender(index)
         watcher = None
         if settings.recommender == "graphsage":
@@ -60,17 +76,21 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
             live = LiveRecommender(store, lambda v: GraphSAGERecommender(SageRanker.load(store.path(v), index)), version)
             watcher = asyncio.create_task(live.watch(settings.model_poll_seconds))
             recommender = live
+        lookup = CatalogLookup(index)
+        chat2tag = local_chat2tag(settings, index, lookup)
+        warm = asyncio.create_task(asyncio.to_thread(_warm_up, chat2tag))
         services = Services(
             users=storage.users,
             sessions=storage.sessions,
             events=storage.events,
             playlists=storage.playlists,
-            tagger=LocalTagger(index.vocab, encoder),
+            chat2tag=chat2tag,
             recommender=recommender,
-            catalog=CatalogLookup(index),
+            catalog=lookup,
         )
         try:
             yield App(settings, storage, BotCore(services))
         finally:
+            warm.cancel()
             if watcher is not None:
                 watcher.cancel()

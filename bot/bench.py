@@ -111,7 +111,7 @@ async def bench(settings: Settings, rounds: int = 300, size: int = 20) -> dict[s
         core = app.core
         await _latency(core, 20, size)  # warm caches and the database connection
         served = await _latency(core, rounds, size)
-        tags = [core.s.tagger.extract(m) for m in MESSAGES]
+        tags = [(await core.s.chat2tag.understand(m)).weighted_tags for m in MESSAGES]
         tastes = [await core.taste_of(u) for u in USERS]
         served["ranking_only"] = _rank_latency(core.s.recommender, tags, tastes, rounds, size)
         core.s.recommender = ContentRecommender(CatalogIndex.load(settings.catalog_dir))

@@ -174,7 +174,8 @@ def eval_cmd(
 ) -> None:
     """GraphSAGE against popularity, ItemKNN, EASE, ALS and embedding CBF on fixed protocols (README)."""
     from recommender.catalog import build_catalog
-    from recommender.chat2tag import LocalTagger
+    from bot.app import local_chat2tag
+    from recommender.lookup import CatalogLookup
     from recommender.datasets import load_raw
     from recommender.encoder import load_encoder
     from recommender.eval_plots import plot_report, plot_training
@@ -188,7 +189,7 @@ def eval_cmd(
     encoder = load_encoder(settings.encoder)
     catalog = build_catalog(load_raw(settings.data_dir))
     config = SageConfig(epochs=epochs or settings.train_epochs, seed=seed)
-    report = evaluate(index, catalog, LocalTagger(index.vocab, encoder).extract, encoder.encode, config, seed,
+    report = evaluate(index, catalog, local_chat2tag(settings, index, CatalogLookup(index)).extract, encoder.encode, config, seed,
                       progress=not as_json)
     folder = out or settings.home / "eval"
     folder.mkdir(parents=True, exist_ok=True)

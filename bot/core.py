@@ -13,23 +13,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.messages import Action, Incoming, Reply, TagChip
-from bot.ports import (
-    Catalog,
-    Events,
-    Playlists,
-    Recommender,
-    Sessions,
-    TagExtractor,
-    Users,
-)
+from bot.ports import Catalog, Chat2Tag, Events, Playlists, Recommender, Sessions, Users
 from bot.text import clean_text, has_words, split_command
-from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, WeightedTag
+from recommender.intent import Intent
+from recommender.types import Filters, Recommendation, Taste, WeightedTag
 
 log = logging.getLogger(__name__)
 
 PLAYLIST_SIZE = 10
 NAMED_ARTIST_WEIGHT = 25.0  # a named favourite counts like a couple of dozen plays
 LIKE_WEIGHT, DISLIKE_WEIGHT = 5.0, -5.0
+MAX_PLAYLIST = 50
+
+SMALL_TALK = {
+    "greeting": "Hi! I'm Suggestify. Tell me your mood or what you're doing and I'll make you a playlist.",
+    "who": "I'm Suggestify, a music bot: tell me how you feel or what you're up to, and I'll make you a playlist "
+           "that fits the moment and your taste.",
+    "what": "I turn a sentence about your mood into a playlist — try \"rainy sunday morning, feeling nostalgic\" "
+            "or \"pumping iron at the gym, no rap\". /help lists what else I can do.",
+    "thanks": "You're welcome! Ask for another playlist any time.",
+    "how": "I'm good, thanks — in the mood for some music? Tell me how you feel.",
+    "ack": "👍 Tell me a mood whenever you want another playlist.",
+    "off_topic": "I only know music, I'm afraid. Tell me your mood and I'll make you a playlist.",
+}
 
 HELP = (
     "Tell me how you feel or what you're doing — e.g. \"rainy sunday morning, feeling nostalgic\" — "
@@ -50,7 +56,7 @@ class Services:
     sessions: Sessions
     events: Events
     playlists: Playlists
-    tagger: TagExtractor
+    chat2tag: Chat2Tag
     recommender: Recommender
     catalog: Catalog
 
@@ -104,11 +110,14 @@ class BotCore:
         command, _ = split_command(text)
         if command is not None or not has_words(text):
             return Reply("I can't reach my memory right now, so commands are paused. Try again in a moment.")
-        tags, tracks, _ = await self._rank(text, Taste(), frozenset())
+        intent = await self.s.chat2tag.understand(text)
+        if not intent.music:
+            return Reply(SMALL_TALK.get(intent.note, SMALL_TALK["what"]))
+        tracks = await self._rank(intent, await self._taste_for(None, intent), frozenset())
         return Reply(
             "I can't reach my memory right now, so this one isn't personalised and won't be remembered.",
             playlist=tracks,
-            tags=[TagChip(t.tag) for t in tags],
+            tags=[TagChip(t.tag) for t in intent.tags],
         )
 
     # -- commands ---------------------------------------------------------
@@ -126,26 +135,34 @@ class BotCore:
         if not text:
             return Reply("Tell me a mood, a moment or an activity and I'll make you a playlist.",
                          suggestions=self.s.catalog.suggested_tags())
-        if not has_words(text):
-            return Reply("Nice emoji! Tell me in words how you feel or what you're up to, or pick a tag.",
-                         suggestions=self.s.catalog.suggested_tags())
-        taste = await self.taste_of(session["user_id"])
-        tags, tracks, filters = await self._rank(text, taste, self._disliked(session))
-        if not tags and taste.empty and not filters:
+        intent = await self.s.chat2tag.understand(text)
+        if not intent.music:
+            return Reply(SMALL_TALK.get(intent.note, SMALL_TALK["what"]), suggestions=self.s.catalog.suggested_tags())
+        if intent.note == "not_understood":
+            return Reply("I couldn't make out a mood in that — I understand English best. "
+                         "Pick a tag, or tell me in a few English words.", suggestions=self.s.catalog.suggested_tags())
+        filters = intent.filters()
+        taste = await self._taste_for(session["user_id"], intent)
+        if not intent.tags and taste.empty and not filters:
+            if not has_words(text):
+                return Reply("Nice emoji! Tell me in words how you feel or what you're up to, or pick a tag.",
+                             suggestions=self.s.catalog.suggested_tags())
             return Reply("I couldn't find a mood in that. Try something like \"sunny road trip\" or pick a tag.",
                          suggestions=self.s.catalog.suggested_tags())
         session.update(
             last_text=text[:500],
-            tags=[{"tag": t.tag, "weight": t.weight, "on": True} for t in tags],
-            playlist=[t.track_id for t in tracks],
-            shown=[t.track_id for t in tracks],
-            filters={"genres": sorted(filters.genres), "artists": sorted(filters.artists),
-                     "exclude_genres": sorted(filters.exclude_genres)},
+            tags=[{"tag": t.tag, "weight": t.weight, "on": True} for t in intent.tags],
+            filters=filters.as_lists(),
+            like_artists=intent.like_artists,
+            size=intent.count or self.playlist_size,
         )
+        tracks = await self._rank(intent, taste, self._disliked(session), session["size"])
+        session.update(playlist=[t.track_id for t in tracks], shown=[t.track_id for t in tracks])
         if not tracks:
             return Reply("Nothing in my catalog passes those filters. Try fewer constraints.",
                          suggestions=self.s.catalog.suggested_tags())
-        return await self._playlist_reply(session, tracks, f"Here's your playlist for “{text[:80]}”", record=True)
+        title = f"Here's your playlist for “{text[:80]}”" + _understood(intent, self.s.catalog)
+        return await self._playlist_reply(session, tracks, title, record=True)
 
     async def _more(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         if not session.get("last_text") and not session.get("tags"):
@@ -196,8 +213,9 @@ class BotCore:
             if item["tag"] == wanted:
                 item["on"] = not item["on"]
                 filters = session.get("filters") or {}
-                if not item["on"] and wanted in filters.get("genres", []):
-                    filters["genres"].remove(wanted)  # switching a named genre off lifts its filter too
+                for kind in ("genres", "eras"):  # switching a named genre or era off lifts its filter too
+                    if not item["on"] and wanted in filters.get(kind, []):
+                        filters[kind].remove(wanted)
                 break
         else:
             if self.s.catalog.category(wanted):
@@ -232,9 +250,9 @@ class BotCore:
     # -- for scripts --------------------------------------------------------
     async def recommend(self, user_id: str, text: str, k: int) -> tuple[list[WeightedTag], list[Recommendation]]:
         """A playlist for a text and a user id ("hetrec:2"), without touching any session."""
-        taste = await self.taste_of(user_id)
-        tags, tracks, _ = await self._rank(clean_text(text), taste, frozenset(), k)
-        return tags, tracks
+        intent = await self.s.chat2tag.understand(clean_text(text))
+        tracks = await self._rank(intent, await self._taste_for(user_id, intent), frozenset(), k)
+        return intent.weighted_tags, tracks
 
     # -- helpers ----------------------------------------------------------
     def _new_session(self, session_id: str, user_id: str) -> dict[str, Any]:
@@ -245,6 +263,14 @@ class BotCore:
         weights = await self.s.events.taste(user_id)
         return Taste(artists=weights.get("artist", {}), tracks=weights.get("track", {}))
 
+    async def _taste_for(self, user_id: str | None, intent: Intent | None = None,
+                     like_artists: list[str] | None = None) -> Taste:
+        """The listener's taste, or, when the request names artists to sound like, those artists."""
+        like = like_artists if like_artists is not None else (intent.like_artists if intent else [])
+        if like:
+            return Taste(artists={a: NAMED_ARTIST_WEIGHT for a in like}, asked=True)
+        return await self.taste_of(user_id) if user_id else Taste()
+
     @staticmethod
     def _show(session: dict[str, Any], tracks: list[Recommendation]) -> None:
         """Make these tracks the current playlist and remember them as shown (for /more)."""
@@ -254,23 +280,20 @@ class BotCore:
     def _disliked(self, session: dict[str, Any]) -> frozenset[str]:
         return frozenset(session.get("removed", []))
 
-    async def _rank(
-        self, text: str, taste: Taste, exclude: frozenset[str], k: int | None = None
-    ) -> tuple[list[WeightedTag], list[Recommendation], Filters]:
-        def work() -> tuple[list[WeightedTag], list[Recommendation], Filters]:
-            tags = self.s.tagger.extract(text)
-            filters = self.s.catalog.named_filters(text)
-            return tags, self.s.recommender.recommend(taste, tags, k or self.playlist_size, exclude, filters), filters
-
+    async def _rank(self, intent: Intent, taste: Taste, exclude: frozenset[str], k: int | None = None,
+                    ) -> list[Recommendation]:
         # Ranking is CPU work: keep the event loop free for other chats.
-        return await asyncio.to_thread(work)
+        return await asyncio.to_thread(self.s.recommender.recommend, taste, intent.weighted_tags,
+                                       min(k or intent.count or self.playlist_size, MAX_PLAYLIST), exclude,
+                                       intent.filters())
 
     async def _rank_tags(self, session: dict[str, Any], exclude: frozenset[str]) -> list[Recommendation]:
+        """Re-rank from the session's tags and constraints: no new Chat2Tag call."""
         tags = [WeightedTag(t["tag"], float(t["weight"])) for t in session.get("tags", []) if t.get("on")]
-        taste = await self.taste_of(session["user_id"])
-        saved = session.get("filters") or {}
-        filters = Filters(**{k: frozenset(v) for k, v in saved.items()}) if saved else NO_FILTERS
-        return await asyncio.to_thread(self.s.recommender.recommend, taste, tags, self.playlist_size, exclude, filters)
+        taste = await self._taste_for(session["user_id"], like_artists=session.get("like_artists", []))
+        filters = Filters.from_lists(session.get("filters"))
+        size = int(session.get("size") or self.playlist_size)
+        return await asyncio.to_thread(self.s.recommender.recommend, taste, tags, size, exclude, filters)
 
     def _chips(self, session: dict[str, Any]) -> list[TagChip]:
         return [TagChip(t["tag"], bool(t["on"]), self.s.catalog.category(t["tag"])) for t in session.get("tags", [])]
@@ -312,3 +335,21 @@ class BotCore:
             Action(f"{'✓ ' if c.on else ''}{c.tag}", f"/toggle {c.tag}") for c in chips
         ]
         return Reply(header, playlist=tracks, tags=chips, actions=actions)
+
+
+def _understood(intent: Intent, catalog: Catalog) -> str:
+    """The constraints read from the message, said back so the listener can see what was understood."""
+    parts = []
+    if intent.note == "multilingual":
+        parts.append(f"read from {intent.lang}: " + ", ".join(t.tag for t in intent.tags))
+    if intent.genres or intent.language:
+        parts.append("only " + ", ".join(intent.genres + ([intent.language] if intent.language else [])))
+    if intent.artists:
+        parts.append("by " + ", ".join(catalog.artist_name(a) for a in intent.artists))
+    if intent.like_artists:
+        parts.append("like " + ", ".join(catalog.artist_name(a) for a in intent.like_artists))
+    if intent.exclude_genres or intent.exclude_artists:
+        parts.append("no " + ", ".join(intent.exclude_genres + [catalog.artist_name(a) for a in intent.exclude_artists]))
+    if intent.era:
+        parts.append(f"from the {intent.era}")
+    return f" ({'; '.join(parts)})" if parts else ""

@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from recommender.types import Filters, Recommendation, Recommender, WeightedTag
+from recommender.intent import Intent
+from recommender.types import Recommendation, Recommender
 
-__all__ = ["Catalog", "Events", "Playlists", "Recommender", "Sessions", "TagExtractor", "Users"]
+__all__ = ["Catalog", "Chat2Tag", "Events", "Playlists", "Recommender", "Sessions", "Users"]
 
 
-class TagExtractor(Protocol):
-    def extract(self, text: str, k: int = 5) -> list[WeightedTag]: ...
+class Chat2Tag(Protocol):
+    """A message to a validated `Intent` (tags and constraints); never raises for bad input."""
+
+    async def understand(self, text: str) -> Intent: ...
 
 
 class Catalog(Protocol):
@@ -20,7 +23,7 @@ class Catalog(Protocol):
 
     def find_artist(self, name: str) -> tuple[str, str] | None: ...
 
-    def named_filters(self, text: str) -> Filters: ...
+    def artist_name(self, key: str) -> str: ...
 
     def suggested_tags(self, n: int = 8) -> list[str]: ...
 

@@ -103,10 +103,11 @@ class ContentRecommender:
         if u is not None:
             artist = str(idx.artist_keys[row])
             if taste.artists.get(artist, 0) > 0:
-                parts.append(f"by {idx.artists[row]}, whom you play")
+                parts.append(f"by {idx.artists[row]}, " + ("as asked" if taste.asked else "whom you play"))
             shared = sorted((c for c in track_tags if u[c] > 0), key=lambda c: -(u[c] * track_tags[c]))
             if shared:
-                parts.append("fits your taste for " + ", ".join(idx.vocab.tags[c] for c in shared[:2]))
+                whose = "what you asked for" if taste.asked else "your taste"
+                parts.append(f"fits {whose}: " + ", ".join(idx.vocab.tags[c] for c in shared[:2]))
         if not parts:
             parts.append("popular pick")
         return Recommendation(

@@ -98,4 +98,11 @@ def allowed(index: CatalogIndex, filters: Filters) -> np.ndarray | None:
             mask |= np.isin(index.artist_keys, list(filters.artists))
     if filters.exclude_genres:
         mask &= genre_weight(index, filters.exclude_genres) < EXCLUDE_MIN_WEIGHT
+    if filters.exclude_artists:
+        mask &= ~np.isin(index.artist_keys, list(filters.exclude_artists))
+    if filters.eras:
+        # Decade tags come from release years (and listeners' era tags): a named era is a hard filter.
+        cols = [c for c in (index.vocab.column(e) for e in filters.eras) if c is not None]
+        if cols:
+            mask &= np.asarray(index.track_tags[:, cols].sum(axis=1)).ravel() > 0
     return mask

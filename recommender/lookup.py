@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 from recommender.catalog import spotify_uri, spotify_url
 from recommender.index import CatalogIndex
 from recommender.names import artist_key, fold
-from recommender.tagging import normalise_tag
+from recommender.tagging import canonical_decade, normalise_tag
 from recommender.types import Filters, Recommendation
 
 # Offered when we know nothing about the listener yet: the kinds of thing people ask for.
@@ -66,7 +66,8 @@ class CatalogLookup:
         for pattern in _ARTIST_ASKS:
             for match in pattern.finditer(lowered):
                 name = match.group(1).strip()
-                if name in genres or self.index.vocab.column(normalise_tag(name)) is not None:
+                if (name in genres or canonical_decade(name.removeprefix("the ").replace("'", "")) is not None
+                        or self.index.vocab.column(normalise_tag(name.removeprefix("the "))) is not None):
                     continue
                 hit = self.find_artist(name)
                 if hit is not None:
@@ -76,6 +77,14 @@ class CatalogLookup:
         genres = {g for g in genres - excluded
                   if not any(g.split() != o and set(g.split()) <= set(o) for o in inside)}
         return Filters(genres=frozenset(genres), artists=frozenset(artists), exclude_genres=frozenset(excluded))
+
+    def artist_name(self, key: str) -> str:
+        return self._artist_names.get(key, key)
+
+    def named_genres(self) -> list[str]:
+        """Genres a listener can name as a hard filter."""
+        v = self.index.vocab
+        return [t for t, c, n in zip(v.tags, v.categories, v.counts) if c == "genre" and n >= NAMED_GENRE_MIN_COUNT]
 
     def category(self, tag: str) -> str:
         return self._category.get(tag, "")

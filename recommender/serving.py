@@ -232,11 +232,11 @@ class GraphSAGERecommender:
         score = np.where(r.interacted, history, fresh)
         rows = sorted(history_rows + fresh_rows, key=lambda row: -score[row])  # interleaved by score
         user_artists = [r.artist_pos[a] for a in known if a in r.artist_pos]
-        return [self._item(row, float(score[row]), tags, user_artists, known, bool(r.interacted[row]))
+        return [self._item(row, float(score[row]), tags, user_artists, known, bool(r.interacted[row]), taste.asked)
                 for row in rows]
 
     def _item(self, row: int, score: float, tags: list[WeightedTag], user_artists: list[int], known: set[str],
-              has_history: bool) -> Recommendation:
+              has_history: bool, asked: bool = False) -> Recommendation:
         idx, r = self.index, self.ranker
         tag_row = idx.track_tags[row]
         weights = dict(zip(tag_row.indices.tolist(), tag_row.data.tolist()))
@@ -245,11 +245,11 @@ class GraphSAGERecommender:
         artist_key = str(idx.artist_keys[row])
         if user_artists:
             if artist_key in known:
-                parts.append(f"by {idx.artists[row]}, whom you play")
+                parts.append(f"by {idx.artists[row]}, " + ("as asked" if asked else "whom you play"))
             elif r.track_artist[row] >= 0:
                 sims = r.A_unit[user_artists] @ r.A_unit[r.track_artist[row]]
                 nearest = self._names.get(r.artists[user_artists[int(np.argmax(sims))]], "an artist you play")
-                parts.append(f"because you play {nearest}")
+                parts.append(f"sounds like {nearest}" if asked else f"because you play {nearest}")
         if not has_history:
             parts.append("new here, close to your taste" if user_artists else "new in the catalog")
         chosen = [(idx.vocab.column(t.tag), t.tag) for t in tags]

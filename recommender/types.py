@@ -18,6 +18,7 @@ class Taste:
 
     artists: dict[str, float] = field(default_factory=dict)
     tracks: dict[str, float] = field(default_factory=dict)
+    asked: bool = False  # artists named in the request ("like Radiohead"), not the listener's history
 
     @property
     def empty(self) -> bool:
@@ -31,9 +32,20 @@ class Filters:
     genres: frozenset[str] = frozenset()  # only tracks carrying one of these genre tags
     artists: frozenset[str] = frozenset()  # only tracks by these artists (artist keys)
     exclude_genres: frozenset[str] = frozenset()
+    exclude_artists: frozenset[str] = frozenset()
+    eras: frozenset[str] = frozenset()  # decade tags ("90s"): only tracks released then
 
     def __bool__(self) -> bool:
-        return bool(self.genres or self.artists or self.exclude_genres)
+        return bool(self.genres or self.artists or self.exclude_genres or self.exclude_artists or self.eras)
+
+    def as_lists(self) -> dict[str, list[str]]:
+        """For storing in a session document."""
+        return {name: sorted(getattr(self, name)) for name in self.__dataclass_fields__}
+
+    @classmethod
+    def from_lists(cls, saved: dict[str, list[str]] | None) -> "Filters":
+        fields = cls.__dataclass_fields__
+        return cls(**{k: frozenset(v) for k, v in (saved or {}).items() if k in fields})
 
 
 NO_FILTERS = Filters()

@@ -44,7 +44,7 @@ async def test_genre_and_era_request_is_on_topic(app: App, content: ContentRecom
 async def test_hetrec_user_gets_personal_results_with_discovery(app: App, content: ContentRecommender,
                                                                 backend: str) -> None:
     # hetrec:2 plays mostly Duran Duran, Depeche Mode, Pet Shop Boys ... (80s new wave and synthpop).
-    tags = app.core.s.tagger.extract("dancing at night")
+    tags = (await app.core.s.chat2tag.understand("dancing at night")).weighted_tags
     taste = Taste(artists=await app.storage.events.weights("hetrec:2", "artist"))
     rec = app.core.s.recommender if backend == "served" else content
     anon = rec.recommend(Taste(), tags, 20)

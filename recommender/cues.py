@@ -1,0 +1,146 @@
+"""How people ask for music, mapped to the kinds of tags a DJ would reach for.
+
+Listener tags name moods in their own words ("breakup music", "work out music");
+chat messages describe a moment ("just got dumped", "pumping iron"). An embedding
+alone bridges that badly, so the common moments get explicit cues. Each cue names
+candidate tags in order of preference; candidates missing from a catalog's
+vocabulary are skipped, so the table works for any vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+
+# (pattern on folded text, candidate tags). Patterns match whole words.
+CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # feelings
+    (r"dumped|break ?up|broke up|broken heart|heart ?broken|heartbreak|my ex|getting over|left me|cheated",
+     ("breakup music", "breakup songs", "getting over him", "sad", "music to cry")),
+    (r"scream|angry|anger|furious|rage|raging|pissed|mad at|hate (?:everyone|everything|this|my)|so done|fuming",
+     ("angry", "aggressive", "fierce", "defiant", "powerful")),
+    (r"sad|feeling down|so down|feeling blue|depressed|depressing|unhappy|miserable|gloomy|lonely|alone|crying|cry|tears|grief|grieving",
+     ("sad", "melancholy", "miserable", "cry", "depressing")),
+    (r"happy|joy|joyful|good mood|great mood|cheerful|glad|excited|stoked|feel good|feeling good|great day",
+     ("happy", "feelgood", "songs to feel happy to", "upbeat", "fun")),
+    (r"nostalgi\w*|memories|remember when|childhood|throwback|old times|reminisc\w*",
+     ("nostalgic", "memories", "nostalgia", "childhood memories")),
+    (r"love|in love|crush|romance|romantic|date night|valentine\w*|anniversary|my (?:girlfriend|boyfriend|wife|husband)",
+     ("romantic", "love songs", "love", "inlove")),
+    (r"anxious|anxiety|stressed|stress|nervous|overwhelmed|panic\w*",
+     ("calming", "soothing", "calm", "peaceful")),
+    (r"calm|relax\w*|unwind|chill|chilling|chillin|laid back|lazy|mellow|cozy|cosy",
+     ("chillout", "relaxing", "mellow", "just chillin")),
+    (r"hope|hopeful|motivat\w*|inspir\w*|uplift\w*|confident|confidence|new start|fresh start",
+     ("inspirational", "uplifting", "hope", "inspiring")),
+    (r"bored|boring|meh|nothing to do", ("fun", "catchy", "upbeat")),
+    (r"hyped|hype|pumped|energy|energetic|adrenaline|fired up",
+     ("energetic", "hyper", "powerful", "exhilarating")),
+    (r"sexy|sensual|seduct\w*|bedroom|steamy", ("sexy", "sensual", "erotic")),
+    (r"dark|creepy|spooky|scary|eerie|haunt\w*", ("dark", "haunting", "eerie", "atmospheric")),
+    (r"dream\w*|floaty|ethereal", ("dreamy", "dreamlike", "atmospheric")),
+    # activities and places
+    (r"gym|work ?out|workout|pumping iron|lifting|weights|training|cardio|crossfit|exercis\w*|fitness|hiit",
+     ("work out music", "energetic", "powerful", "hyper")),
+    (r"run|running|jog|jogging|sprint\w*|marathon", ("energetic", "work out music", "fast", "upbeat")),
+    (r"study|studying|homework|exam|exams|revision|focus|concentrat\w*|reading|read|coding|programming",
+     ("study tunes", "focus beats", "instrumental", "calm", "background music")),
+    (r"work(?! ?out)|working(?! ?out)|office|at my desk|deadline", ("for work", "at work", "focus beats", "background music")),
+    (r"drive|driving|road ?trip|car ride|on the road|highway|cruising",
+     ("driving", "driving music", "road trip", "drive", "driving songs")),
+    (r"night drive|driving at night|late night drive", ("smooth night driving", "late night tunes")),
+    (r"party|partying|pregame|pre game|club|clubbing|rave|house party|celebrat\w*|birthday",
+     ("party", "dance party", "party time", "danceable")),
+    (r"dance|dancing", ("dance", "danceable", "makes me wanna dance", "let s dance")),
+    (r"sleep|sleeping|asleep|bedtime|insomnia|can t sleep|fall asleep|lullaby",
+     ("sleep", "sleep music", "sleepy time", "calm", "peaceful")),
+    (r"wake up|waking up|woke up|get up", ("wake up", "wake up song", "morning")),
+    (r"cook\w*|dinner|kitchen|baking", ("food", "coffeeshop", "mellow", "lounge")),
+    (r"coffee|cafe|brunch|breakfast", ("coffeeshop", "morning", "mellow")),
+    (r"drink\w*|beer|bar|pub|cocktail\w*|wine", ("drinking", "drinking songs", "beer")),
+    (r"beach|surf\w*|ocean|seaside|pool ?party|vacation|holiday trip",
+     ("beach music", "beach", "surf", "summer")),
+    (r"travel\w*|trip|flight|plane|train ride|commut\w*|bus", ("travel", "transport", "road trip")),
+    (r"clean\w*|chores|tidy\w*|laundry", ("music for tossing furniture around", "upbeat", "fun")),
+    (r"meditat\w*|yoga|mindful\w*|breath\w*", ("meditative", "peaceful", "calm", "relaxing")),
+    (r"walk|walking|stroll", ("quiet walk", "mellow")),
+    (r"sex|hook ?up", ("sex", "sexy", "sensual")),
+    (r"friends|squad|crew|besties", ("friends", "friendship", "fun")),
+    (r"wedding|bride|groom", ("love songs", "romantic", "dance party")),
+    (r"game|gaming|gamer", ("energetic", "epic")),
+    # weather
+    (r"rain|rainy|raining|drizzl\w*|downpour|storm|stormy|thunder\w*|grey|gray|cloudy|overcast",
+     ("rainy day", "rain", "melancholy", "atmospheric")),
+    (r"snow|snowy|snowing|cold|freezing|frost\w*|blizzard", ("winter", "calm", "christmas")),
+    (r"sun|sunny|sunshine|heat|heatwave|hot day|warm", ("summer", "happy", "summer song")),
+    (r"fog|foggy|mist|misty|haze", ("atmospheric", "dreamy", "haunting")),
+    # times
+    (r"morning|sunrise|dawn|early", ("morning", "wake up", "coffeeshop")),
+    (r"evening|sunset|dusk|golden hour", ("twilight", "mellow", "chillout")),
+    (r"night|tonight|late|midnight|3am|2am|1am|after hours|nighttime",
+     ("late night tunes", "twilight", "atmospheric")),
+    (r"sunday|weekend|saturday|day off|lazy day", ("relaxing", "just chillin", "mellow")),
+    # seasons and holidays
+    (r"summer|summertime", ("summer", "summer time", "summer song")),
+    (r"winter|wintery|wintry", ("winter", "christmas")),
+    (r"autumn|fall(?! asleep| in love| for)|fall season", ("autumn", "melancholic")),
+    (r"spring|springtime|blossom\w*", ("spring", "happy")),
+    (r"christmas|xmas|holidays|festive|santa", ("christmas", "xmas", "holiday")),
+    (r"halloween|spooky season", ("halloween", "dark", "haunting")),
+)
+
+_COMPILED = tuple((re.compile(rf"\b(?:{p})\b"), tags) for p, tags in CUES)
+
+
+def cue_candidates(folded: str) -> list[tuple[int, tuple[str, ...]]]:
+    """(position in the message, candidate tags) for each cue the message contains."""
+    out: list[tuple[int, tuple[str, ...]]] = []
+    for pattern, tags in _COMPILED:
+        match = pattern.search(folded)
+        if match:
+            out.append((match.start(), tags))
+    return sorted(out, key=lambda p: p[0])
+
+
+# Messages that talk to the bot rather than ask for music.
+SMALL_TALK: tuple[tuple[str, str], ...] = (
+    (r"^(?:hi|hello|hey|yo|hiya|howdy|sup|good (?:morning|evening|afternoon))\b[\s!.,?]*"
+     r"(?:there|bot|suggestify)?[\s!.,?]*$", "greeting"),
+    (r"\bwho (?:are|r) (?:you|u)\b|\bwhat (?:are|r) (?:you|u)\b|\byour name\b|\bare you (?:a )?(?:bot|human|real)\b",
+     "who"),
+    (r"\bwhat can (?:you|u) do\b|\bhow (?:does this|do you|do i use) (?:work|this)?\b|\bhelp me use\b", "what"),
+    (r"^(?:thanks|thank you|thx|ty|cheers|great thanks|awesome thanks|nice one)\b[\s!.]*(?:a lot|so much)?[\s!.]*$",
+     "thanks"),
+    (r"\bhow (?:are|r) (?:you|u)\b|\bhow s it going\b|\bwhat s up\b", "how"),
+    (r"^(?:ok|okay|k|cool|nice|lol|lmao|haha\w*|great|bye|goodbye|see you|cya|good night|gn)[\s!.]*$", "ack"),
+    (r"\bweather (?:today|tomorrow|like)\b|\bwhat time is it\b|\bwhat day is it\b|\btell me a joke\b"
+     r"|\bwho won\b|\bcapital of\b|\bwhat is \d", "off_topic"),
+)
+SMALL_TALK_COMPILED = tuple((re.compile(p), kind) for p, kind in SMALL_TALK)
+# Words that make a message a music request even when it also greets or thanks.
+MUSIC_WORDS = re.compile(
+    r"\b(?:play|playlist|song|songs|track|tracks|music|tunes|mix|vibes?|listen\w*|something|anything|recommend\w*"
+    r"|suggest\w*|give me|put on|bangers?|beats?|jams?)\b"
+)
+
+# Emoji say moods too ("🌧️☕" is a rainy morning with coffee): read them as words.
+EMOJI = {
+    "🌧": "rain", "☔": "rain", "⛈": "storm", "🌦": "rain", "☕": "coffee", "🍵": "coffee", "🔥": "hype",
+    "💔": "heartbreak", "😢": "sad", "😭": "crying", "😞": "sad", "😔": "sad", "🥺": "sad", "😡": "angry",
+    "🤬": "angry", "😠": "angry", "🎉": "party", "🥳": "party", "🍾": "party", "💃": "dance", "🕺": "dance",
+    "💪": "workout", "🏋": "workout", "🏃": "running", "☀": "sunny", "🌞": "sunny", "😎": "sunny",
+    "🏖": "beach", "🌊": "beach", "❄": "snow", "⛄": "snow", "☃": "snow", "🌙": "night", "🌃": "night",
+    "🌌": "night", "😴": "sleep", "💤": "sleep", "🛌": "sleep", "🚗": "drive", "🚙": "drive", "🛣": "road trip",
+    "❤": "love", "😍": "love", "🥰": "love", "💕": "love", "😘": "love", "🎄": "christmas", "🎅": "christmas",
+    "🎃": "halloween", "👻": "halloween", "📚": "study", "📖": "reading", "💻": "work", "🧘": "meditation",
+    "😌": "relax", "🛀": "relax", "🍷": "wine", "🍺": "beer", "🍻": "beer", "😊": "happy", "😀": "happy",
+    "😁": "happy", "🙂": "happy", "🌅": "sunrise", "🌇": "sunset", "🍂": "autumn", "🍁": "autumn",
+    "🌸": "spring", "🌷": "spring", "🤘": "metal", "🎸": "rock", "🎷": "jazz", "🎹": "piano", "🎻": "classical",
+    "😤": "pumped", "⚡": "energy", "🤯": "hype", "😰": "anxious", "😱": "scary", "🥱": "bored", "🫠": "hot day",
+}
+
+
+def emoji_as_words(text: str) -> str:
+    """Each known emoji becomes its word, so cues and embeddings can read it."""
+    if text.isascii():
+        return text
+    return "".join(f" {EMOJI[ch]} " if ch in EMOJI else ch for ch in text)

@@ -57,7 +57,7 @@ def _warm_up(chat2tag: LocalChat2Tag) -> None:
         if chat2tag.detector:
             chat2tag.detector.warm_up()
         if chat2tag.multilingual:
-            chat2tag.multilingual.matrix()
+            chat2tag.multilingual.bias()
     except Exception:  # a missing extra model degrades other languages, never the bot
         log.exception("warming up the multilingual models failed")
 

@@ -17,7 +17,17 @@ from collections import OrderedDict
 
 import numpy as np
 
-from recommender.cues import MUSIC_WORDS, SMALL_TALK_COMPILED, cue_candidates, emoji_as_words
+from spacy.lang.en.stop_words import STOP_WORDS as SPACY_STOP_WORDS
+
+from recommender.cues import (
+    ALIASES,
+    LANGUAGE_WORDS,
+    MUSIC_WORDS,
+    NOT_A_GENRE,
+    SMALL_TALK_COMPILED,
+    cue_candidates,
+    emoji_as_words,
+)
 from recommender.emotion import PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
 from recommender.index import CatalogIndex
@@ -39,6 +49,7 @@ CATEGORY_PRIOR = {
     "mood": 1.0, "situation": 1.0, "season": 1.0, "time_of_day": 1.0,
     "genre": 0.85, "era": 0.9, "language": 0.85, "country": 0.7, "artist_info": 0.7,
 }
+DESCRIBABLE = frozenset({"mood", "situation", "season", "time_of_day"})
 # Tags that are also everyday words: naming them in passing is not asking for them.
 _NOT_BY_NAME = frozenset(
     "time days girl boys light single solo personal interesting science books weather sick hot old classic epic "
@@ -52,23 +63,44 @@ _STOP = frozenset(
     "vibe vibes mood while when what got gonna wanna about have has had do does put let lets".split()
 )
 _SPLIT = re.compile(r"[,;.!?\n]+|\s+(?:and|but|while|with|for)\s+")
+_CLAUSE = re.compile(r"[,;.!?\n:—–()]+")
 _COUNT = re.compile(
-    r"\b(\d{1,3}|a dozen|dozen|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty)"
-    r"\s+(?:\w+\s+){0,2}?(?:songs|tracks|tunes|bangers|jams|pieces|records)\b")
+    r"\b(?:top\s+(\d{1,3})|(\d{1,3}|a dozen|dozen|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty"
+    r"|thirty|forty|fifty)\s+(?:\w+\s+){0,2}?(?:songs?|tracks?|tunes|bangers|jams|pieces|records|hits|anthems"
+    r"|ballads|lieder|canciones|chansons|musicas|músicas|canzoni|песен)\b)|(\d{1,3})\s*곡")
 _NUMBER_WORDS = {"a dozen": 12, "dozen": 12, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "seven": 7, "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30,
                  "forty": 40, "fifty": 50}
-_DECADE = re.compile(r"\b((?:19|20)?\d0 ?'? ?s)\b")
-_YEAR = re.compile(r"\b(19[4-9]\d|20[0-2]\d)\b")
+_DECADE = re.compile(r"\b((?:19|20)?\d0 ?'? ?s)\b|(\d0)년대")
+_YEAR = re.compile(r"\b(19[4-9]\d|20[0-2]\d)\b(?!\s*(?:km|miles|people|times|songs))")
 _DECADE_WORDS = {"fifties": "50s", "sixties": "60s", "seventies": "70s", "eighties": "80s", "nineties": "90s",
                  "noughties": "00s", "two thousands": "00s"}
-_LIKE = re.compile(
-    r"\b(?:like|similar to|sounds? like|in the style of|fans? of|vibes? of|reminds? me of|the likes of)\s+"
-    r"([^,.;!?]+?)(?=\s+(?:for|while|when|to|and|but|on|in|at|with|please|songs|tracks|music|vibes?)\b|[,.;!?]|$)")
-_EXCLUDE_ARTIST = re.compile(
-    r"\b(?:no|not|without|except|but not|anything but|nothing by|no more)\s+([^,.;!?]+?)"
-    r"(?=\s+(?:for|while|when|and|but|please|songs|tracks|music)\b|[,.;!?]|$)")
-_LANGUAGE_ALIASES = {"kpop": "k pop", "k pop": "k pop", "jpop": "j pop", "j pop": "j pop", "latino": "latin"}
+_NEGATORS = frozenset({"no", "not", "without", "except", "skip", "minus", "nor", "hate", "nothing", "never", "avoid",
+                       "pas", "sin", "menos", "ohne", "kein", "keine", "sem", "senza", "без"})
+_SCOPE_STOP = frozenset("for but just only i im it we to while when like something i m need want so please".split())
+_LIKE_BEFORE = frozenset("like similar sounds sound style fan fans love into reminds likes vibe vibes".split())
+_LIKE_AFTER = frozenset("vibes vibe ish type style esque inspired sounding similar".split())
+_ONLY_BEFORE = frozenset("only just by play some from more".split())
+_ONLY_AFTER = frozenset("songs song tracks only music".split())
+_LIST = frozenset({"and", "or", "nor", "plus", "n"})
+
+
+_ALIAS = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(ALIASES, key=len, reverse=True)) + r")\b")
+
+
+def _alias(folded: str) -> str:
+    return _ALIAS.sub(lambda m: ALIASES[m.group(0)], folded)
+
+
+def _script_language(text: str) -> str | None:
+    """Scripts that name their language outright (lingua mixes up short CJK messages with Latin in them)."""
+    if re.search(r"[\u3040-\u30ff]", text):
+        return "ja"
+    if re.search(r"[\uac00-\ud7af\u1100-\u11ff]", text):
+        return "ko"
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return "zh"
+    return None
 
 
 class LocalChat2Tag:
@@ -87,9 +119,13 @@ class LocalChat2Tag:
         self._tag_emotion = index.tag_emotion
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # piece -> embedding (chat words repeat)
         self._cues_resolved: dict[tuple[str, ...], list[int]] = {}
-        self.named_genres = lookup.named_genres()
-        self._languages = {t: t for t, c in zip(self.vocab.tags, self.vocab.categories)
-                           if c == "language" and len(t) > 2}
+        self._named_genres = frozenset(lookup.named_genres())
+        self._artist_keys = {k: k for k in lookup.artist_keys()}
+        self._artist_keys.update({k.removeprefix("the "): k for k in lookup.artist_keys() if k.startswith("the ")})
+        # Words that alone or in pairs are more likely meant than names ("late night", "bad day").
+        self._common = _STOP | SPACY_STOP_WORDS | {w for t, c in zip(self.vocab.tags, self.vocab.categories)
+                                                   if c in DESCRIBABLE for w in t.split()}
+        self._describable = np.array([c in DESCRIBABLE for c in self.vocab.categories], dtype=np.float32)
 
     # -- pieces and embeddings ------------------------------------------------
     def _embed(self, pieces: list[str]) -> np.ndarray:
@@ -133,13 +169,15 @@ class LocalChat2Tag:
 
     # -- the parts of an intent -----------------------------------------------
     def tags(self, folded: str, blocked: set[int] = frozenset(), k: int = MAX_TAGS) -> list[IntentTag]:  # type: ignore[assignment]
+        """Up to k vocabulary tags for the (already folded, constraint-free) text."""
         words = folded.split()
-        negated = {i + 1 for i, w in enumerate(words) if w in ("no", "not", "without", "except")}
         best = np.zeros(len(self.vocab), dtype=np.float32)
         pieces = self.pieces(folded)
         if pieces:
             emb = self._embed(pieces)
-            best = (emb @ self.vocab.embeddings.T).max(axis=0) * self._prior
+            # Similarity alone only speaks for the kinds of tag people describe (moods, moments, seasons);
+            # genres, eras and languages count when the message names them.
+            best = (emb @ self.vocab.embeddings.T).max(axis=0) * self._prior * self._describable
             best[best < MIN_SIMILARITY] = 0.0
             # The message's emotion (Ekman six + neutral) favours mood tags that feel the same.
             centre = emb.mean(axis=0)
@@ -150,7 +188,7 @@ class LocalChat2Tag:
         for _, candidates in cue_candidates(folded):
             for weight, col in zip(CUE_WEIGHTS, self._cue_columns(candidates)):
                 best[col] = max(best[col], weight)
-        for col in self.exact(words, negated):
+        for col in self.exact(words, set()):
             best[col] = max(best[col], 1.0)
         for col in blocked:
             best[col] = 0.0
@@ -165,45 +203,128 @@ class LocalChat2Tag:
         return [IntentTag(tag=self.vocab.tags[c], weight=round(float(min(best[c], 1.0)), 3)) for c in chosen]
 
     @staticmethod
-    def count(folded: str) -> int | None:
-        match = _COUNT.search(folded)
+    def count(text: str) -> int | None:
+        match = _COUNT.search(text)
         if not match:
             return None
-        raw = match.group(1)
+        raw = next(g for g in match.groups() if g)
         return int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
 
     @staticmethod
-    def era(folded: str) -> str | None:
+    def era(text: str) -> str | None:
         for word, decade in _DECADE_WORDS.items():
-            if word in folded:
+            if word in text:
                 return decade
-        for match in _DECADE.finditer(folded):
-            decade = canonical_decade(match.group(1).replace(" ", "").replace("'", ""))
+        for match in _DECADE.finditer(text):
+            raw = match.group(1) or f"{match.group(2)}s"
+            decade = canonical_decade(raw.replace(" ", "").replace("'", ""))
             if decade:
                 return decade
-        year = _YEAR.search(folded)
+        year = _YEAR.search(text)
         return decade_of_year(int(year.group(1))) if year else None
 
-    def language(self, folded: str) -> str | None:
+    def language(self, folded: str, lowered: str) -> str | None:
         padded = f" {folded} "
-        for alias, tag in _LANGUAGE_ALIASES.items():
-            if f" {alias} " in padded and self.vocab.column(tag) is not None:
-                return tag
-        for tag in self._languages:
-            if f" {tag} " in padded and not re.search(rf"\bnot? {re.escape(tag)}\b", folded):
+        for word, tag in LANGUAGE_WORDS.items():
+            # Hangul and Cyrillic are matched unfolded (folding decomposes Hangul syllables).
+            if (f" {word} " in padded or (not word.isascii() and word in lowered)) and self.vocab.column(tag) is not None:
                 return tag
         return None
 
-    def artists(self, lowered: str, pattern: re.Pattern[str]) -> list[str]:
-        found: list[str] = []
-        for match in pattern.finditer(lowered):
-            name = match.group(1).strip()
-            if not name or self.vocab.column(normalise_tag(name)) is not None:
-                continue  # "like summer", "no rap": a tag, not an artist
-            hit = self.lookup.find_artist(name)
-            if hit is not None and hit[0] not in found:
-                found.append(hit[0])
-        return found
+    def _artist_at(self, words: list[str], i: int) -> tuple[str, int] | None:
+        """The longest catalog artist starting at word i, as (key, length)."""
+        for n in (4, 3, 2, 1):
+            if i + n > len(words):
+                continue
+            gram = " ".join(words[i: i + n])
+            key = self._artist_keys.get(gram)
+            if key is None:
+                continue
+            if n == 1 or key != gram:  # one word, or a name without its "the"
+                # One everyday word ("queen", "rain") is an artist only where the sentence says so.
+                before = words[i - 1] if i else ""
+                after = words[i + 1] if i + 1 < len(words) else ""
+                if not (before in _ONLY_BEFORE | _LIKE_BEFORE | _NEGATORS or after in _ONLY_AFTER | _LIKE_AFTER):
+                    continue
+                if gram in _STOP or gram in SPACY_STOP_WORDS or len(gram) < 3:
+                    continue
+                col = self.vocab.column(gram)
+                if (col is not None and self.vocab.categories[col] in DESCRIBABLE | {"genre"}
+                        and before not in ("only", "just", "by", "play")):
+                    continue  # "electronic music" is a genre, "only Electronic" the band
+            elif all(w in self._common for w in gram.split()):
+                continue  # "me and my", "late night": words people use, whatever band took them
+            return key, n
+        return None
+
+    def read(self, text: str) -> tuple[dict[str, list[str]], str]:
+        """Genres and artists to include, sound like, or exclude, clause by clause; and the rest of the text
+        (names and ruled-out words removed) for the tags."""
+        found: dict[str, list[str]] = {k: [] for k in
+                                       ("genres", "exclude_genres", "artists", "like_artists", "exclude_artists")}
+        rest: list[str] = []
+        for clause in _CLAUSE.split(text.lower()):
+            words = _alias(fold(clause)).split()
+            skip_genre = [m.span() for m in NOT_A_GENRE.finditer(" ".join(words))]
+            negated_until = -1
+            last_kind, last_end = "", -2
+            i = 0
+            while i < len(words):
+                w = words[i]
+                if w in _NEGATORS or (w == "but" and i and words[i - 1] in ("anything", "everything")):
+                    negated_until = i + 4
+                    i += 1
+                    continue
+                if w in _SCOPE_STOP:
+                    negated_until = -1
+                negated = i <= negated_until
+                hit = self._artist_at(words, i)
+                if hit is not None:
+                    key, n = hit
+                    before = set(words[max(0, i - 3): i])
+                    after = words[i + n] if i + n < len(words) else ""
+                    if negated:
+                        kind = "exclude_artists"
+                    elif last_end >= i - 2 and all(x in _LIST for x in words[last_end:i]) and last_kind:
+                        kind = last_kind  # "like the cure and joy division": the list shares its verb
+                    elif (before & _LIKE_BEFORE or after in _LIKE_AFTER
+                          or (after == "and" and i + n + 1 < len(words) and words[i + n + 1] in _LIKE_AFTER)):
+                        kind = "like_artists"
+                    else:
+                        kind = "artists"
+                    if key not in found[kind]:
+                        found[kind].append(key)
+                    last_kind, last_end = kind, i + n
+                    if negated:
+                        negated_until = i + n + 2  # "no drake or future"
+                    i += n
+                    continue
+                genre = self._genre_at(words, i)
+                if genre is not None:
+                    tag, n = genre
+                    offset = len(" ".join(words[:i])) + (1 if i else 0)
+                    if negated:
+                        found["exclude_genres"].append(tag)
+                        negated_until = i + n + 2
+                        i += n
+                        continue
+                    if not any(a <= offset < b for a, b in skip_genre):
+                        found["genres"].append(tag)
+                if not negated:
+                    rest.append(w)
+                i += 1
+            rest.append(",")
+        found["genres"] = [g for g in dict.fromkeys(found["genres"]) if g not in found["exclude_genres"]]
+        found["exclude_genres"] = list(dict.fromkeys(found["exclude_genres"]))
+        return found, " ".join(rest)
+
+    def _genre_at(self, words: list[str], i: int) -> tuple[str, int] | None:
+        for n in (3, 2, 1):
+            if i + n <= len(words):
+                tag = normalise_tag(" ".join(words[i: i + n]))
+                if tag in self._named_genres:
+                    return tag, n
+        return None
 
     @staticmethod
     def small_talk(folded: str) -> str | None:
@@ -218,36 +339,36 @@ class LocalChat2Tag:
         folded = fold(text)
         if not folded:
             return Intent(tags=[], note="")
-        lang = self.detector.detect(text) if self.detector else "en"
-        talk = self.small_talk(folded) if lang == "en" else None
-        if talk is not None and not MUSIC_WORDS.search(folded.replace("what can you do", "")):
-            return Intent(music=False, note=talk)
-        filters = self.lookup.named_filters(text)
-        lowered = text.lower()
-        like = self.artists(lowered, _LIKE)
-        exclude_artists = [a for a in self.artists(lowered, _EXCLUDE_ARTIST) if a not in like]
-        language = self.language(folded)
+        lang = _script_language(text) or (self.detector.detect(text) if self.detector else "en")
+        talk = self.small_talk(folded) or (None if text.isascii() else self.small_talk(text.lower().strip()))
+        if talk is not None and (talk in ("who", "what", "off_topic") or not MUSIC_WORDS.search(folded)):
+            return Intent(music=False, note=talk, lang=lang)
+        found, rest = self.read(text)
+        language = self.language(_alias(folded), text.lower())
+        if language:
+            found["genres"] = [g for g in found["genres"] if g not in language.split()]
+        # "hard rock" also matched "rock": keep what was meant.
+        inside = [g.split() for g in found["genres"]] + [a.split() for a in found["artists"] + found["like_artists"]]
+        found["genres"] = [g for g in found["genres"]
+                           if not any(g.split() != o and set(g.split()) <= set(o) for o in inside)]
+        era = self.era(text.lower())
         if lang != "en" and self.multilingual is not None:
-            ranked = self.multilingual.rank(text)
-            tags = [IntentTag(tag=t, weight=w) for t, w in ranked]
+            tags = [IntentTag(tag=t, weight=w) for t, w in self.multilingual.rank(text)]
             note = "multilingual" if tags else "not_understood"
         else:
-            blocked = {c for c in (self.vocab.column(g) for g in filters.exclude_genres) if c is not None}
-            tags = self.tags(folded, blocked)
+            blocked = {c for g in found["exclude_genres"] for c in self._columns_with_word(g)}
+            tags = self.tags(fold(rest), blocked)
             note = ""
-        return Intent(
-            tags=tags,
-            genres=sorted(filters.genres),
-            exclude_genres=sorted(filters.exclude_genres),
-            artists=sorted(filters.artists),
-            like_artists=like,
-            exclude_artists=exclude_artists,
-            era=self.era(folded),
-            count=self.count(folded),
-            language=language,
-            lang=lang,
-            note=note,
-        )
+        # A named language or era is also what the playlist is about: it leads the tags.
+        named = [t for t in (language, era) if t and self.vocab.column(t) is not None]
+        tags = [IntentTag(tag=t, weight=1.0) for t in named] + [t for t in tags if t.tag not in named]
+        return Intent(tags=tags[:MAX_TAGS], **found, era=era, count=self.count(text.lower()), language=language, lang=lang,
+                      note=note)
+
+    def _columns_with_word(self, genre: str) -> list[int]:
+        """Tags that carry a ruled-out genre ("no country" also rules out "new country")."""
+        words = set(genre.split())
+        return [i for i, t in enumerate(self.vocab.tags) if words <= set(t.split())]
 
     async def understand(self, text: str) -> Intent:
         return await asyncio.to_thread(self.parse, text)  # CPU work, off the event loop

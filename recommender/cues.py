@@ -77,7 +77,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"morning|sunrise|dawn|early", ("morning", "wake up", "coffeeshop")),
     (r"evening|sunset|dusk|golden hour", ("twilight", "mellow", "chillout")),
     (r"night|tonight|late|midnight|3am|2am|1am|after hours|nighttime",
-     ("late night tunes", "twilight", "atmospheric")),
+     ("late night tunes", "atmospheric")),
     (r"sunday|weekend|saturday|day off|lazy day", ("relaxing", "just chillin", "mellow")),
     # seasons and holidays
     (r"summer|summertime", ("summer", "summer time", "summer song")),
@@ -103,17 +103,19 @@ def cue_candidates(folded: str) -> list[tuple[int, tuple[str, ...]]]:
 
 # Messages that talk to the bot rather than ask for music.
 SMALL_TALK: tuple[tuple[str, str], ...] = (
-    (r"^(?:hi|hello|hey|yo|hiya|howdy|sup|good (?:morning|evening|afternoon))\b[\s!.,?]*"
-     r"(?:there|bot|suggestify)?[\s!.,?]*$", "greeting"),
-    (r"\bwho (?:are|r) (?:you|u)\b|\bwhat (?:are|r) (?:you|u)\b|\byour name\b|\bare you (?:a )?(?:bot|human|real)\b",
-     "who"),
-    (r"\bwhat can (?:you|u) do\b|\bhow (?:does this|do you|do i use) (?:work|this)?\b|\bhelp me use\b", "what"),
-    (r"^(?:thanks|thank you|thx|ty|cheers|great thanks|awesome thanks|nice one)\b[\s!.]*(?:a lot|so much)?[\s!.]*$",
-     "thanks"),
+    (r"^(?:hi|hello|hey|yo|hiya|howdy|sup|good (?:morning|evening|afternoon)|안녕\w*|hola|bonjour|salut|hallo"
+     r"|ciao|ola|olá|привет|こんにちは)\b[\s!.,?]*(?:there|bot|suggestify|que tal|qué tal|ça va)?[\s!.,?]*$", "greeting"),
+    (r"\bwho (?:are|r) (?:you|u)\b|\bwhat (?:are|r) (?:you|u)\b|\byour name\b|\bare you (?:a )?(?:bot|human|real|alive)\b"
+     r"|\bwho (?:made|built|created|programmed) (?:you|u)\b|\bdo you have feelings\b", "who"),
+    (r"\bwhat can (?:you|u) do\b|\bhow (?:does this|do you|do i use) (?:work|this)?\b|\bhelp me use\b"
+     r"|\bhow (?:do|can|should) i (?:save|use|connect|export|share|remove|change)\b", "what"),
+    (r"^(?:thanks|thank you|thx|ty|cheers|great thanks|awesome thanks|nice one|고마워\w*|감사\w*|merci|gracias"
+     r"|danke|grazie|obrigad\w*|спасибо|ありがとう\w*)\b(?!.*\b(?:but|more|another|now|can you)\b)", "thanks"),
     (r"\bhow (?:are|r) (?:you|u)\b|\bhow s it going\b|\bwhat s up\b", "how"),
-    (r"^(?:ok|okay|k|cool|nice|lol|lmao|haha\w*|great|bye|goodbye|see you|cya|good night|gn)[\s!.]*$", "ack"),
+    (r"^(?:(?:ok|okay|k|cool|nice|lol|lmao|haha\w*|great|bye|goodbye|see you|cya|good night|gn|talk|to you|later"
+     r"|tomorrow|soon)[\s!.,]*)+$", "ack"),
     (r"\bweather (?:today|tomorrow|like)\b|\bwhat time is it\b|\bwhat day is it\b|\btell me a joke\b"
-     r"|\bwho won\b|\bcapital of\b|\bwhat is \d", "off_topic"),
+     r"|\bwho won\b|\bcapital of\b|\bwhat is \d|\bhelp me with (?:my )?(?:math|homework|essay|taxes)\b", "off_topic"),
 )
 SMALL_TALK_COMPILED = tuple((re.compile(p), kind) for p, kind in SMALL_TALK)
 # Words that make a message a music request even when it also greets or thanks.
@@ -121,6 +123,26 @@ MUSIC_WORDS = re.compile(
     r"\b(?:play|playlist|song|songs|track|tracks|music|tunes|mix|vibes?|listen\w*|something|anything|recommend\w*"
     r"|suggest\w*|give me|put on|bangers?|beats?|jams?)\b"
 )
+# Spellings the vocabulary writes differently, and the music-language words of other languages.
+ALIASES = {
+    "lofi": "lo fi", "lo-fi": "lo fi", "kpop": "k pop", "k-pop": "k pop", "jpop": "j pop", "j-pop": "j pop",
+    "hiphop": "hip hop", "r and b": "rnb", "rap music": "rap", "edm music": "edm", "reggaeton": "reggaeton",
+    "reguetón": "reggaeton", "reguet n": "reggaeton",
+}
+LANGUAGE_WORDS = {
+    "케이팝": "k pop", "가요": "korean", "한국": "korean", "español": "spanish", "espanol": "spanish",
+    "deutscher": "deutsch", "deutsche": "deutsch", "deutsch": "deutsch", "brasileira": "brazilian music",
+    "brasileiro": "brazilian music", "italiane": "italian", "italiana": "italian", "italiani": "italian",
+    "русском": "russian", "русские": "russian", "русская": "russian", "j pop": "j pop", "k pop": "k pop",
+    "korean": "korean", "japanese": "japanese music", "spanish": "spanish", "italian": "italian",
+    "russian": "russian", "german": "deutsch", "brazilian": "brazilian music", "latin": "latin",
+    "latino": "latin", "turkish": "turkish", "polish": "polish", "greek": "greek", "chinese": "chinese",
+    "arabic": "arabic", "portuguese": "portuguese", "dutch": "dutch",
+}
+# Phrases where a genre word does not name a genre.
+NOT_A_GENRE = re.compile(
+    r"\bhouse ?(?:party|warming|music party)\b|\b(?:the|this|across|whole) country\b|\b(?:winter|monday|sunday|morning|holiday|january|post holiday) blues\b"
+    r"|\btropical vibes\b|\bpop (?:in|by|over|up)\b|\bmetal (?:detector|band t)")
 
 # Emoji say moods too ("🌧️☕" is a rainy morning with coffee): read them as words.
 EMOJI = {

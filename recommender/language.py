@@ -30,6 +30,8 @@ RANKED_CATEGORIES = ("mood", "situation", "season", "time_of_day")  # writing Sp
 MIN_TAG_COUNT = 10
 MIN_GENRE_COUNT = 1000
 TOP_TAGS = 3
+GENERIC_REQUESTS = ("music", "songs", "play some music", "노래", "음악 틀어줘", "canciones", "musique", "Musik",
+                    "música", "曲", "песни", "canzoni")
 MIN_TOP_Z = 2.5  # the best tag must stand this many deviations above the mean to count as understood
 
 
@@ -72,6 +74,7 @@ class MultilingualTagger:
             if (c in RANKED_CATEGORIES and n >= MIN_TAG_COUNT) or (c == "genre" and n >= MIN_GENRE_COUNT)
         ], dtype=np.int64)
         self._matrix: np.ndarray | None = None
+        self._bias: np.ndarray | None = None
         self._lock = threading.Lock()
         self._model = None
 
@@ -100,9 +103,16 @@ class MultilingualTagger:
                     tmp.replace(self.cache)
             return self._matrix
 
+    def bias(self) -> np.ndarray:
+        """How close each tag sits to asking for music at all: "songs to feel happy to" is near every request."""
+        if self._bias is None:
+            generic = np.asarray(self._encoder().query(list(GENERIC_REQUESTS)), dtype=np.float32)
+            self._bias = (self.matrix() @ generic.T).mean(axis=1)
+        return self._bias
+
     def rank(self, text: str) -> list[tuple[str, float]]:
         """Up to three (tag, weight) pairs, or [] when nothing stands out."""
-        sims = self.matrix() @ np.asarray(self._encoder().query(text), dtype=np.float32)
+        sims = self.matrix() @ np.asarray(self._encoder().query(text), dtype=np.float32) - self.bias()
         z = (sims - sims.mean()) / (sims.std() + 1e-6)
         order = np.argsort(-z)[:TOP_TAGS]
         if z[order[0]] < MIN_TOP_Z:

@@ -78,6 +78,9 @@ class CatalogLookup:
                   if not any(g.split() != o and set(g.split()) <= set(o) for o in inside)}
         return Filters(genres=frozenset(genres), artists=frozenset(artists), exclude_genres=frozenset(excluded))
 
+    def artist_keys(self) -> list[str]:
+        return self._keys
+
     def artist_name(self, key: str) -> str:
         return self._artist_names.get(key, key)
 

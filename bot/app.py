@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from bot.build import build
 from bot.config import Settings
 from bot.core import BotCore, Services
+from bot.ports import Chat2Tag
 from bot.train import ensure_model, model_store
 from recommender.chat2tag import LocalChat2Tag
 from recommender.content import ContentRecommender
 from recommender.encoder import load_encoder
 from recommender.index import CatalogIndex
+from recommender.intent import IntentValidator
 from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.live import LiveRecommender
 from recommender.lookup import CatalogLookup
@@ -51,6 +53,21 @@ def local_chat2tag(settings: Settings, index: CatalogIndex, lookup: CatalogLooku
     return LocalChat2Tag(index, lookup, load_encoder(settings.encoder), LanguageDetector(), multilingual)
 
 
+def chat2tag_for(settings: Settings, local: LocalChat2Tag, lookup: CatalogLookup) -> Chat2Tag:
+    """The local parser, or, with an OpenAI key, the LLM path in front of it."""
+    if not settings.openai_api_key:
+        return local
+    from langchain_openai import ChatOpenAI
+
+    from adapters.llm_chat2tag import LLMChat2Tag
+
+    llm = ChatOpenAI(model=settings.llm_model, api_key=settings.openai_api_key, base_url=settings.openai_base_url,
+                     timeout=settings.llm_timeout, max_retries=2, temperature=0)
+    validator = IntentValidator(local.vocab, local.encoder.encode, lookup.find_artist, lookup.named_genres())
+    log.info("Chat2Tag: LLM path on (%s), local path as fallback", settings.llm_model)
+    return LLMChat2Tag(llm, local, validator, deadline_s=settings.llm_timeout)
+
+
 def _warm_up(chat2tag: LocalChat2Tag) -> None:
     """Load the language models and the multilingual tag matrix off the start-up path."""
     try:
@@ -77,14 +94,14 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
             watcher = asyncio.create_task(live.watch(settings.model_poll_seconds))
             recommender = live
         lookup = CatalogLookup(index)
-        chat2tag = local_chat2tag(settings, index, lookup)
-        warm = asyncio.create_task(asyncio.to_thread(_warm_up, chat2tag))
+        local = local_chat2tag(settings, index, lookup)
+        warm = asyncio.create_task(asyncio.to_thread(_warm_up, local))
         services = Services(
             users=storage.users,
             sessions=storage.sessions,
             events=storage.events,
             playlists=storage.playlists,
-            chat2tag=chat2tag,
+            chat2tag=chat2tag_for(settings, local, lookup),
             recommender=recommender,
             catalog=lookup,
         )

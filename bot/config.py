@@ -27,6 +27,10 @@ class Settings:
     recommender: str = "graphsage"  # or "content", the first release's ranking
     train_epochs: int = 300
     model_poll_seconds: float = 30.0  # how often the bot looks for a newly published model
+    openai_api_key: str | None = None  # enables the LLM path of Chat2Tag
+    openai_base_url: str | None = None  # any OpenAI-compatible server (vLLM, Ollama, a test stand-in)
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout: float = 8.0  # seconds for the whole LLM answer, retries included; then the local path answers
 
     @property
     def db_dir(self) -> Path:
@@ -51,6 +55,10 @@ class Settings:
             recommender=os.environ.get("SUGGESTIFY_RECOMMENDER", "graphsage").lower(),
             train_epochs=int(os.environ.get("SUGGESTIFY_TRAIN_EPOCHS", "300")),
             model_poll_seconds=float(os.environ.get("SUGGESTIFY_MODEL_POLL_SECONDS", "30")),
+            openai_api_key=os.environ.get("OPENAI_API_KEY") or None,
+            openai_base_url=os.environ.get("OPENAI_BASE_URL") or None,
+            llm_model=os.environ.get("SUGGESTIFY_LLM_MODEL", "gpt-4o-mini"),
+            llm_timeout=float(os.environ.get("SUGGESTIFY_LLM_TIMEOUT", "8")),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -61,10 +69,13 @@ class Settings:
             "SUGGESTIFY_LOG_LEVEL": self.log_level, "SUGGESTIFY_RECOMMENDER": self.recommender,
             "SUGGESTIFY_TRAIN_EPOCHS": str(self.train_epochs),
             "SUGGESTIFY_MODEL_POLL_SECONDS": str(self.model_poll_seconds),
+            "SUGGESTIFY_LLM_MODEL": self.llm_model, "SUGGESTIFY_LLM_TIMEOUT": str(self.llm_timeout),
         }
         optional = {"MONGO_URI": self.mongo_uri, "TELEGRAM_TOKEN": self.telegram_token,
-                    "DISCORD_TOKEN": self.discord_token}
+                    "DISCORD_TOKEN": self.discord_token, "OPENAI_API_KEY": self.openai_api_key,
+                    "OPENAI_BASE_URL": self.openai_base_url}
         return env | {k: v for k, v in optional.items() if v}
 
     def __repr__(self) -> str:  # never print tokens
-        return f"Settings(home={self.home}, db={self.db_name}, mongo={'set' if self.mongo_uri else 'embedded'})"
+        return (f"Settings(home={self.home}, db={self.db_name}, mongo={'set' if self.mongo_uri else 'embedded'}, "
+                f"llm={'on' if self.openai_api_key else 'off'})")

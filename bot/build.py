@@ -27,10 +27,13 @@ log = logging.getLogger(__name__)
 BUILD_VERSION = 5  # bump when the catalog's shape changes, so existing homes rebuild
 
 
+NOT_CATALOG = ("chat2tag",)  # labelled sets live beside the data but do not change the catalog
+
+
 def fingerprint(data_dir: Path, min_exposure: int, encoder: str) -> str:
     digest = hashlib.sha256(f"{BUILD_VERSION}|{min_exposure}|{encoder}".encode())
     for path in sorted(data_dir.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.relative_to(data_dir).parts[0] not in NOT_CATALOG:
             digest.update(f"{path.relative_to(data_dir)}|{path.stat().st_size}".encode())
     return digest.hexdigest()[:16]
 

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from bot.app import ensure_catalog, open_app, open_storage
-from bot.config import Settings
+from bot.config import REPO_DATA, Settings
 
 app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False, help="Suggestify: playlists from your mood and taste.")
 
@@ -165,22 +165,29 @@ def train_cmd(
     typer.echo(json.dumps(asyncio.run(go()), indent=2))
 
 
-@app.command("eval")
+eval_app = typer.Typer(help="Measure the recommenders (default) or Chat2Tag on fixed, documented protocols.")
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.callback(invoke_without_command=True)
 def eval_cmd(
+    ctx: typer.Context,
     seed: Annotated[int, typer.Option(help="Seed of the hold-out split and of training")] = 0,
     epochs: Annotated[int | None, typer.Option(min=1, help="GraphSAGE epochs (default SUGGESTIFY_TRAIN_EPOCHS)")] = None,
     out: Annotated[Path | None, typer.Option(help="Folder for eval.json and the plots")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """GraphSAGE against popularity, ItemKNN, EASE, ALS and embedding CBF on fixed protocols (README)."""
-    from recommender.catalog import build_catalog
+    if ctx.invoked_subcommand is not None:
+        return
     from bot.app import local_chat2tag
-    from recommender.lookup import CatalogLookup
+    from recommender.catalog import build_catalog
     from recommender.datasets import load_raw
     from recommender.encoder import load_encoder
     from recommender.eval_plots import plot_report, plot_training
     from recommender.evaluation import evaluate
     from recommender.index import CatalogIndex
+    from recommender.lookup import CatalogLookup
     from recommender.sage import SageConfig
 
     settings = _settings()
@@ -189,8 +196,8 @@ def eval_cmd(
     encoder = load_encoder(settings.encoder)
     catalog = build_catalog(load_raw(settings.data_dir))
     config = SageConfig(epochs=epochs or settings.train_epochs, seed=seed)
-    report = evaluate(index, catalog, local_chat2tag(settings, index, CatalogLookup(index)).extract, encoder.encode, config, seed,
-                      progress=not as_json)
+    report = evaluate(index, catalog, local_chat2tag(settings, index, CatalogLookup(index)).extract, encoder.encode,
+                      config, seed, progress=not as_json)
     folder = out or settings.home / "eval"
     folder.mkdir(parents=True, exist_ok=True)
     history = report.pop("history")
@@ -203,6 +210,39 @@ def eval_cmd(
         for protocol in ("cf", "tag", "text2playlist"):
             for model, metrics in report[protocol].items():
                 typer.echo(f"{protocol:<14} {model:<11} " + "  ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
+
+
+@eval_app.command("chat2tag")
+def eval_chat2tag_cmd(
+    labelled: Annotated[Path, typer.Option(help="Labelled messages (JSON lines)")] = REPO_DATA / "chat2tag" / "eval.jsonl",
+    out: Annotated[Path | None, typer.Option(help="Folder for chat2tag.json and its plot")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """The local Chat2Tag path on the labelled set: tag precision/recall, constraint accuracy, latency."""
+    from bot.app import local_chat2tag
+    from recommender.chat2tag_eval import evaluate_chat2tag, load_labelled, plot_chat2tag
+    from recommender.index import CatalogIndex
+    from recommender.lookup import CatalogLookup
+
+    settings = _settings()
+    _catalog_ready(settings, progress=not as_json)
+    index = CatalogIndex.load(settings.catalog_dir)
+    lookup = CatalogLookup(index)
+    parser = local_chat2tag(settings, index, lookup)
+    report = evaluate_chat2tag(parser.parse, load_labelled(labelled), lookup.category)
+    folder = out or settings.home / "eval"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "chat2tag.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    plot = plot_chat2tag(report, folder / "chat2tag.png")
+    typer.echo(f"wrote {folder / 'chat2tag.json'}, {plot}", err=True)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        t = report["tags"]
+        typer.echo(f"tags: precision {t['precision']:.3f} recall {t['recall']:.3f} "
+                   f"(by category {t['category_precision']:.3f} / {t['category_recall']:.3f})")
+        typer.echo(f"small talk vs request accuracy {report['music_vs_small_talk_accuracy']:.3f}; "
+                   f"constraints all right {report['constraints']['all_right']:.3f}")
 
 
 @app.command("bench")

@@ -166,23 +166,6 @@ def test_ingested_track_is_embedded_without_retraining(app: App, index: CatalogI
     assert recs and len({t.track_id for t in recs}) == len(recs)
 
 
-@pytest.mark.parametrize("text, genres, artists, excluded", [
-    ("90s hip hop", {"hip hop"}, set(), set()),
-    ("hard rock workout", {"hard rock"}, set(), set()),  # the most specific genre named, not also "rock"
-    ("pumping iron at the gym, no rap", set(), set(), {"rap"}),
-    ("songs by radiohead for a rainy night", set(), {"radiohead"}, set()),
-    ("just Daft Punk", set(), {"daft punk"}, set()),  # not the genre "punk" inside the name
-    ("something like Radiohead for a rainy night", set(), set(), set()),  # "like" is taste, not a filter
-    ("my heart is gold", set(), set(), set()),  # rare genre-tagged words are not filters
-])
-def test_named_filters_are_read_from_the_message(index: CatalogIndex, text: str, genres: set[str],
-                                                 artists: set[str], excluded: set[str]) -> None:
-    from recommender.lookup import CatalogLookup
-
-    assert CatalogLookup(index).named_filters(text) == Filters(frozenset(genres), frozenset(artists),
-                                                               frozenset(excluded))
-
-
 async def test_switching_a_named_genre_off_lifts_its_filter(app: App) -> None:
     chat = "sage-lift"
     await app.core.handle(Incoming("console", chat, chat, "90s hip hop to cook dinner"))

@@ -141,7 +141,7 @@ LANGUAGE_WORDS = {
 }
 # Phrases where a genre word does not name a genre.
 NOT_A_GENRE = re.compile(
-    r"\bhouse ?(?:party|warming|music party)\b|\b(?:the|this|across|whole) country\b|\b(?:winter|monday|sunday|morning|holiday|january|post holiday) blues\b"
+    r"\bhouse ?(?:party|warming|music party)\b|\b(?:the|this|across|whole|my|our|your|a) (?:country|house)\b|\b(?:winter|monday|sunday|morning|holiday|january|post holiday) blues\b"
     r"|\btropical vibes\b|\bpop (?:in|by|over|up)\b|\bmetal (?:detector|band t)")
 
 # Emoji say moods too ("🌧️☕" is a rainy morning with coffee): read them as words.

@@ -18,8 +18,9 @@ def render(reply: Reply) -> str:
     for i, track in enumerate(reply.playlist, 1):
         lines.append(f"{i:>2}. {track.artist} — {track.name}")
         lines.append(f"    {track.reason} · {track.url}")
-    if reply.actions:
-        lines.append("Buttons: " + " | ".join(f"[{a.label}] {a.command}" for a in reply.actions))
+    buttons = [a for a in reply.actions if a.kind != "remove"]  # typed as /remove N here
+    if buttons:
+        lines.append("Buttons: " + " | ".join(f"[{a.label}] {a.command}" for a in buttons))
     if reply.suggestions:
         lines.append("Try: " + ", ".join(reply.suggestions))
     return "\n".join(lines)

@@ -42,8 +42,9 @@ def main(ctx: typer.Context) -> None:
 @app.command()
 def run() -> None:
     """Start every configured chat adapter; the console chat when no token is set."""
-    settings = _settings()
-    asyncio.run(_chat(settings))
+    from bot.runner import serve
+
+    asyncio.run(serve(_settings()))
 
 
 @app.command()

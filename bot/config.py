@@ -31,6 +31,11 @@ class Settings:
     openai_base_url: str | None = None  # any OpenAI-compatible server (vLLM, Ollama, a test stand-in)
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = 8.0  # seconds for the whole LLM answer, retries included; then the local path answers
+    telegram_api_base_url: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None  # set: webhook mode; unset: long polling
+    telegram_webhook_port: int = 8443
+    discord_api_base_url: str = "https://discord.com/api/v10"
+    discord_gateway_url: str | None = None  # unset: the gateway Discord's REST API names
 
     @property
     def db_dir(self) -> Path:
@@ -59,6 +64,11 @@ class Settings:
             openai_base_url=os.environ.get("OPENAI_BASE_URL") or None,
             llm_model=os.environ.get("SUGGESTIFY_LLM_MODEL", "gpt-4o-mini"),
             llm_timeout=float(os.environ.get("SUGGESTIFY_LLM_TIMEOUT", "8")),
+            telegram_api_base_url=os.environ.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org",
+            telegram_webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL") or None,
+            telegram_webhook_port=int(os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443")),
+            discord_api_base_url=os.environ.get("DISCORD_API_BASE_URL") or "https://discord.com/api/v10",
+            discord_gateway_url=os.environ.get("DISCORD_GATEWAY_URL") or None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -73,7 +83,9 @@ class Settings:
         }
         optional = {"MONGO_URI": self.mongo_uri, "TELEGRAM_TOKEN": self.telegram_token,
                     "DISCORD_TOKEN": self.discord_token, "OPENAI_API_KEY": self.openai_api_key,
-                    "OPENAI_BASE_URL": self.openai_base_url}
+                    "OPENAI_BASE_URL": self.openai_base_url, "TELEGRAM_API_BASE_URL": self.telegram_api_base_url,
+                    "TELEGRAM_WEBHOOK_URL": self.telegram_webhook_url,
+                    "DISCORD_API_BASE_URL": self.discord_api_base_url, "DISCORD_GATEWAY_URL": self.discord_gateway_url}
         return env | {k: v for k, v in optional.items() if v}
 
     def __repr__(self) -> str:  # never print tokens

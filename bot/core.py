@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 PLAYLIST_SIZE = 10
 NAMED_ARTIST_WEIGHT = 25.0  # a named favourite counts like a couple of dozen plays
 LIKE_WEIGHT, DISLIKE_WEIGHT = 5.0, -5.0
+FEEDBACK_WEIGHT = 1.0  # a thumb for the whole playlist counts a little for each of its tracks
 MAX_PLAYLIST = 50
 
 SMALL_TALK = {
@@ -46,6 +47,8 @@ HELP = (
     "  /like N, /dislike N — rate track N\n"
     "  /tags — the tags behind your playlist; /toggle TAG — switch one on or off\n"
     "  /taste ARTIST, ARTIST… — name artists you love, so playlists fit your taste\n"
+    "  /feedback up|down — rate the whole playlist\n"
+    "  /connect, /save — Spotify (coming soon)\n"
     "  /help — this message"
 )
 
@@ -79,6 +82,9 @@ class BotCore:
             "tags": self._tags,
             "toggle": self._toggle,
             "taste": self._taste,
+            "feedback": self._feedback,
+            "connect": self._coming_soon,
+            "save": self._coming_soon,
         }
 
     # -- entry point ------------------------------------------------------
@@ -154,6 +160,7 @@ class BotCore:
             tags=[{"tag": t.tag, "weight": t.weight, "on": True} for t in intent.tags],
             filters=filters.as_lists(),
             like_artists=intent.like_artists,
+            blend=[],
             size=intent.count or self.playlist_size,
         )
         tracks = await self._rank(intent, taste, self._disliked(session), session["size"])
@@ -197,6 +204,47 @@ class BotCore:
         await self.s.events.add(session["user_id"], "track", track_id, weight, f"chat:{verb}")
         feeling = "Glad you like" if weight > 0 else "Noted, less like"
         return Reply(f"{feeling} {self._label(track_id)}. I'll use that next time.")
+
+    async def _feedback(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        playlist = session.get("playlist", [])
+        direction = arg.strip().lower()
+        if direction not in ("up", "down"):
+            return Reply("Use /feedback up or /feedback down.")
+        if not playlist:
+            return Reply("There's no playlist yet — tell me your mood first.")
+        weight = FEEDBACK_WEIGHT if direction == "up" else -FEEDBACK_WEIGHT
+        for track_id in playlist:
+            await self.s.events.add(session["user_id"], "track", track_id, weight, f"chat:feedback:{direction}")
+        if direction == "up":
+            return Reply("Thanks! I'll remember you liked this one.")
+        return Reply("Thanks for saying so — I'll steer away from these. Try /toggle on a tag, or tell me more.")
+
+    async def _coming_soon(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        return Reply("Spotify connect and save are coming soon. Until then every track has its link.")
+
+    async def blend(self, msg: Incoming, member_ids: list[str], text: str = "") -> Reply:
+        """One playlist for several listeners (a server's members, a voice channel): their tastes, merged."""
+        members = list(dict.fromkeys(f"{msg.platform}:{m}" for m in member_ids))[:25]
+        if len(members) < 2:
+            return Reply("A blend needs at least two people: name them, or join a voice channel with friends.")
+        text = clean_text(text)
+        session_id = f"{msg.platform}:{msg.chat_id}"
+        try:
+            await self.s.users.get_or_create(msg.platform, msg.user_id, msg.display_name)
+            session = await self.s.sessions.load(session_id) or self._new_session(session_id, f"{msg.platform}:{msg.user_id}")
+        except Exception:
+            log.exception("storage unavailable while blending in %s", session_id)
+            return Reply("I can't reach my memory right now, so I can't read everyone's taste. Try again soon.")
+        intent = await self.s.chat2tag.understand(text) if has_words(text) else Intent(tags=[])
+        taste = await self._taste_for(None, blend=members)
+        if taste.empty:
+            return Reply("I don't know any of these listeners' taste yet — each of you can tell me with /taste.")
+        session.update(last_text=text[:500], tags=[{"tag": t.tag, "weight": t.weight, "on": True} for t in intent.tags],
+                       filters=intent.filters().as_lists(), like_artists=[], blend=members,
+                       size=intent.count or self.playlist_size)
+        tracks = await self._rank(intent, taste, self._disliked(session), session["size"])
+        self._show(session, tracks)
+        return await self._playlist_reply(session, tracks, f"A blend for {len(members)} listeners", record=True)
 
     async def _tags(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         chips = self._chips(session)
@@ -264,11 +312,22 @@ class BotCore:
         return Taste(artists=weights.get("artist", {}), tracks=weights.get("track", {}))
 
     async def _taste_for(self, user_id: str | None, intent: Intent | None = None,
-                     like_artists: list[str] | None = None) -> Taste:
-        """The listener's taste, or, when the request names artists to sound like, those artists."""
+                         like_artists: list[str] | None = None, blend: list[str] | None = None) -> Taste:
+        """The listener's taste; or the artists a request names to sound like; or several listeners' tastes,
+        each normalised so that no one's long history drowns the others."""
         like = like_artists if like_artists is not None else (intent.like_artists if intent else [])
         if like:
             return Taste(artists={a: NAMED_ARTIST_WEIGHT for a in like}, asked=True)
+        if blend:
+            merged = Taste()
+            for member in blend:
+                taste = await self.taste_of(member)
+                for mine, theirs in ((merged.artists, taste.artists), (merged.tracks, taste.tracks)):
+                    total = sum(w for w in theirs.values() if w > 0)
+                    for key, w in theirs.items():
+                        if w > 0:
+                            mine[key] = mine.get(key, 0.0) + w / total
+            return merged
         return await self.taste_of(user_id) if user_id else Taste()
 
     @staticmethod
@@ -290,7 +349,8 @@ class BotCore:
     async def _rank_tags(self, session: dict[str, Any], exclude: frozenset[str]) -> list[Recommendation]:
         """Re-rank from the session's tags and constraints: no new Chat2Tag call."""
         tags = [WeightedTag(t["tag"], float(t["weight"])) for t in session.get("tags", []) if t.get("on")]
-        taste = await self._taste_for(session["user_id"], like_artists=session.get("like_artists", []))
+        taste = await self._taste_for(session["user_id"], like_artists=session.get("like_artists", []),
+                                      blend=session.get("blend"))
         filters = Filters.from_lists(session.get("filters"))
         size = int(session.get("size") or self.playlist_size)
         return await asyncio.to_thread(self.s.recommender.recommend, taste, tags, size, exclude, filters)
@@ -304,6 +364,8 @@ class BotCore:
     def _track_at(self, session: dict[str, Any], arg: str) -> str | None:
         playlist = session.get("playlist", [])
         token = arg.strip().split(" ")[0] if arg.strip() else ""
+        if token in playlist:
+            return token  # buttons name the track itself, so a stale button never hits the wrong one
         if not token.isdigit() or not playlist:
             return None
         pos = int(token)
@@ -331,9 +393,10 @@ class BotCore:
         chips = self._chips(session)
         on = [c.tag for c in chips if c.on]
         header = f"{title}" + (f" — tags: {', '.join(on)}" if on else "")
-        actions = [Action("More like this", "/more")] + [
-            Action(f"{'✓ ' if c.on else ''}{c.tag}", f"/toggle {c.tag}") for c in chips
-        ]
+        actions = [Action("More like this", "/more", "more")]
+        actions += [Action(f"{'✓ ' if c.on else ''}{c.tag}", f"/toggle {c.tag}", "tag") for c in chips]
+        actions += [Action(f"✖ {i}", f"/remove {t.track_id}", "remove") for i, t in enumerate(tracks, 1)]
+        actions += [Action("👍", "/feedback up", "feedback"), Action("👎", "/feedback down", "feedback")]
         return Reply(header, playlist=tracks, tags=chips, actions=actions)
 
 

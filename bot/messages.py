@@ -29,6 +29,7 @@ class Action:
 
     label: str
     command: str
+    kind: str = ""  # more | tag | remove | feedback: lets a transport lay buttons out by kind
 
 
 @dataclass

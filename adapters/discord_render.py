@@ -1,0 +1,142 @@
+"""A core `Reply` as a Discord embed and a view of persistent buttons, always within Discord's limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from adapters.discord_items import CUSTOM_ID_MAX, CommandButton, RemoveSelect, button_id
+from bot.messages import Action, Reply
+from recommender.types import Recommendation
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+ROWS_MAX, BUTTONS_PER_ROW = 5, 5
+OPTIONS_MAX, OPTION_TEXT_MAX = 25, 100
+TAG_ROWS = 2  # toggles beyond two rows would crowd out the playlist controls
+COLOR = discord.Colour(0x1DB954)
+
+
+@dataclass
+class Rendered:
+    embed: discord.Embed
+    view: discord.ui.View | None
+
+    def for_send(self) -> dict[str, Any]:
+        """Keyword arguments for `followup.send` (which refuses view=None)."""
+        return {"embed": self.embed, **({"view": self.view} if self.view else {})}
+
+    def for_edit(self) -> dict[str, Any]:
+        """Keyword arguments for an edit: view=None clears the buttons of the message being replaced."""
+        return {"content": None, "embed": self.embed, "view": self.view}
+
+
+def render(reply: Reply, owner_id: int) -> Rendered:
+    return Rendered(build_embed(reply), build_view(reply, owner_id))
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+# -- embed ----------------------------------------------------------------------------------------
+def build_embed(reply: Reply) -> discord.Embed:
+    if not reply.playlist:
+        return discord.Embed(description=clip(reply.text, DESCRIPTION_MAX) or "…", colour=COLOR)
+    first_line = reply.text.split("\n", 1)[0]
+    title = clip(first_line, TITLE_MAX)
+    intro = "" if title == reply.text else clip(reply.text, 1000) + "\n\n"  # the full text when the title cut it
+    return discord.Embed(title=title or None, description=_listing(intro, reply.playlist), colour=COLOR)
+
+
+def _listing(intro: str, tracks: list[Recommendation]) -> str:
+    """ "N. Artist — [Title](url) · reason" lines, as many as fit, then how many did not."""
+    text = intro
+    for n, track in enumerate(tracks, 1):
+        line = track_line(n, track) + "\n"
+        left = len(tracks) - n
+        reserve = len(f"…and {left} more") if left else 0  # so the note always fits after a kept line
+        if len(text) + len(line) + reserve > DESCRIPTION_MAX:
+            text += f"…and {left + 1} more"
+            break
+        text += line
+    return text.rstrip("\n")[:DESCRIPTION_MAX]
+
+
+def track_line(n: int, track: Recommendation) -> str:
+    artist = _escape(clip(track.artist, 100))
+    name = _escape(clip(track.name, 100)).replace("[", "\\[").replace("]", "\\]")
+    url = _safe_url(track.url)
+    title = f"[{name}]({url})" if url else name
+    reason = f" · {_escape(clip(track.reason, 150))}" if track.reason else ""
+    return f"{n}. {artist} — {title}{reason}"
+
+
+def _escape(text: str) -> str:
+    return discord.utils.escape_markdown(text)
+
+
+def _safe_url(url: str) -> str:
+    """A URL that cannot break out of a markdown link, or "" for anything that is not http(s)."""
+    if not url.startswith(("https://", "http://")) or len(url) > 512:
+        return ""
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
+# -- view -----------------------------------------------------------------------------------------
+def build_view(reply: Reply, owner_id: int) -> discord.ui.View | None:
+    """Rows: tag toggles, then more + feedback, then the remove menu, then suggested tags — at most five."""
+    by_kind: dict[str, list[Action]] = {}
+    for action in reply.actions:
+        by_kind.setdefault(action.kind, []).append(action)
+    on = {f"/toggle {chip.tag}": chip.on for chip in reply.tags}
+
+    rows: list[list[discord.ui.Item[Any]]] = []
+    tags = _buttons(owner_id, [(a.command, a.label, discord.ButtonStyle.primary if on.get(a.command, True)
+                                else discord.ButtonStyle.secondary) for a in by_kind.get("tag", [])])
+    rows += _chunk(tags)[:TAG_ROWS]
+    controls = _buttons(owner_id, [(a.command, a.label, discord.ButtonStyle.success if a.kind == "more"
+                                    else discord.ButtonStyle.secondary)
+                                   for a in by_kind.get("more", []) + by_kind.get("feedback", [])])
+    rows += _chunk(controls)[:1]
+    menu = _remove_menu(owner_id, by_kind.get("remove", []), reply.playlist)
+    if menu is not None:
+        rows.append([menu])
+    suggestions = _buttons(owner_id, [(tag, tag, discord.ButtonStyle.secondary)
+                                      for tag in dict.fromkeys(reply.suggestions)])
+    rows += _chunk(suggestions)
+
+    view = discord.ui.View(timeout=None)  # persistent: the items are dynamic, matched by custom_id
+    for number, row in enumerate(rows[:ROWS_MAX]):
+        for item in row:
+            item.row = number
+            view.add_item(item)
+    return view if view.children else None
+
+
+def _buttons(owner_id: int, specs: list[tuple[str, str, discord.ButtonStyle]]) -> list[discord.ui.Item[Any]]:
+    # A command too long for a custom_id is left out rather than cut: a cut command would do something else.
+    return [CommandButton(owner_id, text, label, style) for text, label, style in specs
+            if len(button_id(owner_id, text)) <= CUSTOM_ID_MAX]
+
+
+def _chunk(items: list[discord.ui.Item[Any]]) -> list[list[discord.ui.Item[Any]]]:
+    return [items[i:i + BUTTONS_PER_ROW] for i in range(0, len(items), BUTTONS_PER_ROW)]
+
+
+def _remove_menu(owner_id: int, actions: list[Action], playlist: list[Recommendation]) -> RemoveSelect | None:
+    position = {t.track_id: (n, t) for n, t in enumerate(playlist, 1)}
+    options = []
+    for action in actions:
+        track_id = action.command.removeprefix("/remove").strip()
+        if not track_id or len(track_id) > OPTION_TEXT_MAX or track_id in {o.value for o in options}:
+            continue
+        n, track = position.get(track_id, (len(options) + 1, None))
+        label = f"{n}. {track.artist} — {track.name}" if track else action.label
+        options.append(discord.SelectOption(label=clip(label, OPTION_TEXT_MAX), value=track_id))
+        if len(options) == OPTIONS_MAX:
+            break
+    return RemoveSelect(owner_id, options) if options else None

@@ -1,0 +1,198 @@
+"""Telegram direct messages over the bot core (python-telegram-bot 22).
+
+The adapter only translates: an update becomes an `Incoming`, a `Reply` becomes an
+HTML message with an inline keyboard. Buttons carry the core command they run
+("/toggle rainy day", "/remove <track id>") as callback data, which Telegram caps
+at 64 bytes; every callback query is answered so no client spins forever.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.core import BotCore
+from bot.messages import Action, Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+MAX_CALLBACK_BYTES = 64
+MAX_MESSAGE_CHARS = 4096
+SUGGESTION_PREFIX = "m:"  # a suggested tag pressed: ask for a playlist of that mood
+COMMANDS = {
+    "start": "Say hello and get tag suggestions",
+    "help": "What I can do",
+    "taste": "Name artists or songs you like",
+    "tags": "The tags behind your playlist",
+    "more": "More like this",
+    "connect": "Connect Spotify",
+    "save": "Save the playlist to Spotify",
+}
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str
+    api_base_url: str = "https://api.telegram.org"  # a server root; methods live at <root>/bot<token>/<method>
+    webhook_url: str | None = None  # set: webhook mode; unset: long polling
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+
+    def __repr__(self) -> str:  # never print the token
+        return f"TelegramConfig(api={self.api_base_url}, mode={'webhook' if self.webhook_url else 'polling'})"
+
+
+def fits(data: str) -> bool:
+    return 0 < len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES
+
+
+def render_text(reply: Reply) -> str:
+    """The reply as Telegram HTML, within the message limit (reasons are dropped before tracks are)."""
+    head = html.escape(reply.text)
+    lines = [f"{i}. {html.escape(t.artist)} — <a href=\"{html.escape(t.url)}\">{html.escape(t.name)}</a>"
+             f"\n    <i>{html.escape(t.reason)}</i>" for i, t in enumerate(reply.playlist, 1)]
+    text = "\n".join([head, *lines])
+    if len(text) > MAX_MESSAGE_CHARS:
+        lines = [f"{i}. {html.escape(t.artist)} — <a href=\"{html.escape(t.url)}\">{html.escape(t.name)}</a>"
+                 for i, t in enumerate(reply.playlist, 1)]
+        text = "\n".join([head[:1000], *lines])[:MAX_MESSAGE_CHARS]
+    return text
+
+
+def _buttons(actions: list[Action], per_row: int) -> list[list[InlineKeyboardButton]]:
+    usable = [InlineKeyboardButton(a.label[:60], callback_data=a.command) for a in actions if fits(a.command)]
+    return [usable[i: i + per_row] for i in range(0, len(usable), per_row)]
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Tag toggles, then more + feedback, then one remove button per track; or the suggested tags."""
+    by_kind: dict[str, list[Action]] = {}
+    for action in reply.actions:
+        by_kind.setdefault(action.kind, []).append(action)
+    rows = _buttons(by_kind.get("tag", []), 3)
+    rows += _buttons(by_kind.get("more", []) + by_kind.get("feedback", []), 3)
+    rows += _buttons(by_kind.get("remove", []), 5)
+    if not reply.actions and reply.suggestions:
+        rows = _buttons([Action(t, f"{SUGGESTION_PREFIX}{t}") for t in reply.suggestions], 4)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+class TelegramHandlers:
+    """Every update goes through here: commands, free text, and button presses."""
+
+    def __init__(self, core: BotCore) -> None:
+        self.core = core
+
+    @staticmethod
+    def _incoming(update: Update, text: str) -> Incoming:
+        user = update.effective_user
+        chat = update.effective_chat
+        return Incoming("telegram", str(user.id if user else 0), str(chat.id if chat else 0), text,
+                        user.first_name if user else "")
+
+    async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Commands and free text alike: the core knows what "/more" means."""
+        if update.effective_message is None or update.effective_message.text is None:
+            return
+        reply = await self.core.handle(self._incoming(update, update.effective_message.text))
+        await update.effective_message.reply_html(render_text(reply), reply_markup=keyboard(reply),
+                                                  disable_web_page_preview=True)
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        data = query.data or ""
+        text = data.removeprefix(SUGGESTION_PREFIX) if data.startswith(SUGGESTION_PREFIX) else data
+        try:
+            reply = await self.core.handle(self._incoming(update, text))
+        except Exception:
+            await query.answer("Sorry, something went wrong. Please try again.")
+            raise
+        if not reply.playlist or data.startswith(SUGGESTION_PREFIX):
+            # A rating or a fresh playlist: a short toast for the first, a new message for the second.
+            await query.answer(reply.text[:200] if not reply.playlist else None)
+            if reply.playlist and query.message is not None:
+                await query.message.reply_html(render_text(reply), reply_markup=keyboard(reply),
+                                               disable_web_page_preview=True)
+            return
+        await query.answer()
+        try:
+            await query.edit_message_text(render_text(reply), parse_mode=ParseMode.HTML,
+                                          reply_markup=keyboard(reply), disable_web_page_preview=True)
+        except BadRequest as exc:  # the same playlist again: Telegram refuses a no-op edit
+            if "not modified" not in str(exc).lower():
+                raise
+
+    async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram handler failed", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_message is not None:
+            try:
+                await update.effective_message.reply_text("Sorry, something went wrong on my side. Please try again.")
+            except Exception:  # the platform itself is failing: the log line is all we can do
+                log.warning("could not tell the user about the failure")
+
+
+def build_application(core: BotCore, config: TelegramConfig) -> Application:
+    root = config.api_base_url.rstrip("/")
+    application = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .rate_limiter(AIORateLimiter())  # Telegram's flood limits: queue and retry instead of failing
+        .build()
+    )
+    handlers = TelegramHandlers(core)
+    private = filters.ChatType.PRIVATE
+    # Every handler, registered in one place.
+    application.add_handler(CommandHandler(list(COMMANDS), handlers.message, filters=private))
+    application.add_handler(MessageHandler(filters.TEXT & private, handlers.message))
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_error_handler(handlers.error)
+    return application
+
+
+async def _set_commands(application: Application) -> None:
+    await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS.items()])
+
+
+async def start_telegram(core: BotCore, config: TelegramConfig) -> Application:
+    """Start polling (or the webhook server) and return the running application; `stop_telegram` ends it."""
+    application = build_application(core, config)
+    await application.initialize()
+    await _set_commands(application)  # post_init hooks run only under run_polling(); this runner is ours
+    await application.start()
+    assert application.updater is not None
+    if config.webhook_url:
+        await application.updater.start_webhook(
+            listen=config.webhook_listen, port=config.webhook_port, webhook_url=config.webhook_url,
+            secret_token=config.webhook_secret, allowed_updates=Update.ALL_TYPES)
+    else:
+        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
+    log.info("telegram adapter running (%s)", "webhook" if config.webhook_url else "polling")
+    return application
+
+
+async def stop_telegram(application: Application) -> None:
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()

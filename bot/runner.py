@@ -1,0 +1,57 @@
+"""`suggestify run`: every adapter with a token, in one asyncio process over one core;
+the console chat when no token is set. SIGINT/SIGTERM stop it gracefully."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+from bot.app import open_app
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def serve(settings: Settings, console_user: str = "local") -> None:
+    async with open_app(settings) as application:
+        core = application.core
+        if not settings.telegram_token and not settings.discord_token:
+            from adapters.console import run_console
+
+            await run_console(core, console_user)
+            return
+
+        stoppers: list[Callable[[], Awaitable[None]]] = []
+        running: list[asyncio.Task[None]] = []
+        if settings.telegram_token:
+            from adapters.telegram_bot import TelegramConfig, start_telegram, stop_telegram
+
+            telegram = await start_telegram(core, TelegramConfig(
+                settings.telegram_token, api_base_url=settings.telegram_api_base_url,
+                webhook_url=settings.telegram_webhook_url, webhook_port=settings.telegram_webhook_port))
+            stoppers.append(lambda: stop_telegram(telegram))
+        if settings.discord_token:
+            from adapters.discord_bot import DiscordConfig, SuggestifyDiscord
+
+            discord_client = SuggestifyDiscord(core, DiscordConfig(
+                settings.discord_token, api_base_url=settings.discord_api_base_url,
+                gateway_url=settings.discord_gateway_url))
+            running.append(asyncio.create_task(discord_client.run_until_closed()))
+            stoppers.append(discord_client.close)
+
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        waiter = asyncio.create_task(stop.wait())
+        await asyncio.wait([waiter, *running], return_when=asyncio.FIRST_COMPLETED)
+        log.info("shutting down")
+        for stopper in stoppers:
+            try:
+                await stopper()
+            except Exception:
+                log.exception("an adapter did not stop cleanly")
+        for task in [waiter, *running]:
+            task.cancel()

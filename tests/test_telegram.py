@@ -1,0 +1,125 @@
+"""The Telegram adapter: the real python-telegram-bot client, long-polling a local Bot API stand-in."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from adapters.telegram_bot import MAX_CALLBACK_BYTES, TelegramConfig, start_telegram, stop_telegram
+from bot.app import App
+from tests.fakes.telegram_server import FakeTelegram
+
+TOKEN = "123456:TEST-telegram-token-never-logged"
+
+
+@pytest.fixture
+async def telegram(app: App) -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(TOKEN).running() as fake:
+        application = await start_telegram(app.core, TelegramConfig(TOKEN, api_base_url=fake.api_base_url))
+        try:
+            yield fake
+        finally:
+            await stop_telegram(application)
+
+
+def buttons(params: dict[str, Any]) -> list[dict[str, str]]:
+    markup = params.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def say(fake: FakeTelegram, user: int, text: str, method: str = "sendMessage") -> dict[str, Any]:
+    mark = len(fake.calls)
+    fake.push_text(user, text)
+    return (await fake.wait_for(method, mark))[1]
+
+
+async def press(fake: FakeTelegram, user: int, data: str, method: str) -> dict[str, Any]:
+    mark = len(fake.calls)
+    query_id = fake.push_button(user, data)
+    answered = await fake.wait_for("answerCallbackQuery", mark)
+    assert answered[1]["callback_query_id"] == query_id  # no endless spinner
+    return (await fake.wait_for(method, mark))[1]
+
+
+async def test_start_offers_tags_and_a_mood_gives_a_playlist_with_buttons(app: App, telegram: FakeTelegram) -> None:
+    user = random.randint(10**6, 10**9)
+    hello = await say(telegram, user, "/start")
+    assert "Suggestify" in hello["text"] and len(buttons(hello)) >= 5
+    playlist = await say(telegram, user, "rainy sunday morning, feeling nostalgic")
+    assert playlist["parse_mode"] == "HTML" and playlist["text"].count("open.spotify.com") == 10
+    datas = [b["callback_data"] for b in buttons(playlist)]
+    assert all(len(d.encode()) <= MAX_CALLBACK_BYTES for d in datas)
+    assert "/more" in datas and "/feedback up" in datas
+    assert sum(d.startswith("/toggle ") for d in datas) >= 2 and sum(d.startswith("/remove ") for d in datas) == 10
+    assert any(name == "setMyCommands" for name, _ in telegram.calls)
+
+
+async def test_toggle_remove_and_feedback_through_buttons(app: App, telegram: FakeTelegram) -> None:
+    user = random.randint(10**6, 10**9)
+    playlist = await say(telegram, user, "late night drive")
+    datas = [b["callback_data"] for b in buttons(playlist)]
+    toggle = next(d for d in datas if d.startswith("/toggle "))
+    edited = await press(telegram, user, toggle, "editMessageText")
+    assert edited["text"] != playlist["text"] and "Re-ranked" in edited["text"]
+    session = await app.storage.sessions.load(f"telegram:{user}")
+    assert any(t["tag"] == toggle.removeprefix("/toggle ") and not t["on"] for t in session["tags"])
+
+    remove = next(b["callback_data"] for b in buttons(edited) if b["callback_data"].startswith("/remove "))
+    removed_id = remove.removeprefix("/remove ")
+    after = await press(telegram, user, remove, "editMessageText")
+    assert "Removed" in after["text"]
+    session = await app.storage.sessions.load(f"telegram:{user}")
+    assert removed_id not in session["playlist"] and removed_id in session["removed"]
+    assert (await app.storage.events.weights(f"telegram:{user}", "track"))[removed_id] < 0
+
+    mark = len(telegram.calls)
+    telegram.push_button(user, "/feedback up")
+    _, answer = await telegram.wait_for("answerCallbackQuery", mark)
+    assert "Thanks" in answer.get("text", "")
+    weights = await app.storage.events.weights(f"telegram:{user}", "track")
+    assert all(weights.get(t, 0) > 0 for t in session["playlist"])
+
+
+async def test_suggested_tag_button_starts_a_playlist(telegram: FakeTelegram) -> None:
+    user = random.randint(10**6, 10**9)
+    hello = await say(telegram, user, "/start")
+    data = buttons(hello)[0]["callback_data"]
+    mark = len(telegram.calls)
+    telegram.push_button(user, data)
+    _, message = await telegram.wait_for("sendMessage", mark)
+    assert message["text"].count("open.spotify.com") == 10
+
+
+async def test_a_failing_handler_gets_a_friendly_reply_and_the_bot_keeps_running(
+        app: App, telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    user = random.randint(10**6, 10**9)
+    real = app.core.handle
+    calls = {"n": 0}
+
+    async def flaky(msg: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("boom")
+        return await real(msg)
+
+    monkeypatch.setattr(app.core, "handle", flaky)
+    with caplog.at_level(logging.ERROR):
+        sorry = await say(telegram, user, "sunny beach day")
+    assert "went wrong" in sorry["text"]
+    assert "telegram handler failed" in caplog.text and TOKEN not in caplog.text
+    ok = await say(telegram, user, "sunny beach day")
+    assert ok["text"].count("open.spotify.com") == 10
+
+
+async def test_direct_messages_only(telegram: FakeTelegram) -> None:
+    user = random.randint(10**6, 10**9)
+    mark = len(telegram.calls)
+    telegram.push_text(user, "party songs", chat={"id": -100123, "type": "supergroup", "title": "friends"})
+    with pytest.raises(TimeoutError):
+        await telegram.wait_for("sendMessage", mark, timeout=1.5)
+    hello = await say(telegram, user, "/help")  # the same person in a DM gets answers
+    assert "/more" in hello["text"]

@@ -65,7 +65,7 @@ class Answers:
 
     async def _answer(self, interaction: Interaction, ask: Callable[[], Awaitable[Reply]], private: bool) -> None:
         try:
-            await interaction.response.defer(ephemeral=private, thinking=True)
+            await interaction.response.defer(ephemeral=private)  # a "thinking…" only the caller sees, if private
             interaction.extras["private"] = private
             reply = await ask()
             await interaction.edit_original_response(**render(reply, interaction.user.id).for_edit())

@@ -13,11 +13,12 @@ from recommender.types import Recommendation
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE_MAX = 256
-DESCRIPTION_MAX = 4096
+DESCRIPTION_MAX = 4096  # with the title, well under the 6,000 characters an embed may hold in all
 ROWS_MAX, BUTTONS_PER_ROW = 5, 5
 OPTIONS_MAX, OPTION_TEXT_MAX = 25, 100
 TAG_ROWS = 2  # toggles beyond two rows would crowd out the playlist controls
 COLOR = discord.Colour(0x1DB954)
+ON, PLAIN, MORE = discord.ButtonStyle.primary, discord.ButtonStyle.secondary, discord.ButtonStyle.success
 
 
 @dataclass
@@ -27,7 +28,7 @@ class Rendered:
 
     def for_send(self) -> dict[str, Any]:
         """Keyword arguments for `followup.send` (which refuses view=None)."""
-        return {"embed": self.embed, **({"view": self.view} if self.view else {})}
+        return {"embed": self.embed, **({"view": self.view} if self.view is not None else {})}
 
     def for_edit(self) -> dict[str, Any]:
         """Keyword arguments for an edit: view=None clears the buttons of the message being replaced."""
@@ -53,7 +54,7 @@ def build_embed(reply: Reply) -> discord.Embed:
 
 
 def _listing(intro: str, tracks: list[Recommendation]) -> str:
-    """ "N. Artist — [Title](url) · reason" lines, as many as fit, then how many did not."""
+    """One line per track ("N. Artist — [Title](url) · reason") while they fit, then how many did not."""
     text = intro
     for n, track in enumerate(tracks, 1):
         line = track_line(n, track) + "\n"
@@ -94,20 +95,16 @@ def build_view(reply: Reply, owner_id: int) -> discord.ui.View | None:
         by_kind.setdefault(action.kind, []).append(action)
     on = {f"/toggle {chip.tag}": chip.on for chip in reply.tags}
 
-    rows: list[list[discord.ui.Item[Any]]] = []
-    tags = _buttons(owner_id, [(a.command, a.label, discord.ButtonStyle.primary if on.get(a.command, True)
-                                else discord.ButtonStyle.secondary) for a in by_kind.get("tag", [])])
-    rows += _chunk(tags)[:TAG_ROWS]
-    controls = _buttons(owner_id, [(a.command, a.label, discord.ButtonStyle.success if a.kind == "more"
-                                    else discord.ButtonStyle.secondary)
-                                   for a in by_kind.get("more", []) + by_kind.get("feedback", [])])
-    rows += _chunk(controls)[:1]
+    toggles = [(a.command, a.label, ON if on.get(a.command, True) else PLAIN) for a in by_kind.get("tag", [])]
+    controls = [(a.command, a.label, MORE if a.kind == "more" else PLAIN)
+                for a in by_kind.get("more", []) + by_kind.get("feedback", [])]
+    suggested = [(tag, tag, PLAIN) for tag in dict.fromkeys(reply.suggestions)]  # a suggestion is a mood to try
+
+    rows = _chunk(_buttons(owner_id, toggles))[:TAG_ROWS] + _chunk(_buttons(owner_id, controls))[:1]
     menu = _remove_menu(owner_id, by_kind.get("remove", []), reply.playlist)
     if menu is not None:
         rows.append([menu])
-    suggestions = _buttons(owner_id, [(tag, tag, discord.ButtonStyle.secondary)
-                                      for tag in dict.fromkeys(reply.suggestions)])
-    rows += _chunk(suggestions)
+    rows += _chunk(_buttons(owner_id, suggested))
 
     view = discord.ui.View(timeout=None)  # persistent: the items are dynamic, matched by custom_id
     for number, row in enumerate(rows[:ROWS_MAX]):

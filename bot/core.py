@@ -119,7 +119,7 @@ class BotCore:
         intent = await self.s.chat2tag.understand(text)
         if not intent.music:
             return Reply(SMALL_TALK.get(intent.note, SMALL_TALK["what"]))
-        tracks = await self._rank(intent, await self._taste_for(None, intent), frozenset())
+        tracks = await self._rank(intent, await self._tastes(None, intent), frozenset())
         return Reply(
             "I can't reach my memory right now, so this one isn't personalised and won't be remembered.",
             playlist=tracks,
@@ -148,8 +148,8 @@ class BotCore:
             return Reply("I couldn't make out a mood in that — I understand English best. "
                          "Pick a tag, or tell me in a few English words.", suggestions=self.s.catalog.suggested_tags())
         filters = intent.filters()
-        taste = await self._taste_for(session["user_id"], intent)
-        if not intent.tags and taste.empty and not filters:
+        tastes = await self._tastes(session["user_id"], intent)
+        if not intent.tags and all(t.empty for t in tastes) and not filters:
             if not has_words(text):
                 return Reply("Nice emoji! Tell me in words how you feel or what you're up to, or pick a tag.",
                              suggestions=self.s.catalog.suggested_tags())
@@ -163,7 +163,7 @@ class BotCore:
             blend=[],
             size=intent.count or self.playlist_size,
         )
-        tracks = await self._rank(intent, taste, self._disliked(session), session["size"])
+        tracks = await self._rank(intent, tastes, self._disliked(session), session["size"])
         session.update(playlist=[t.track_id for t in tracks], shown=[t.track_id for t in tracks])
         if not tracks:
             return Reply("Nothing in my catalog passes those filters. Try fewer constraints.",
@@ -236,13 +236,13 @@ class BotCore:
             log.exception("storage unavailable while blending in %s", session_id)
             return Reply("I can't reach my memory right now, so I can't read everyone's taste. Try again soon.")
         intent = await self.s.chat2tag.understand(text) if has_words(text) else Intent(tags=[])
-        taste = await self._taste_for(None, blend=members)
-        if taste.empty:
+        tastes = await self._tastes(None, blend=members)
+        if all(t.empty for t in tastes):
             return Reply("I don't know any of these listeners' taste yet — each of you can tell me with /taste.")
         session.update(last_text=text[:500], tags=[{"tag": t.tag, "weight": t.weight, "on": True} for t in intent.tags],
                        filters=intent.filters().as_lists(), like_artists=[], blend=members,
                        size=intent.count or self.playlist_size)
-        tracks = await self._rank(intent, taste, self._disliked(session), session["size"])
+        tracks = await self._rank(intent, tastes, self._disliked(session), session["size"])
         self._show(session, tracks)
         return await self._playlist_reply(session, tracks, f"A blend for {len(members)} listeners", record=True)
 
@@ -299,7 +299,7 @@ class BotCore:
     async def recommend(self, user_id: str, text: str, k: int) -> tuple[list[WeightedTag], list[Recommendation]]:
         """A playlist for a text and a user id ("hetrec:2"), without touching any session."""
         intent = await self.s.chat2tag.understand(clean_text(text))
-        tracks = await self._rank(intent, await self._taste_for(user_id, intent), frozenset(), k)
+        tracks = await self._rank(intent, await self._tastes(user_id, intent), frozenset(), k)
         return intent.weighted_tags, tracks
 
     # -- helpers ----------------------------------------------------------
@@ -311,24 +311,17 @@ class BotCore:
         weights = await self.s.events.taste(user_id)
         return Taste(artists=weights.get("artist", {}), tracks=weights.get("track", {}))
 
-    async def _taste_for(self, user_id: str | None, intent: Intent | None = None,
-                         like_artists: list[str] | None = None, blend: list[str] | None = None) -> Taste:
-        """The listener's taste; or the artists a request names to sound like; or several listeners' tastes,
-        each normalised so that no one's long history drowns the others."""
+    async def _tastes(self, user_id: str | None, intent: Intent | None = None,
+                      like_artists: list[str] | None = None, blend: list[str] | None = None) -> list[Taste]:
+        """Whose taste a playlist follows: the artists a request names to sound like; or each of several
+        listeners (a blend); or the listener."""
         like = like_artists if like_artists is not None else (intent.like_artists if intent else [])
         if like:
-            return Taste(artists={a: NAMED_ARTIST_WEIGHT for a in like}, asked=True)
+            return [Taste(artists={a: NAMED_ARTIST_WEIGHT for a in like}, asked=True)]
         if blend:
-            merged = Taste()
-            for member in blend:
-                taste = await self.taste_of(member)
-                for mine, theirs in ((merged.artists, taste.artists), (merged.tracks, taste.tracks)):
-                    total = sum(w for w in theirs.values() if w > 0)
-                    for key, w in theirs.items():
-                        if w > 0:
-                            mine[key] = mine.get(key, 0.0) + w / total
-            return merged
-        return await self.taste_of(user_id) if user_id else Taste()
+            tastes = [await self.taste_of(member) for member in blend]
+            return [t for t in tastes if not t.empty] or [Taste()]
+        return [await self.taste_of(user_id) if user_id else Taste()]
 
     @staticmethod
     def _show(session: dict[str, Any], tracks: list[Recommendation]) -> None:
@@ -339,21 +332,36 @@ class BotCore:
     def _disliked(self, session: dict[str, Any]) -> frozenset[str]:
         return frozenset(session.get("removed", []))
 
-    async def _rank(self, intent: Intent, taste: Taste, exclude: frozenset[str], k: int | None = None,
+    async def _rank(self, intent: Intent, tastes: list[Taste], exclude: frozenset[str], k: int | None = None,
                     ) -> list[Recommendation]:
-        # Ranking is CPU work: keep the event loop free for other chats.
-        return await asyncio.to_thread(self.s.recommender.recommend, taste, intent.weighted_tags,
-                                       min(k or intent.count or self.playlist_size, MAX_PLAYLIST), exclude,
-                                       intent.filters())
+        return await self._recommend(tastes, intent.weighted_tags, min(k or intent.count or self.playlist_size,
+                                                                       MAX_PLAYLIST), exclude, intent.filters())
 
     async def _rank_tags(self, session: dict[str, Any], exclude: frozenset[str]) -> list[Recommendation]:
         """Re-rank from the session's tags and constraints: no new Chat2Tag call."""
         tags = [WeightedTag(t["tag"], float(t["weight"])) for t in session.get("tags", []) if t.get("on")]
-        taste = await self._taste_for(session["user_id"], like_artists=session.get("like_artists", []),
-                                      blend=session.get("blend"))
-        filters = Filters.from_lists(session.get("filters"))
+        tastes = await self._tastes(session["user_id"], like_artists=session.get("like_artists", []),
+                                    blend=session.get("blend"))
         size = int(session.get("size") or self.playlist_size)
-        return await asyncio.to_thread(self.s.recommender.recommend, taste, tags, size, exclude, filters)
+        return await self._recommend(tastes, tags, size, exclude, Filters.from_lists(session.get("filters")))
+
+    async def _recommend(self, tastes: list[Taste], tags: list[WeightedTag], k: int, exclude: frozenset[str],
+                         filters: Filters) -> list[Recommendation]:
+        """One ranking per taste; several (a blend) take turns, so every listener hears their share instead of
+        one averaged taste that fits nobody."""
+        def work() -> list[Recommendation]:
+            queues = [iter(self.s.recommender.recommend(t, tags, k, exclude, filters)) for t in tastes]
+            merged: dict[str, Recommendation] = {}
+            while queues and len(merged) < k:
+                for queue in list(queues):  # each listener's next pick that is not in the list yet
+                    pick = next((r for r in queue if r.track_id not in merged), None)
+                    if pick is None:
+                        queues.remove(queue)
+                    elif len(merged) < k:
+                        merged[pick.track_id] = pick
+            return list(merged.values())
+
+        return await asyncio.to_thread(work)  # ranking is CPU work: keep the event loop free for other chats
 
     def _chips(self, session: dict[str, Any]) -> list[TagChip]:
         return [TagChip(t["tag"], bool(t["on"]), self.s.catalog.category(t["tag"])) for t in session.get("tags", [])]

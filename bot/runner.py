@@ -33,12 +33,12 @@ async def serve(settings: Settings, console_user: str = "local") -> None:
                 webhook_url=settings.telegram_webhook_url, webhook_port=settings.telegram_webhook_port))
             stoppers.append(lambda: stop_telegram(telegram))
         if settings.discord_token:
-            from adapters.discord_bot import DiscordConfig, SuggestifyDiscord
+            from adapters.discord_bot import DiscordConfig, SuggestifyClient
 
-            discord_client = SuggestifyDiscord(core, DiscordConfig(
+            discord_client = SuggestifyClient(core, DiscordConfig(
                 settings.discord_token, api_base_url=settings.discord_api_base_url,
                 gateway_url=settings.discord_gateway_url))
-            running.append(asyncio.create_task(discord_client.run_until_closed()))
+            running.append(asyncio.create_task(discord_client.serve()))
             stoppers.append(discord_client.close)
 
         stop = asyncio.Event()

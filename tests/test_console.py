@@ -65,3 +65,22 @@ async def test_end_of_input_ends_cleanly(app: App) -> None:
     out = io.StringIO()
     await run_console(app.core, "eof", stdin=io.StringIO(""), stdout=out)
     assert "Bye" in out.getvalue()
+
+
+async def test_blend_mixes_the_tastes_of_several_listeners(app: App) -> None:
+    from bot.messages import Incoming
+
+    a, b = f"a{uuid.uuid4().hex[:6]}", f"b{uuid.uuid4().hex[:6]}"
+    await app.core.handle(Incoming("console", a, a, "/taste Radiohead, Portishead"))
+    await app.core.handle(Incoming("console", b, b, "/taste Daft Punk, Justice"))
+    reply = await app.core.blend(Incoming("console", a, "room", ""), [a, b])
+    assert len(reply.playlist) == 10 and "blend for 2" in reply.text
+    reasons = " ".join(t.reason for t in reply.playlist)
+    assert any(n in reasons for n in ("Radiohead", "Portishead")), reasons
+    assert any(n in reasons for n in ("Daft Punk", "Justice")), reasons
+    session = await app.storage.sessions.load("console:room")
+    assert session["blend"] == [f"console:{a}", f"console:{b}"]
+    more = await app.core.handle(Incoming("console", a, "room", "/more"))  # /more keeps blending
+    assert len(more.playlist) == 10 and not {t.track_id for t in more.playlist} & {t.track_id for t in reply.playlist}
+    alone = await app.core.blend(Incoming("console", a, "room", ""), [a], "")
+    assert not alone.playlist and "two people" in alone.text

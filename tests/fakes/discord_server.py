@@ -13,10 +13,11 @@ webhooks are kept, so a test can press their buttons (`press`) like a person wou
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 import json
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -64,7 +65,6 @@ class FakeDiscord:
         self._seq = 0
         self._changed = asyncio.Condition()
         self._originals: dict[str, int] = {}  # interaction token -> id of its @original message
-        self._ephemeral: dict[str, bool] = {}  # interaction token -> deferred as ephemeral
 
     # -- objects ----------------------------------------------------------
     @property
@@ -84,7 +84,7 @@ class FakeDiscord:
                       "permissions": "2147483647", "nick": None, "avatar": None}
         return {"user": user, **data} if with_user else data
 
-    def guild(self, voice: list[Json] = ()) -> Json:  # type: ignore[assignment]
+    def guild(self, voice: Sequence[Json] = ()) -> Json:
         """A GUILD_CREATE payload: one text channel and one voice channel with `voice` users in it."""
         return {
             "id": str(self.guild_id), "name": "Listening party", "icon": None, "owner_id": str(self.app_id),
@@ -138,7 +138,7 @@ class FakeDiscord:
         return payload
 
     async def slash(self, name: str, options: Json | None = None, *, user: Json,
-                    members: list[Json] = ()) -> str:  # type: ignore[assignment]
+                    members: Sequence[Json] = ()) -> str:
         """Run slash command `name` as `user`; member options are given as user objects. Returns its token."""
         opts = []
         for key, value in (options or {}).items():
@@ -194,8 +194,9 @@ class FakeDiscord:
         return hit
 
     def original(self, token: str) -> Json:
-        """The message an interaction's @original stands for, as last written."""
-        return self.messages[self._originals[token]]
+        """A copy of the message an interaction's @original stands for, as last written (later edits leave
+        this copy as it is, so a test can compare before and after)."""
+        return copy.deepcopy(self.messages[self._originals[token]])
 
     # -- REST ---------------------------------------------------------------
     async def _record(self, request: web.Request) -> Any:
@@ -238,7 +239,6 @@ class FakeDiscord:
         kind = int(body.get("type", 0))
         data = body.get("data") or {}
         ephemeral = bool(int(data.get("flags") or 0) & 64)
-        self._ephemeral[token] = ephemeral
         answer: Json = {"interaction": {"id": interaction_id, "type": 2, "response_message_loading": kind == 5,
                                         "response_message_ephemeral": ephemeral}}
         if kind in (4, 5):  # a message (or its "thinking…" placeholder) becomes the interaction's @original

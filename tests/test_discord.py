@@ -1,0 +1,305 @@
+"""The Discord adapter end to end: a real discord.py client against a local fake Discord (REST + gateway),
+over the real bot core, database and model."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import discord
+import pytest
+
+from adapters.discord_answer import NOT_YOURS, SORRY
+from adapters.discord_bot import DiscordConfig, SuggestifyClient
+from adapters.discord_render import build_embed, build_view
+from bot.app import App
+from bot.messages import Action, Incoming, Reply, TagChip
+from recommender.types import Recommendation
+from tests.fakes.discord_server import CHANNEL_ID, FakeDiscord, Recorded
+
+TOKEN = "fake-discord-token-never-logged"
+Json = dict[str, Any]
+_people = itertools.count(100)
+
+
+def person() -> Json:
+    """A new member for each test, so no two tests share a session."""
+    return FakeDiscord.user(next(_people))
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord().running() as server:
+        yield server
+
+
+@asynccontextmanager
+async def serving(app: App, fake: FakeDiscord) -> AsyncIterator[SuggestifyClient]:
+    config = DiscordConfig(token=TOKEN, api_base_url=fake.api_base_url, gateway_url=fake.gateway_url,
+                           guild_ready_timeout=0.05)
+    client = SuggestifyClient(app.core, config)
+    task = asyncio.create_task(client.serve())
+    try:
+        await asyncio.wait_for(client.wait_until_ready(), 30)
+        yield client
+    finally:
+        await client.close()
+        await asyncio.wait_for(task, 10)
+
+
+@pytest.fixture
+async def bot(app: App, fake: FakeDiscord) -> AsyncIterator[SuggestifyClient]:
+    async with serving(app, fake) as client:
+        yield client
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+def original_path(fake: FakeDiscord, token: str) -> str:
+    return f"/webhooks/{fake.app_id}/{token}/messages/@original"
+
+
+def callback_path(token: str) -> re.Pattern[str]:
+    return re.compile(rf"/interactions/\d+/{re.escape(token)}/callback")
+
+
+def items(message: Json) -> list[Json]:
+    return [c for row in message["components"] for c in row["components"]]
+
+
+def button(message: Json, command: str) -> str:
+    """The custom_id of the button that sends `command` (e.g. "/more", "/toggle ")."""
+    return next(c["custom_id"] for c in items(message) if c["type"] == 2 and c["custom_id"].split(":", 2)[2]
+                .startswith(command))
+
+
+def menu(message: Json) -> Json:
+    return next(c for c in items(message) if c["type"] == 3)
+
+
+def tracks(embed: Json) -> list[str]:
+    return re.findall(r"^\d+\. (.+)$", embed.get("description", ""), flags=re.MULTILINE)
+
+
+def session_id(user: Json) -> str:
+    return f"discord:{CHANNEL_ID}:{user['id']}"
+
+
+async def playlist(fake: FakeDiscord, user: Json, text: str = "rainy sunday morning") -> tuple[str, Json]:
+    """Run /playlist and return its token and the message it ended as."""
+    token = await fake.slash("playlist", {"text": text}, user=user)
+    await fake.wait_for("PATCH", original_path(fake, token))
+    return token, fake.original(token)
+
+
+async def press(fake: FakeDiscord, message: Json, custom_id: str, user: Json, values: list[str] | None = None,
+                ) -> tuple[str, Recorded]:
+    """Press a component; return the token and the request that answered it (an edit or a followup)."""
+    token = await fake.press(message, custom_id, user=user, values=values)
+    answer = await fake.wait_until(lambda r: r.method in ("PATCH", "POST") and r.path.startswith(
+        f"/webhooks/{fake.app_id}/{token}"))
+    return token, answer
+
+
+# -- tests ----------------------------------------------------------------------------------------------
+async def test_playlist_defers_then_shows_an_embed_with_controls(bot: SuggestifyClient, fake: FakeDiscord) -> None:
+    user = person()
+    start = len(fake.requests)
+    token = await fake.slash("playlist", {"text": "rainy sunday morning"}, user=user)
+    deferred = await fake.wait_for("POST", callback_path(token), after=start)
+    edit = await fake.wait_for("PATCH", original_path(fake, token), after=start)
+    assert fake.requests.index(deferred) < fake.requests.index(edit)
+    assert deferred.body["type"] == 5 and not (deferred.body.get("data") or {}).get("flags")  # public, "thinking…"
+
+    embed = edit.body["embeds"][0]
+    assert len(embed["title"]) <= 256 and "rainy sunday morning" in embed["title"]
+    assert len(embed["description"]) <= 4096
+    lines = tracks(embed)
+    assert len(lines) == 10
+    assert all(re.fullmatch(r".+ — \[.+\]\(https://open\.spotify\.com/track/\w+\)( · .+)?", line) for line in lines)
+
+    message = fake.original(token)
+    rows = message["components"]
+    assert 1 <= len(rows) <= 5 and all(len(row["components"]) <= 5 for row in rows)
+    ids = [c["custom_id"] for c in items(message)]
+    assert all(len(i) <= 100 for i in ids) and len(set(ids)) == len(ids)
+    owner = user["id"]
+    assert any(i.startswith(f"sfy:{owner}:/toggle ") for i in ids)
+    assert {f"sfy:{owner}:/more", f"sfy:{owner}:/feedback up", f"sfy:{owner}:/feedback down"} <= set(ids)
+    remove = menu(message)
+    assert remove["custom_id"] == f"sfy-remove:{owner}" and len(remove["options"]) == 10
+
+    session = await bot.answers.core.s.sessions.load(session_id(user))
+    assert session is not None and [o["value"] for o in remove["options"]] == session["playlist"]
+
+
+async def test_a_tag_toggle_reranks(bot: SuggestifyClient, fake: FakeDiscord, app: App) -> None:
+    user = person()
+    _, message = await playlist(fake, user, "90s hip hop party")
+    tag = "hip hop"
+    toggle = button(message, f"/toggle {tag}")
+
+    token, answer = await press(fake, message, toggle, user)
+    assert answer.method == "PATCH" and answer.path == original_path(fake, token)  # edited in place
+    deferred = await fake.wait_for("POST", callback_path(token))
+    assert deferred.body["type"] == 6  # a deferred update: no "thinking…" message
+    session = await app.storage.sessions.load(session_id(user))
+    assert session is not None and {t["tag"]: t["on"] for t in session["tags"]}[tag] is False
+    embed = answer.body["embeds"][0]
+    assert embed["title"].startswith("Re-ranked") and tracks(embed) != tracks(message["embeds"][0])
+    pressed_again = next(c for c in items(fake.original(token)) if c.get("custom_id") == toggle)
+    assert pressed_again["style"] == discord.ButtonStyle.secondary.value  # shown as off now
+
+
+async def test_remove_from_the_menu_and_feedback(bot: SuggestifyClient, fake: FakeDiscord, app: App) -> None:
+    user = person()
+    _, message = await playlist(fake, user, "pumping iron at the gym")
+    dropped = menu(message)["options"][2]["value"]
+
+    token, answer = await press(fake, message, menu(message)["custom_id"], user, values=[dropped])
+    assert answer.method == "PATCH"
+    session = await app.storage.sessions.load(session_id(user))
+    assert session is not None and dropped not in session["playlist"] and dropped in session["removed"]
+    weights = await app.storage.events.weights(f"discord:{user['id']}", "track")
+    assert weights[dropped] < 0
+    message = fake.original(token)
+    assert len(tracks(message["embeds"][0])) == 9 and len(menu(message)["options"]) == 9
+
+    _, thumbs_up = await press(fake, message, button(message, "/feedback up"), user)
+    assert thumbs_up.method == "POST" and thumbs_up.body["flags"] & 64  # a private thank-you, playlist untouched
+    weights = await app.storage.events.weights(f"discord:{user['id']}", "track")
+    assert all(weights[t] > 0 for t in session["playlist"])
+
+    _, thumbs_down = await press(fake, message, button(message, "/feedback down"), user)
+    assert thumbs_down.body["flags"] & 64
+    weights = await app.storage.events.weights(f"discord:{user['id']}", "track")
+    assert all(weights[t] == pytest.approx(0.0) for t in session["playlist"]) and weights[dropped] < 0
+
+
+async def test_someone_elses_buttons_answer_privately(bot: SuggestifyClient, fake: FakeDiscord, app: App) -> None:
+    owner, other = person(), person()
+    _, message = await playlist(fake, owner, "sunny road trip")
+    _, answer = await press(fake, message, button(message, "/more"), other)
+    assert answer.method == "POST" and answer.body["content"] == NOT_YOURS and answer.body["flags"] & 64
+    assert await app.storage.sessions.load(session_id(other)) is None
+
+
+async def test_blend_of_named_members(bot: SuggestifyClient, fake: FakeDiscord, app: App) -> None:
+    caller, friend = person(), person()
+    for user, artists in ((caller, "Radiohead"), (friend, "Daft Punk")):
+        await app.core.handle(Incoming("discord", user["id"], f"{CHANNEL_ID}:{user['id']}", f"/taste {artists}"))
+
+    token = await fake.slash("blend", {"member1": friend}, user=caller)
+    edit = await fake.wait_for("PATCH", original_path(fake, token))
+    embed = edit.body["embeds"][0]
+    assert embed["title"].startswith("A blend for 2 listeners") and len(tracks(embed)) == 10
+    assert "Radiohead" in embed["description"] and "Daft Punk" in embed["description"]  # both tastes take turns
+    session = await app.storage.sessions.load(session_id(caller))
+    assert session is not None and session["blend"] == [f"discord:{caller['id']}", f"discord:{friend['id']}"]
+
+
+async def test_blend_of_a_voice_channel(bot: SuggestifyClient, fake: FakeDiscord, app: App) -> None:
+    first, second = person(), person()
+    for user, artists in ((first, "Björk"), (second, "Massive Attack")):
+        await app.core.handle(Incoming("discord", user["id"], f"{CHANNEL_ID}:{user['id']}", f"/taste {artists}"))
+    await fake.dispatch("GUILD_CREATE", fake.guild(voice=[first, second]))
+    for _ in range(100):  # the gateway event is parsed in the client's own time
+        if (guild := bot.get_guild(fake.guild_id)) and len(guild.voice_channels[0].voice_states) == 2:
+            break
+        await asyncio.sleep(0.02)
+
+    token = await fake.slash("blend", {}, user=first)
+    edit = await fake.wait_for("PATCH", original_path(fake, token))
+    assert edit.body["embeds"][0]["title"].startswith("A blend for 2 listeners")
+    session = await app.storage.sessions.load(session_id(first))
+    assert session is not None and set(session["blend"]) == {f"discord:{first['id']}", f"discord:{second['id']}"}
+
+
+async def test_a_failing_handler_apologises_and_the_bot_goes_on(
+    bot: SuggestifyClient, fake: FakeDiscord, app: App, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    real, calls = app.core.handle, []
+
+    async def flaky(msg: Incoming) -> Reply:
+        calls.append(msg)
+        if len(calls) == 1:
+            raise RuntimeError("the core broke")
+        return await real(msg)
+
+    monkeypatch.setattr(app.core, "handle", flaky)
+    user = person()
+    with caplog.at_level(logging.ERROR, logger="adapters"):
+        token = await fake.slash("playlist", {"text": "happy morning"}, user=user)
+        sorry = await fake.wait_for("POST", f"/webhooks/{fake.app_id}/{token}")
+    assert sorry.body["content"] == SORRY and sorry.body["flags"] & 64
+    assert any(r.matches("DELETE", original_path(fake, token)) for r in fake.requests)  # no hanging "thinking…"
+    failure = next(r for r in caplog.records if r.name == "adapters.discord_answer")
+    assert failure.exc_info and isinstance(failure.exc_info[1], RuntimeError)
+    assert all(TOKEN not in r.getMessage() for r in caplog.records) and TOKEN not in repr(bot.config)
+
+    _, message = await playlist(fake, user, "happy morning")  # still answering
+    assert len(tracks(message["embeds"][0])) == 10
+
+
+async def test_a_command_the_tree_cannot_run_is_answered(bot: SuggestifyClient, fake: FakeDiscord,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR, logger="adapters"):
+        token = await fake.slash("no-such-command", {}, user=person())
+        answer = await fake.wait_for("POST", callback_path(token))
+    assert answer.body["type"] == 4 and answer.body["data"]["content"] == SORRY and answer.body["data"]["flags"] & 64
+    assert any(r.name == "adapters.discord_answer" and r.exc_info for r in caplog.records)
+
+
+async def test_buttons_survive_a_restart(app: App, fake: FakeDiscord) -> None:
+    user = person()
+    async with serving(app, fake) as first:
+        put = await fake.wait_for("PUT", f"/applications/{fake.app_id}/commands")
+        assert {c["name"] for c in put.body} == {"playlist", "tags", "taste", "blend", "save", "connect", "help"}
+        _, message = await playlist(fake, user, "cozy winter night")
+    assert first.is_closed()
+
+    async with serving(app, fake) as second:
+        assert fake.identified == 2
+        token, answer = await press(fake, message, button(message, "/more"), user)  # a button from before
+        assert answer.method == "PATCH" and answer.path == original_path(fake, token)
+        embed = answer.body["embeds"][0]
+        assert embed["title"].startswith("More like this") and len(tracks(embed)) == 10
+        assert not set(tracks(embed)) & set(tracks(message["embeds"][0]))
+    assert second.is_closed()
+
+
+def test_replies_are_cut_to_discords_limits() -> None:
+    long = "x" * 500
+    playlist = [Recommendation(f"{i:022d}", f"Song {long} [live]", f"*Artist* {long}", "spotify:track:x",
+                               f"https://open.spotify.com/track/{i} (x)", [], 1.0, long) for i in range(60)]
+    tags = [f"tag {i} " + "y" * (100 if i == 3 else 5) for i in range(30)]
+    reply = Reply(
+        text="Here's your playlist " + long,
+        playlist=playlist,
+        tags=[TagChip(t, i % 2 == 0) for i, t in enumerate(tags)],
+        suggestions=[f"mood {i}" for i in range(40)],
+        actions=[Action("More like this", "/more", "more"), *(Action(f"✓ {t} {long}", f"/toggle {t}", "tag")
+                                                              for t in tags),
+                 *(Action(f"✖ {i}", f"/remove {t.track_id}", "remove") for i, t in enumerate(playlist, 1)),
+                 Action("👍", "/feedback up", "feedback"), Action("👎", "/feedback down", "feedback")],
+    )
+    embed = build_embed(reply)
+    assert len(embed.title or "") <= 256 and len(embed.description or "") <= 4096 and len(embed) <= 6000
+    assert (embed.description or "").rstrip().endswith("more")  # says how many did not fit
+    view = build_view(reply, owner_id=123456789012345678)
+    assert view is not None
+    rows = view.to_components()
+    assert len(rows) <= 5 and all(len(row["components"]) <= 5 for row in rows)
+    components = [c for row in rows for c in row["components"]]
+    assert all(len(c["custom_id"]) <= 100 for c in components)
+    assert all(len(c.get("label", "")) <= 80 for c in components if c["type"] == 2)
+    select = next(c for c in components if c["type"] == 3)
+    assert len(select["options"]) == 25 and all(len(o["label"]) <= 100 for o in select["options"])
+    assert any("/more" in c["custom_id"] for c in components)
+    assert not any(tags[3] in c["custom_id"] for c in components)  # too long for a custom_id: left out, not cut
+    assert build_view(Reply("Thanks!"), owner_id=1) is None

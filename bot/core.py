@@ -93,8 +93,10 @@ class BotCore:
         user_id = f"{msg.platform}:{msg.user_id}"
         session_id = f"{msg.platform}:{msg.chat_id}"
         try:
-            await self.s.users.get_or_create(msg.platform, msg.user_id, msg.display_name)
-            session = await self.s.sessions.load(session_id) or self._new_session(session_id, user_id)
+            # Independent reads go out together: each MongoDB round trip is latency the user waits for.
+            _, saved = await asyncio.gather(self.s.users.get_or_create(msg.platform, msg.user_id, msg.display_name),
+                                            self.s.sessions.load(session_id))
+            session = saved or self._new_session(session_id, user_id)
         except Exception:
             log.exception("storage unavailable while loading session %s", session_id)
             return await self._degraded(text)
@@ -141,14 +143,15 @@ class BotCore:
         if not text:
             return Reply("Tell me a mood, a moment or an activity and I'll make you a playlist.",
                          suggestions=self.s.catalog.suggested_tags())
-        intent = await self.s.chat2tag.understand(text)
+        # Reading the message (CPU, in a thread) and the listener's history (a database read) overlap.
+        intent, own = await asyncio.gather(self.s.chat2tag.understand(text), self.taste_of(session["user_id"]))
         if not intent.music:
             return Reply(SMALL_TALK.get(intent.note, SMALL_TALK["what"]), suggestions=self.s.catalog.suggested_tags())
         if intent.note == "not_understood":
             return Reply("I couldn't make out a mood in that — I understand English best. "
                          "Pick a tag, or tell me in a few English words.", suggestions=self.s.catalog.suggested_tags())
         filters = intent.filters()
-        tastes = await self._tastes(session["user_id"], intent)
+        tastes = await self._tastes(None, intent) if intent.like_artists else [own]
         if not intent.tags and all(t.empty for t in tastes) and not filters:
             if not has_words(text):
                 return Reply("Nice emoji! Tell me in words how you feel or what you're up to, or pick a tag.",
@@ -172,7 +175,7 @@ class BotCore:
         return await self._playlist_reply(session, tracks, title, record=True)
 
     async def _more(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
-        if not session.get("last_text") and not session.get("tags"):
+        if not (session.get("last_text") or session.get("tags") or session.get("blend")):
             return Reply("Ask me for a playlist first — tell me your mood.", suggestions=self.s.catalog.suggested_tags())
         exclude = frozenset(session.get("shown", [])) | self._disliked(session)
         tracks = await self._rank_tags(session, exclude)
@@ -393,11 +396,12 @@ class BotCore:
         self, session: dict[str, Any], tracks: list[Recommendation], title: str, record: bool = False
     ) -> Reply:
         """Save the session, keep a served playlist when it is a new one, and build the reply."""
-        await self.s.sessions.save(session)
+        writes = [self.s.sessions.save(session)]
         if record and tracks:
-            await self.s.playlists.add(session["user_id"], session.get("last_text", ""),
-                                       [t["tag"] for t in session.get("tags", []) if t.get("on")],
-                                       [t.track_id for t in tracks])
+            writes.append(self.s.playlists.add(session["user_id"], session.get("last_text", ""),
+                                               [t["tag"] for t in session.get("tags", []) if t.get("on")],
+                                               [t.track_id for t in tracks]))
+        await asyncio.gather(*writes)
         chips = self._chips(session)
         on = [c.tag for c in chips if c.on]
         header = f"{title}" + (f" — tags: {', '.join(on)}" if on else "")

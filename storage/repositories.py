@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
-from pymongo import InsertOne, ReplaceOne
+from pymongo import InsertOne, ReplaceOne, ReturnDocument
 
 
 def _now() -> datetime:
@@ -40,9 +40,9 @@ class UserRepository:
             "consent": {},
             "created_at": _now(),
         }
-        # Upsert with $setOnInsert: concurrent first messages create one user.
-        await self._c.update_one({"_id": key}, {"$setOnInsert": doc}, upsert=True)
-        found = await self._c.find_one({"_id": key})
+        # Upsert with $setOnInsert: concurrent first messages create one user; one round trip.
+        found = await self._c.find_one_and_update({"_id": key}, {"$setOnInsert": doc}, upsert=True,
+                                                  return_document=ReturnDocument.AFTER)
         assert found is not None
         return found
 

@@ -25,6 +25,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.local_server import serve_locally
+
 Json = dict[str, Any]
 
 APP_ID = 1111111111111111111
@@ -296,19 +298,14 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gateway-ws/", self._gateway)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.api_base_url = f"http://127.0.0.1:{port}{API_PREFIX}"
-        self.gateway_url = f"ws://127.0.0.1:{port}/gateway-ws/"
-        try:
-            yield self
-        finally:
-            for ws in list(self._sockets):
-                await ws.close()
-            await runner.cleanup()
+        async with serve_locally(app) as port:
+            self.api_base_url = f"http://127.0.0.1:{port}{API_PREFIX}"
+            self.gateway_url = f"ws://127.0.0.1:{port}/gateway-ws/"
+            try:
+                yield self
+            finally:
+                for ws in list(self._sockets):
+                    await ws.close()
 
 
 def _json(data: Any, status: int = 200) -> web.Response:

@@ -12,6 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.local_server import serve_locally
+
 
 @dataclass
 class Scripted:
@@ -55,13 +57,6 @@ class FakeOpenAI:
     async def running(self) -> AsyncIterator["FakeOpenAI"]:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}/v1"
-        try:
+        async with serve_locally(app) as port:
+            self.base_url = f"http://127.0.0.1:{port}/v1"
             yield self
-        finally:
-            await runner.cleanup()

@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.local_server import serve_locally
+
 BOT_USER = {"id": 777, "is_bot": True, "first_name": "Suggestify", "username": "suggestify_test_bot",
             "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
@@ -129,13 +131,6 @@ class FakeTelegram:
     async def running(self) -> AsyncIterator["FakeTelegram"]:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.api_base_url = f"http://127.0.0.1:{port}"
-        try:
+        async with serve_locally(app) as port:
+            self.api_base_url = f"http://127.0.0.1:{port}"
             yield self
-        finally:
-            await runner.cleanup()

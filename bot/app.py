@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from adapters.open_meteo import OpenMeteo
 from bot.build import build
 from bot.config import Settings
 from bot.core import BotCore, Services
 from bot.ports import Chat2Tag
+from bot.suggestions import Suggester
 from bot.train import ensure_model, model_store
 from recommender.chat2tag import LocalChat2Tag
 from recommender.content import ContentRecommender
@@ -20,7 +22,7 @@ from recommender.index import CatalogIndex
 from recommender.intent import IntentValidator
 from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.live import LiveRecommender
-from recommender.lookup import CatalogLookup
+from recommender.lookup import STARTER_TAGS, CatalogLookup
 from recommender.serving import GraphSAGERecommender, SageRanker
 from recommender.types import Recommender
 from storage.database import Database, Storage
@@ -68,6 +70,13 @@ def chat2tag_for(settings: Settings, local: LocalChat2Tag, lookup: CatalogLookup
     return LLMChat2Tag(llm, local, validator, deadline_s=settings.llm_timeout)
 
 
+def _track_tags(lookup: CatalogLookup) -> Callable[[str], list[str]]:
+    def tags(track_id: str) -> list[str]:
+        track = lookup.track(track_id)
+        return track.tags if track else []
+    return tags
+
+
 def _warm_up(chat2tag: LocalChat2Tag) -> None:
     """Load the language models and the multilingual tag matrix off the start-up path."""
     try:
@@ -96,6 +105,9 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
         lookup = CatalogLookup(index)
         local = local_chat2tag(settings, index, lookup)
         warm = asyncio.create_task(asyncio.to_thread(_warm_up, local))
+        weather = OpenMeteo(settings.open_meteo_url, settings.open_meteo_geocoding_url)
+        suggester = Suggester(known_tag=lambda t: bool(lookup.category(t)), track_tags=_track_tags(lookup),
+                              starter=STARTER_TAGS, weather=weather)
         services = Services(
             users=storage.users,
             sessions=storage.sessions,
@@ -104,6 +116,7 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
             chat2tag=chat2tag_for(settings, local, lookup),
             recommender=recommender,
             catalog=lookup,
+            suggester=suggester,
         )
         try:
             yield App(settings, storage, BotCore(services))

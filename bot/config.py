@@ -36,6 +36,8 @@ class Settings:
     telegram_webhook_port: int = 8443
     discord_api_base_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str | None = None  # unset: the gateway Discord's REST API names
+    open_meteo_url: str = "https://api.open-meteo.com/v1/forecast"
+    open_meteo_geocoding_url: str = "https://geocoding-api.open-meteo.com/v1/search"
 
     @property
     def db_dir(self) -> Path:
@@ -69,6 +71,9 @@ class Settings:
             telegram_webhook_port=int(os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443")),
             discord_api_base_url=os.environ.get("DISCORD_API_BASE_URL") or "https://discord.com/api/v10",
             discord_gateway_url=os.environ.get("DISCORD_GATEWAY_URL") or None,
+            open_meteo_url=os.environ.get("OPEN_METEO_BASE_URL") or "https://api.open-meteo.com/v1/forecast",
+            open_meteo_geocoding_url=(os.environ.get("OPEN_METEO_GEOCODING_URL")
+                                      or "https://geocoding-api.open-meteo.com/v1/search"),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -85,7 +90,9 @@ class Settings:
                     "DISCORD_TOKEN": self.discord_token, "OPENAI_API_KEY": self.openai_api_key,
                     "OPENAI_BASE_URL": self.openai_base_url, "TELEGRAM_API_BASE_URL": self.telegram_api_base_url,
                     "TELEGRAM_WEBHOOK_URL": self.telegram_webhook_url,
-                    "DISCORD_API_BASE_URL": self.discord_api_base_url, "DISCORD_GATEWAY_URL": self.discord_gateway_url}
+                    "DISCORD_API_BASE_URL": self.discord_api_base_url, "DISCORD_GATEWAY_URL": self.discord_gateway_url,
+                    "OPEN_METEO_BASE_URL": self.open_meteo_url,
+                    "OPEN_METEO_GEOCODING_URL": self.open_meteo_geocoding_url}
         return env | {k: v for k, v in optional.items() if v}
 
     def __repr__(self) -> str:  # never print tokens

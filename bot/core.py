@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.messages import Action, Incoming, Reply, TagChip
 from bot.ports import Catalog, Chat2Tag, Events, Playlists, Recommender, Sessions, Users
+from bot.suggestions import Place, Suggester
 from bot.text import clean_text, has_words, split_command
 from recommender.intent import Intent
 from recommender.types import Filters, Recommendation, Taste, WeightedTag
@@ -48,6 +49,7 @@ HELP = (
     "  /tags — the tags behind your playlist; /toggle TAG — switch one on or off\n"
     "  /taste ARTIST, ARTIST… — name artists you love, so playlists fit your taste\n"
     "  /feedback up|down — rate the whole playlist\n"
+    "  /place CITY — tag suggestions for your weather and time of day\n"
     "  /connect, /save — Spotify (coming soon)\n"
     "  /help — this message"
 )
@@ -62,6 +64,7 @@ class Services:
     chat2tag: Chat2Tag
     recommender: Recommender
     catalog: Catalog
+    suggester: Suggester | None = None  # None: the fixed starter tags
 
 
 Handler = Callable[[Incoming, dict[str, Any], str], Awaitable[Reply]]
@@ -85,6 +88,7 @@ class BotCore:
             "feedback": self._feedback,
             "connect": self._coming_soon,
             "save": self._coming_soon,
+            "place": self._place,
         }
 
     # -- entry point ------------------------------------------------------
@@ -131,10 +135,7 @@ class BotCore:
     # -- commands ---------------------------------------------------------
     async def _start(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         name = f", {msg.display_name}" if msg.display_name else ""
-        return Reply(
-            f"Hi{name}! I'm Suggestify. {HELP}",
-            suggestions=self.s.catalog.suggested_tags(),
-        )
+        return Reply(f"Hi{name}! I'm Suggestify. {HELP}", suggestions=await self._suggestions(session["user_id"]))
 
     async def _help(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         return Reply(HELP, suggestions=self.s.catalog.suggested_tags())
@@ -251,11 +252,28 @@ class BotCore:
 
     async def _tags(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         chips = self._chips(session)
+        suggestions = await self._suggestions(session["user_id"])
         if not chips:
-            return Reply("No playlist yet. Here are some tags to start from:", suggestions=self.s.catalog.suggested_tags())
+            return Reply("No playlist yet. Here are some tags for right now:", suggestions=suggestions)
         listing = ", ".join(f"{c.tag}{'' if c.on else ' (off)'}" for c in chips)
-        return Reply(f"Your tags: {listing}. Use /toggle TAG to switch one.", tags=chips,
-                     suggestions=self.s.catalog.suggested_tags())
+        return Reply(f"Your tags: {listing}. Use /toggle TAG to switch one.", tags=chips, suggestions=suggestions)
+
+    async def _place(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        city = arg.strip()[:100]
+        weather = self.s.suggester.weather if self.s.suggester else None
+        if not city or weather is None:
+            return Reply("Tell me your city — /place Seoul — and I'll suggest tags for your weather and time of day."
+                         if weather else "Weather suggestions are switched off here.")
+        try:
+            place = await weather.locate(city)
+        except Exception:
+            log.warning("geocoding %r failed", city, exc_info=True)
+            return Reply("I can't look places up right now. Please try again later.")
+        if place is None:
+            return Reply(f"I couldn't find “{city}”. Try the nearest big city.")
+        await self.s.users.set_place(session["user_id"], place.as_dict())
+        return Reply(f"Got it: {place.name} ({place.timezone}). Tags for your weather and time of day:",
+                     suggestions=await self._suggestions(session["user_id"]))
 
     async def _toggle(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         wanted = arg.strip().lower()
@@ -306,6 +324,14 @@ class BotCore:
         return intent.weighted_tags, tracks
 
     # -- helpers ----------------------------------------------------------
+    async def _suggestions(self, user_id: str) -> list[str]:
+        """Tags for this listener right now: history, season, time and weather where they are."""
+        if self.s.suggester is None:
+            return self.s.catalog.suggested_tags()
+        user, weights = await asyncio.gather(self.s.users.get(user_id), self.s.events.taste(user_id))
+        saved = (user or {}).get("place")
+        place = Place(**saved) if saved else None
+        return await self.s.suggester.suggest(weights.get("track", {}), place)
     def _new_session(self, session_id: str, user_id: str) -> dict[str, Any]:
         return {"_id": session_id, "user_id": user_id, "last_text": "", "tags": [], "playlist": [],
                 "removed": [], "shown": []}

@@ -49,6 +49,9 @@ class UserRepository:
     async def get(self, user_id: str) -> dict[str, Any] | None:
         return await self._c.find_one({"_id": _s(user_id)})
 
+    async def set_place(self, user_id: str, place: Mapping[str, Any]) -> None:
+        await self._c.update_one({"_id": _s(user_id)}, {"$set": {"place": dict(place)}})
+
 
 class SessionRepository:
     """Conversation state per chat: last text, chosen tags, current playlist, removed tracks."""

@@ -10,11 +10,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 from bot.messages import Action, Incoming, Reply, TagChip
-from bot.ports import Catalog, Chat2Tag, Events, Playlists, Recommender, Sessions, Users
-from bot.suggestions import Place, Suggester
+from bot.ports import Catalog, Chat2Tag, Events, Playlists, Recommender, Sessions, Subscriptions, Users
+from bot.suggestions import Place, Suggester, parse_times
 from bot.text import clean_text, has_words, split_command
 from recommender.intent import Intent
 from recommender.types import Filters, Recommendation, Taste, WeightedTag
@@ -50,6 +51,7 @@ HELP = (
     "  /taste ARTIST, ARTIST… — name artists you love, so playlists fit your taste\n"
     "  /feedback up|down — rate the whole playlist\n"
     "  /place CITY — tag suggestions for your weather and time of day\n"
+    "  /subscribe [CITY] [HH:MM …] — get those suggestions pushed daily; /unsubscribe\n"
     "  /connect, /save — Spotify (coming soon)\n"
     "  /help — this message"
 )
@@ -65,6 +67,7 @@ class Services:
     recommender: Recommender
     catalog: Catalog
     suggester: Suggester | None = None  # None: the fixed starter tags
+    subscriptions: Subscriptions | None = None  # None: no scheduled pushes (the console)
 
 
 Handler = Callable[[Incoming, dict[str, Any], str], Awaitable[Reply]]
@@ -89,6 +92,8 @@ class BotCore:
             "connect": self._coming_soon,
             "save": self._coming_soon,
             "place": self._place,
+            "subscribe": self._subscribe,
+            "unsubscribe": self._unsubscribe,
         }
 
     # -- entry point ------------------------------------------------------
@@ -264,16 +269,56 @@ class BotCore:
         if not city or weather is None:
             return Reply("Tell me your city — /place Seoul — and I'll suggest tags for your weather and time of day."
                          if weather else "Weather suggestions are switched off here.")
+        place, problem = await self._locate(city)
+        if place is None:
+            return Reply(problem)
+        return Reply(f"Got it: {place.name} ({place.timezone}). Tags for your weather and time of day:",
+                     suggestions=await self._suggestions(session["user_id"]))
+
+    async def _locate(self, city: str) -> tuple[Place | None, str]:
+        """Look a city up and remember it for the listener: (place, or None and what to tell them)."""
+        weather = self.s.suggester.weather if self.s.suggester else None
+        if weather is None:
+            return None, "Weather suggestions are switched off here."
         try:
             place = await weather.locate(city)
         except Exception:
             log.warning("geocoding %r failed", city, exc_info=True)
-            return Reply("I can't look places up right now. Please try again later.")
-        if place is None:
-            return Reply(f"I couldn't find “{city}”. Try the nearest big city.")
-        await self.s.users.set_place(session["user_id"], place.as_dict())
-        return Reply(f"Got it: {place.name} ({place.timezone}). Tags for your weather and time of day:",
-                     suggestions=await self._suggestions(session["user_id"]))
+            return None, "I can't look places up right now. Please try again later."
+        return place, "" if place else f"I couldn't find “{city}”. Try the nearest big city."
+
+    async def _subscribe(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        if self.s.subscriptions is None:
+            return Reply("Scheduled suggestions aren't available here — try me on Telegram or Discord.")
+        words = arg.split()
+        times = parse_times(" ".join(w for w in words if w[:1].isdigit())) or [time(8, 0)]
+        city = " ".join(w for w in words if not w[:1].isdigit())[:100]
+        user_id = session["user_id"]
+        if city:
+            place, problem = await self._locate(city)
+            if place is None:
+                return Reply(problem)
+            await self.s.users.set_place(user_id, place.as_dict())
+        saved = ((await self.s.users.get(user_id)) or {}).get("place")
+        tz = saved["timezone"] if saved else "UTC"
+        await self.s.users.set_subscription(user_id, {"platform": msg.platform, "chat_id": msg.chat_id,
+                                                      "times": [t.strftime("%H:%M") for t in times], "timezone": tz})
+        await self.s.subscriptions.subscribe(user_id, times, tz)
+        when = ", ".join(t.strftime("%H:%M") for t in times)
+        hint = "" if saved else " Add your city (/subscribe Seoul 08:00) for weather and local time."
+        return Reply(f"Subscribed: tag suggestions every day at {when} ({tz}).{hint} /unsubscribe stops them.",
+                     suggestions=await self._suggestions(user_id))
+
+    async def _unsubscribe(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        if self.s.subscriptions is None:
+            return Reply("You have no scheduled suggestions here.")
+        removed = await self.s.subscriptions.unsubscribe(session["user_id"])
+        await self.s.users.set_subscription(session["user_id"], None)
+        return Reply("Unsubscribed: no more scheduled suggestions." if removed else "You weren't subscribed.")
+
+    async def suggestion_reply(self, user_id: str) -> Reply:
+        """What a scheduled push says: tags for this moment, each a button that starts a playlist."""
+        return Reply("Tags for right now — tap one for a playlist:", suggestions=await self._suggestions(user_id))
 
     async def _toggle(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         wanted = arg.strip().lower()

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, time
 from typing import Any, Protocol
 
 from recommender.intent import Intent
 from recommender.types import Recommendation, Recommender
 
-__all__ = ["Catalog", "Chat2Tag", "Events", "Playlists", "Recommender", "Sessions", "Users"]
+__all__ = ["Catalog", "Chat2Tag", "Events", "Playlists", "Recommender", "Sessions", "Subscriptions", "Users"]
 
 
 class Chat2Tag(Protocol):
@@ -38,6 +39,16 @@ class Users(Protocol):
     async def get(self, user_id: str) -> dict[str, Any] | None: ...
 
     async def set_place(self, user_id: str, place: Mapping[str, Any]) -> None: ...
+
+    async def set_subscription(self, user_id: str, subscription: Mapping[str, Any] | None) -> None: ...
+
+
+class Subscriptions(Protocol):
+    """Scheduled suggestion pushes (jobs/scheduler.py)."""
+
+    async def subscribe(self, user_id: str, times: list[time], tz: str) -> datetime | None: ...
+
+    async def unsubscribe(self, user_id: str) -> bool: ...
 
 
 class Sessions(Protocol):

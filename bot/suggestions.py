@@ -9,7 +9,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -119,3 +119,15 @@ class Suggester:
                 moment = list(WEATHER_TAGS[kind][:1]) + moment
         picks = [*moment, *self.from_history(track_weights), *self.starter]
         return [t for t in dict.fromkeys(picks) if self.known_tag(t)][:MAX_SUGGESTIONS]
+
+
+def parse_times(text: str) -> list[time]:
+    """"08:00 20:30" -> [08:00, 20:30]; bad pieces are skipped."""
+    out = []
+    for piece in text.replace(",", " ").split():
+        hour, _, minute = piece.partition(":")
+        if hour.isdigit() and (not minute or minute.isdigit()):
+            h, m = int(hour), int(minute or 0)
+            if 0 <= h < 24 and 0 <= m < 60:
+                out.append(time(h, m))
+    return sorted(set(out))[:4]

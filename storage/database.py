@@ -28,6 +28,7 @@ class Storage:
 
     client: AsyncIOMotorClient
     db: AsyncIOMotorDatabase
+    uri: str = ""  # for components that need their own (synchronous) client, such as the job store
     users: UserRepository = field(init=False)
     sessions: SessionRepository = field(init=False)
     events: EventRepository = field(init=False)
@@ -66,7 +67,7 @@ class Database:
         self.client = AsyncIOMotorClient(
             uri, serverSelectionTimeoutMS=self.timeout_ms, tz_aware=True, uuidRepresentation="standard"
         )
-        storage = Storage(self.client, self.client[self.db_name])
+        storage = Storage(self.client, self.client[self.db_name], uri)
         try:
             await storage.ping()
             await ensure_schema(storage.db)

@@ -52,6 +52,11 @@ class UserRepository:
     async def set_place(self, user_id: str, place: Mapping[str, Any]) -> None:
         await self._c.update_one({"_id": _s(user_id)}, {"$set": {"place": dict(place)}})
 
+    async def set_subscription(self, user_id: str, subscription: Mapping[str, Any] | None) -> None:
+        """Where and when scheduled suggestions go; None unsubscribes."""
+        update = {"$set": {"subscription": dict(subscription)}} if subscription else {"$unset": {"subscription": ""}}
+        await self._c.update_one({"_id": _s(user_id)}, update)
+
 
 class SessionRepository:
     """Conversation state per chat: last text, chosen tags, current playlist, removed tracks."""

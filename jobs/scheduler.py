@@ -1,0 +1,129 @@
+"""Scheduled suggestion pushes: APScheduler with its jobs in MongoDB (they survive restarts), one job
+per subscriber (replaced, never duplicated), and one leader among the bot processes running them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timedelta, timezone
+from typing import Any
+
+from apscheduler.jobstores.mongodb import MongoDBJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.combining import OrTrigger
+from apscheduler.triggers.cron import CronTrigger
+from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo import MongoClient
+from pymongo.errors import DuplicateKeyError
+
+log = logging.getLogger(__name__)
+
+Deliver = Callable[[str], Awaitable[None]]  # user id -> the suggestion message reaches them
+
+# APScheduler stores a job as a reference to a module-level function plus picklable arguments, so the
+# live objects a push needs are looked up here by scheduler name, set by whoever started the scheduler.
+_DELIVERERS: dict[str, Deliver] = {}
+
+
+async def push_suggestions(scheduler_name: str, user_id: str) -> None:
+    """The job: one push, retried once; a failure is logged and never reaches the scheduler."""
+    deliver = _DELIVERERS.get(scheduler_name)
+    if deliver is None:
+        log.warning("no deliverer registered for %s; push to %s skipped", scheduler_name, user_id)
+        return
+    for attempt in (1, 2):
+        try:
+            await deliver(user_id)
+            return
+        except Exception:
+            log.exception("suggestion push to %s failed (attempt %d of 2)", user_id, attempt)
+
+
+class LeaderLock:
+    """A lease in MongoDB: whoever holds an unexpired `locks` document runs the jobs."""
+
+    def __init__(self, db: AsyncIOMotorDatabase, name: str, lease_s: float = 60.0) -> None:
+        self._c = db["locks"]
+        self.name = name
+        self.owner = uuid.uuid4().hex
+        self.lease = timedelta(seconds=lease_s)
+
+    async def acquire(self) -> bool:
+        now = datetime.now(timezone.utc)
+        try:
+            await self._c.find_one_and_update(
+                {"_id": self.name, "$or": [{"owner": self.owner}, {"expires": {"$lt": now}}]},
+                {"$set": {"owner": self.owner, "expires": now + self.lease}}, upsert=True)
+            return True
+        except DuplicateKeyError:  # someone else holds an unexpired lease
+            return False
+
+    async def release(self) -> None:
+        await self._c.delete_one({"_id": self.name, "owner": self.owner})
+
+
+class SuggestionScheduler:
+    def __init__(self, db: AsyncIOMotorDatabase, mongo_uri: str, deliver: Deliver, name: str = "suggestions",
+                 lease_s: float = 60.0) -> None:
+        self.name = name
+        # The job store speaks pymongo, and closes its client on shutdown: it gets one of its own.
+        store = MongoDBJobStore(database=db.name, collection=f"jobs_{name}",
+                                client=MongoClient(mongo_uri, tz_aware=True, serverSelectionTimeoutMS=5000))
+        self.scheduler = AsyncIOScheduler(jobstores={"default": store}, timezone=timezone.utc,
+                                          job_defaults={"coalesce": True, "max_instances": 1,
+                                                        "misfire_grace_time": 600})
+        self.lock = LeaderLock(db, f"scheduler:{name}", lease_s)
+        self.deliver = deliver
+        self._lease_s = lease_s
+        self._renew: asyncio.Task[None] | None = None
+
+    @property
+    def leading(self) -> bool:
+        return self.scheduler.running and self.scheduler.state == 1  # STATE_RUNNING, not paused
+
+    async def start(self) -> None:
+        _DELIVERERS[self.name] = self.deliver
+        leader = await self.lock.acquire()
+        self.scheduler.start(paused=not leader)  # followers can still add and remove jobs
+        log.info("suggestion scheduler started as %s", "leader" if leader else "follower")
+        self._renew = asyncio.create_task(self._keep_lease())
+
+    async def _keep_lease(self) -> None:
+        while True:
+            await asyncio.sleep(self._lease_s / 3)
+            try:
+                leader = await self.lock.acquire()
+            except Exception:
+                log.warning("could not renew the scheduler lease", exc_info=True)
+                leader = False
+            if leader and not self.leading:
+                self.scheduler.resume()
+            elif not leader and self.leading:
+                self.scheduler.pause()
+
+    async def shutdown(self) -> None:
+        if self._renew is not None:
+            self._renew.cancel()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await self.lock.release()
+        _DELIVERERS.pop(self.name, None)
+
+    async def subscribe(self, user_id: str, times: list[time], tz: str) -> datetime | None:
+        """One job per listener: subscribing again replaces their times."""
+        trigger = OrTrigger([CronTrigger(hour=t.hour, minute=t.minute, timezone=tz) for t in times])
+        job = self.scheduler.add_job(push_suggestions, trigger, args=[self.name, user_id],
+                                     id=f"suggest:{user_id}", replace_existing=True, name=f"suggestions for {user_id}")
+        return job.next_run_time if hasattr(job, "next_run_time") else None
+
+    async def unsubscribe(self, user_id: str) -> bool:
+        job_id = f"suggest:{user_id}"
+        if self.scheduler.get_job(job_id) is None:
+            return False
+        self.scheduler.remove_job(job_id)
+        return True
+
+    def jobs(self) -> list[Any]:
+        return self.scheduler.get_jobs()

@@ -13,6 +13,7 @@ or, to close it from elsewhere:
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -24,7 +25,9 @@ from discord.http import HTTPClient, Route
 
 from adapters.discord_answer import Answers, Interaction
 from adapters.discord_items import DYNAMIC_ITEMS
+from adapters.discord_render import render
 from bot.core import BotCore
+from bot.messages import Reply
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,15 @@ class SuggestifyClient(discord.Client):
         Route.BASE = self.config.api_base_url.rstrip("/")
         async with self:  # closes the client however serving ends
             await self.start(self.config.token)
+
+
+def discord_sender(client: SuggestifyClient) -> Callable[[str, Reply], Awaitable[None]]:
+    """Sends a core reply unprompted (scheduled suggestions) to the channel a listener subscribed from."""
+    async def send(chat_id: str, reply: Reply) -> None:
+        channel_id, _, user_id = chat_id.partition(":")
+        channel = client.get_channel(int(channel_id)) or await client.fetch_channel(int(channel_id))
+        await channel.send(content=f"<@{user_id}>", **render(reply, int(user_id or 0)).for_send())  # type: ignore[union-attr]
+    return send
 
 
 async def run_discord(core: BotCore, config: DiscordConfig) -> None:

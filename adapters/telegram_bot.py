@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -196,3 +197,11 @@ async def stop_telegram(application: Application) -> None:
     if application.running:
         await application.stop()
     await application.shutdown()
+
+
+def telegram_sender(application: Application) -> Callable[[str, Reply], Awaitable[None]]:
+    """Sends a core reply to a chat unprompted (scheduled suggestions)."""
+    async def send(chat_id: str, reply: Reply) -> None:
+        await application.bot.send_message(int(chat_id), render_text(reply), parse_mode=ParseMode.HTML,
+                                           reply_markup=keyboard(reply), disable_web_page_preview=True)
+    return send

@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable
 
 from bot.app import open_app
 from bot.config import Settings
+from bot.messages import Reply
+from jobs.scheduler import SuggestionScheduler
 
 log = logging.getLogger(__name__)
 
@@ -25,21 +27,38 @@ async def serve(settings: Settings, console_user: str = "local") -> None:
 
         stoppers: list[Callable[[], Awaitable[None]]] = []
         running: list[asyncio.Task[None]] = []
+        senders: dict[str, Callable[[str, Reply], Awaitable[None]]] = {}
+
+        async def deliver(user_id: str) -> None:
+            """A scheduled push: this listener's suggestions, to where they subscribed."""
+            user = await application.storage.users.get(user_id) or {}
+            subscription = user.get("subscription")
+            if not subscription or subscription.get("platform") not in senders:
+                return  # unsubscribed meanwhile, or that platform is not served by this process
+            await senders[subscription["platform"]](subscription["chat_id"], await core.suggestion_reply(user_id))
+
+        scheduler = SuggestionScheduler(application.storage.db, application.storage.uri, deliver)
+        await scheduler.start()
+        core.s.subscriptions = scheduler  # the composition root completes the core's services
+        stoppers.append(scheduler.shutdown)  # first to stop: no push into a closing adapter
         if settings.telegram_token:
-            from adapters.telegram_bot import TelegramConfig, start_telegram, stop_telegram
+            from adapters.telegram_bot import TelegramConfig, start_telegram, stop_telegram, telegram_sender
 
             telegram = await start_telegram(core, TelegramConfig(
                 settings.telegram_token, api_base_url=settings.telegram_api_base_url,
                 webhook_url=settings.telegram_webhook_url, webhook_port=settings.telegram_webhook_port))
             stoppers.append(lambda: stop_telegram(telegram))
+            senders["telegram"] = telegram_sender(telegram)
         if settings.discord_token:
-            from adapters.discord_bot import DiscordConfig, SuggestifyClient
+            from adapters.discord_bot import DiscordConfig, SuggestifyClient, discord_sender
 
             discord_client = SuggestifyClient(core, DiscordConfig(
                 settings.discord_token, api_base_url=settings.discord_api_base_url,
                 gateway_url=settings.discord_gateway_url))
             running.append(asyncio.create_task(discord_client.serve()))
             stoppers.append(discord_client.close)
+            senders["discord"] = discord_sender(discord_client)
+
 
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

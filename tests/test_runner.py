@@ -32,6 +32,12 @@ async def test_run_serves_telegram_and_discord_and_stops_on_sigterm(app: App) ->
         telegram.push_text(5150, "sunny road trip")
         _, sent = await telegram.wait_for("sendMessage", mark, timeout=60)
         assert sent["text"].count("open.spotify.com") == 10
+        mark = len(telegram.calls)
+        telegram.push_text(5150, "/subscribe 08:00")
+        _, sent = await telegram.wait_for("sendMessage", mark, timeout=30)
+        assert "Subscribed" in sent["text"]
+        jobs = [d async for d in app.storage.db["jobs_suggestions"].find({}, {"_id": 1})]
+        assert {"_id": "suggest:telegram:5150"} in jobs
         os.kill(os.getpid(), signal.SIGTERM)
         await asyncio.wait_for(task, 30)  # returns: both adapters stopped, storage closed
     assert task.exception() is None

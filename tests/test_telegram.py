@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from adapters.telegram_bot import MAX_CALLBACK_BYTES, TelegramConfig, start_telegram, stop_telegram
+from adapters.telegram_bot import MAX_CALLBACK_BYTES, TelegramConfig, start_telegram, stop_telegram, telegram_sender
 from bot.app import App
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -123,3 +123,16 @@ async def test_direct_messages_only(telegram: FakeTelegram) -> None:
         await telegram.wait_for("sendMessage", mark, timeout=1.5)
     hello = await say(telegram, user, "/help")  # the same person in a DM gets answers
     assert "/more" in hello["text"]
+
+
+async def test_scheduled_suggestions_arrive_with_tag_buttons(app: App) -> None:
+    async with FakeTelegram(TOKEN).running() as fake:
+        application = await start_telegram(app.core, TelegramConfig(TOKEN, api_base_url=fake.api_base_url))
+        try:
+            mark = len(fake.calls)
+            await telegram_sender(application)("31337", await app.core.suggestion_reply("telegram:31337"))
+            _, sent = await fake.wait_for("sendMessage", mark)
+            assert sent["chat_id"] == 31337 and "tap one" in sent["text"]
+            assert all(b["callback_data"].startswith("m:") for b in buttons(sent)) and len(buttons(sent)) >= 5
+        finally:
+            await stop_telegram(application)

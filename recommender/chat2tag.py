@@ -231,7 +231,7 @@ class LocalChat2Tag:
                 return tag
         return None
 
-    def _artist_at(self, words: list[str], i: int) -> tuple[str, int] | None:
+    def _artist_at(self, words: list[str], i: int, fuzzy: bool = True) -> tuple[str, int] | None:
         """The longest catalog artist starting at word i, as (key, length)."""
         for n in (4, 3, 2, 1):
             if i + n > len(words):
@@ -255,9 +255,25 @@ class LocalChat2Tag:
             elif all(w in self._common for w in gram.split()):
                 continue  # "me and my", "late night": words people use, whatever band took them
             return key, n
+        return self._misspelt_artist_at(words, i) if fuzzy else None
+
+    def _misspelt_artist_at(self, words: list[str], i: int) -> tuple[str, int] | None:
+        """After "like", "by", "no"…, a name with a typo ("like radiohed") still counts: fuzzy, two words or one
+        long one, never a tag or an everyday word."""
+        if not i or words[i - 1] not in _ONLY_BEFORE | _LIKE_BEFORE | _NEGATORS:
+            return None
+        for n in (2, 1):
+            gram = " ".join(words[i: i + n])
+            if (i + n > len(words) or len(gram) < 6 or self.vocab.column(normalise_tag(gram)) is not None
+                    or any(w in _STOP or w in SPACY_STOP_WORDS for w in gram.split())
+                    or all(w in self._common for w in gram.split())):
+                continue
+            hit = self.lookup.find_artist(gram)
+            if hit is not None:
+                return hit[0], n
         return None
 
-    def read(self, text: str) -> tuple[dict[str, list[str]], str]:
+    def read(self, text: str, fuzzy: bool = True) -> tuple[dict[str, list[str]], str]:
         """Genres and artists to include, sound like, or exclude, clause by clause; and the rest of the text
         (names and ruled-out words removed) for the tags."""
         found: dict[str, list[str]] = {k: [] for k in
@@ -278,7 +294,7 @@ class LocalChat2Tag:
                 if w in _SCOPE_STOP:
                     negated_until = -1
                 negated = i <= negated_until
-                hit = self._artist_at(words, i)
+                hit = self._artist_at(words, i, fuzzy)  # typo-tolerant only in English: its context words
                 if hit is not None:
                     key, n = hit
                     before = set(words[max(0, i - 3): i])
@@ -343,7 +359,7 @@ class LocalChat2Tag:
         talk = self.small_talk(folded) or (None if text.isascii() else self.small_talk(text.lower().strip()))
         if talk is not None and (talk in ("who", "what", "off_topic") or not MUSIC_WORDS.search(folded)):
             return Intent(music=False, note=talk, lang=lang)
-        found, rest = self.read(text)
+        found, rest = self.read(text, fuzzy=lang == "en")
         language = self.language(_alias(folded), text.lower())
         if language:
             found["genres"] = [g for g in found["genres"] if g not in language.split()]

@@ -88,6 +88,8 @@ async def test_small_talk_gets_a_friendly_answer_not_a_playlist(app: App) -> Non
     ("only k-pop please", "language", "k pop"),
     ("a dozen tracks for a summer road trip", "count", 12),
     ("드라이브할 때 들을 90년대 가요", "era", "90s"),
+    ("something like radiohed for a rainy night", "like_artists", ["radiohead"]),  # a typo, matched fuzzily
+    ("no daft pnuk please", "exclude_artists", ["daft punk"]),
 ])
 def test_constraints_are_read(local: LocalChat2Tag, text: str, field: str, expected: object) -> None:
     assert getattr(local.parse(text), field) == expected

@@ -272,11 +272,12 @@ class BotCore:
         place, problem = await self._locate(city)
         if place is None:
             return Reply(problem)
+        await self.s.users.set_place(session["user_id"], place.as_dict())
         return Reply(f"Got it: {place.name} ({place.timezone}). Tags for your weather and time of day:",
                      suggestions=await self._suggestions(session["user_id"]))
 
     async def _locate(self, city: str) -> tuple[Place | None, str]:
-        """Look a city up and remember it for the listener: (place, or None and what to tell them)."""
+        """Look a city up: (place, or None and what to tell the listener)."""
         weather = self.s.suggester.weather if self.s.suggester else None
         if weather is None:
             return None, "Weather suggestions are switched off here."

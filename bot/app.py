@@ -80,6 +80,7 @@ def _track_tags(lookup: CatalogLookup) -> Callable[[str], list[str]]:
 def _warm_up(chat2tag: LocalChat2Tag) -> None:
     """Load the language models and the multilingual tag matrix off the start-up path."""
     try:
+        chat2tag.warm_up()
         if chat2tag.detector:
             chat2tag.detector.warm_up()
         if chat2tag.multilingual:

@@ -230,6 +230,7 @@ def eval_chat2tag_cmd(
     index = CatalogIndex.load(settings.catalog_dir)
     lookup = CatalogLookup(index)
     parser = local_chat2tag(settings, index, lookup)
+    parser.warm_up()  # as the bot does at start-up: the first pass then measures a running bot
     report = evaluate_chat2tag(parser.parse, load_labelled(labelled), lookup.category)
     folder = out or settings.home / "eval"
     folder.mkdir(parents=True, exist_ok=True)

@@ -71,7 +71,7 @@ class LLMChat2Tag:
 
     def candidates(self, text: str, local: Intent) -> list[str]:
         vocab = self.local.vocab
-        sims = vocab.embeddings @ self.local._embed([text])[0]  # the message, as the local parser embeds it
+        sims = vocab.embeddings @ self.local.encoder.encode([text])[0]  # not cached: whole messages rarely repeat
         nearest = [vocab.tags[i] for i in np.argsort(-sims)[:CANDIDATES]]
         return list(dict.fromkeys([t.tag for t in local.tags] + nearest))[:CANDIDATES]
 

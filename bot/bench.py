@@ -22,6 +22,7 @@ from bot.messages import Incoming
 from recommender.chat2tag_eval import load_labelled
 from recommender.content import ContentRecommender
 from recommender.index import CatalogIndex
+from recommender.metrics import latency_spread
 from recommender.types import Recommender, Taste, WeightedTag
 
 MESSAGES = (
@@ -39,12 +40,6 @@ MESSAGES = (
 USERS = ("cli:bench-new", "hetrec:2", "hetrec:100", "hetrec:1000")  # one listener we know nothing about
 
 
-def _spread(timings_ms: list[float]) -> dict[str, float]:
-    ordered = sorted(timings_ms)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
-    return {"p50_ms": round(statistics.median(ordered), 2), "p99_ms": round(p99, 2)}
-
-
 async def _latency(core: BotCore, rounds: int, size: int) -> dict[str, float]:
     core.playlist_size = size
     timings: list[float] = []
@@ -58,7 +53,7 @@ async def _latency(core: BotCore, rounds: int, size: int) -> dict[str, float]:
         if len(reply.playlist) != size or not reply.text.startswith("Here's your playlist"):
             raise RuntimeError(f"expected {size} tracks, got {len(reply.playlist)}: {reply.text[:80]}")
     total = time.perf_counter() - started
-    return {**_spread(timings), "mean_ms": round(statistics.fmean(timings), 2),
+    return {**latency_spread(timings), "mean_ms": round(statistics.fmean(timings), 2),
             "playlists_per_s": round(rounds / total, 1), "requests": rounds}
 
 
@@ -72,7 +67,7 @@ async def _first_seen_latency(core: BotCore, size: int) -> dict[str, float]:
         reply = await core.handle(Incoming("cli", "bench-new", f"bench-first-{i}", text))
         if reply.playlist:  # a few ask for what the catalog cannot give ("only anime")
             timings.append((time.perf_counter() - t0) * 1000)
-    return {**_spread(timings), "requests": len(timings)}
+    return {**latency_spread(timings), "requests": len(timings)}
 
 
 def _rank_latency(recommender: Recommender, tags: list[list[WeightedTag]], tastes: list[Taste], rounds: int,
@@ -83,7 +78,7 @@ def _rank_latency(recommender: Recommender, tags: list[list[WeightedTag]], taste
         t0 = time.perf_counter()
         recommender.recommend(tastes[i % len(tastes)], tags[i % len(tags)], size)
         timings.append((time.perf_counter() - t0) * 1000)
-    return _spread(timings)
+    return latency_spread(timings)
 
 
 def _cold_start(settings: Settings, backend: str) -> dict[str, float]:

@@ -99,15 +99,10 @@ class BotCore:
     # -- entry point ------------------------------------------------------
     async def handle(self, msg: Incoming) -> Reply:
         text = clean_text(msg.text)
-        user_id = f"{msg.platform}:{msg.user_id}"
-        session_id = f"{msg.platform}:{msg.chat_id}"
         try:
-            # Independent reads go out together: each MongoDB round trip is latency the user waits for.
-            _, saved = await asyncio.gather(self.s.users.get_or_create(msg.platform, msg.user_id, msg.display_name),
-                                            self.s.sessions.load(session_id))
-            session = saved or self._new_session(session_id, user_id)
+            session = await self._open(msg)
         except Exception:
-            log.exception("storage unavailable while loading session %s", session_id)
+            log.exception("storage unavailable while loading the session of %s:%s", msg.platform, msg.chat_id)
             return await self._degraded(text)
         command, arg = split_command(text)
         try:
@@ -222,8 +217,7 @@ class BotCore:
         if not playlist:
             return Reply("There's no playlist yet — tell me your mood first.")
         weight = FEEDBACK_WEIGHT if direction == "up" else -FEEDBACK_WEIGHT
-        for track_id in playlist:
-            await self.s.events.add(session["user_id"], "track", track_id, weight, f"chat:feedback:{direction}")
+        await self.s.events.add_many(session["user_id"], "track", playlist, weight, f"chat:feedback:{direction}")
         if direction == "up":
             return Reply("Thanks! I'll remember you liked this one.")
         return Reply("Thanks for saying so — I'll steer away from these. Try /toggle on a tag, or tell me more.")
@@ -237,12 +231,10 @@ class BotCore:
         if len(members) < 2:
             return Reply("A blend needs at least two people: name them, or join a voice channel with friends.")
         text = clean_text(text)
-        session_id = f"{msg.platform}:{msg.chat_id}"
         try:
-            await self.s.users.get_or_create(msg.platform, msg.user_id, msg.display_name)
-            session = await self.s.sessions.load(session_id) or self._new_session(session_id, f"{msg.platform}:{msg.user_id}")
+            session = await self._open(msg)
         except Exception:
-            log.exception("storage unavailable while blending in %s", session_id)
+            log.exception("storage unavailable while blending in %s:%s", msg.platform, msg.chat_id)
             return Reply("I can't reach my memory right now, so I can't read everyone's taste. Try again soon.")
         intent = await self.s.chat2tag.understand(text) if has_words(text) else Intent(tags=[])
         tastes = await self._tastes(None, blend=members)
@@ -265,10 +257,10 @@ class BotCore:
 
     async def _place(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         city = arg.strip()[:100]
-        weather = self.s.suggester.weather if self.s.suggester else None
-        if not city or weather is None:
+        if not city:
             return Reply("Tell me your city — /place Seoul — and I'll suggest tags for your weather and time of day."
-                         if weather else "Weather suggestions are switched off here.")
+                         if self.s.suggester and self.s.suggester.weather else
+                         "Weather suggestions are switched off here.")
         place, problem = await self._locate(city)
         if place is None:
             return Reply(problem)
@@ -370,6 +362,14 @@ class BotCore:
         return intent.weighted_tags, tracks
 
     # -- helpers ----------------------------------------------------------
+    async def _open(self, msg: Incoming) -> dict[str, Any]:
+        """The sender's user record (created on first contact) and this chat's session, read together:
+        each MongoDB round trip is latency the user waits for."""
+        session_id = f"{msg.platform}:{msg.chat_id}"
+        _, saved = await asyncio.gather(self.s.users.get_or_create(msg.platform, msg.user_id, msg.display_name),
+                                        self.s.sessions.load(session_id))
+        return saved or self._new_session(session_id, f"{msg.platform}:{msg.user_id}")
+
     async def _suggestions(self, user_id: str) -> list[str]:
         """Tags for this listener right now: history, season, time and weather where they are."""
         if self.s.suggester is None:
@@ -378,6 +378,7 @@ class BotCore:
         saved = (user or {}).get("place")
         place = Place(**saved) if saved else None
         return await self.s.suggester.suggest(weights.get("track", {}), place)
+
     def _new_session(self, session_id: str, user_id: str) -> dict[str, Any]:
         return {"_id": session_id, "user_id": user_id, "last_text": "", "tags": [], "playlist": [],
                 "removed": [], "shown": []}
@@ -394,7 +395,7 @@ class BotCore:
         if like:
             return [Taste(artists={a: NAMED_ARTIST_WEIGHT for a in like}, asked=True)]
         if blend:
-            tastes = [await self.taste_of(member) for member in blend]
+            tastes = await asyncio.gather(*(self.taste_of(member) for member in blend))
             return [t for t in tastes if not t.empty] or [Taste()]
         return [await self.taste_of(user_id) if user_id else Taste()]
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, time
 from typing import Any, Protocol
 
@@ -59,6 +59,9 @@ class Sessions(Protocol):
 
 class Events(Protocol):
     async def add(self, user_id: str, item_type: str, item_id: str, weight: float, source: str) -> None: ...
+
+    async def add_many(self, user_id: str, item_type: str, item_ids: Iterable[str], weight: float,
+                       source: str) -> None: ...
 
     async def taste(self, user_id: str) -> dict[str, dict[str, float]]: ...
 

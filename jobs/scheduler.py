@@ -12,6 +12,7 @@ from typing import Any
 
 from apscheduler.jobstores.mongodb import MongoDBJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from motor.motor_asyncio import AsyncIOMotorDatabase
@@ -81,7 +82,7 @@ class SuggestionScheduler:
 
     @property
     def leading(self) -> bool:
-        return self.scheduler.running and self.scheduler.state == 1  # STATE_RUNNING, not paused
+        return self.scheduler.state == STATE_RUNNING  # started and not paused
 
     async def start(self) -> None:
         _DELIVERERS[self.name] = self.deliver

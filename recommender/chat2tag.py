@@ -83,8 +83,6 @@ _LIKE_AFTER = frozenset("vibes vibe ish type style esque inspired sounding simil
 _ONLY_BEFORE = frozenset("only just by play some from more".split())
 _ONLY_AFTER = frozenset("songs song tracks only music".split())
 _LIST = frozenset({"and", "or", "nor", "plus", "n"})
-
-
 _ALIAS = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(ALIASES, key=len, reverse=True)) + r")\b")
 
 
@@ -152,13 +150,11 @@ class LocalChat2Tag:
         words |= {w for pattern, _ in CUES for w in re.findall(r"[a-z]{3,}", pattern)}
         self._embed(sorted(w for w in words if w not in _STOP and len(w) > 2)[:WORD_CACHE_SIZE // 2])
 
-    def exact(self, words: list[str], negated: set[int]) -> list[int]:
-        """Vocabulary tags the message names outright (not negated, not everyday words)."""
+    def exact(self, words: list[str]) -> list[int]:
+        """Vocabulary tags the message names outright (not everyday words; `read` has removed negated ones)."""
         found: list[int] = []
         for n in (3, 2, 1):
             for i in range(len(words) - n + 1):
-                if i in negated:
-                    continue
                 gram = " ".join(words[i: i + n])
                 if n == 1 and (gram in _STOP or gram in _NOT_BY_NAME):
                     continue
@@ -194,7 +190,7 @@ class LocalChat2Tag:
         for _, candidates in cue_candidates(folded):
             for weight, col in zip(CUE_WEIGHTS, self._cue_columns(candidates)):
                 best[col] = max(best[col], weight)
-        for col in self.exact(words, set()):
+        for col in self.exact(words):
             best[col] = max(best[col], 1.0)
         for col in blocked:
             best[col] = 0.0

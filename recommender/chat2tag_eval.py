@@ -13,15 +13,13 @@ further acceptable tags (`also`), and the constraints it states. Measured:
 from __future__ import annotations
 
 import json
-import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from recommender.intent import MAX_TRACKS, Intent
+from recommender.metrics import latency_spread
 
 CONSTRAINTS = ("genres", "exclude_genres", "artists", "like_artists", "exclude_artists", "era", "count", "language")
 
@@ -40,11 +38,6 @@ def _as_set(value: Any) -> frozenset:
 
 def _predicted(intent: Intent, field: str) -> frozenset:
     return _as_set(getattr(intent, field))
-
-
-def _ms(samples: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(statistics.median(samples) * 1000, 2),
-            "p99_ms": round(float(np.percentile(samples, 99)) * 1000, 2)}
 
 
 def evaluate_chat2tag(parse: Callable[[str], Intent], labelled: list[dict[str, Any]],
@@ -116,7 +109,8 @@ def evaluate_chat2tag(parse: Callable[[str], Intent], labelled: list[dict[str, A
             **{c: {"accuracy": round(exact[c] / n, 4), "recall": round(recalled[c] / max(stated[c], 1), 4),
                    "stated": stated[c]} for c in CONSTRAINTS},
         },
-        "latency": {"first_pass": _ms(cold), "repeated": _ms(warm)},
+        "latency": {"first_pass": latency_spread([s * 1000 for s in cold]),
+                    "repeated": latency_spread([s * 1000 for s in warm])},
         "worst": mistakes[:15],
     }
 

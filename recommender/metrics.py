@@ -58,3 +58,10 @@ def rank_metrics(scores: np.ndarray, train: sp.csr_matrix, test: sp.csr_matrix, 
 
 def summarise(per_row: dict[str, np.ndarray]) -> dict[str, float]:
     return {k: round(float(v.mean()), 4) for k, v in per_row.items()}
+
+
+def latency_spread(timings_ms: list[float]) -> dict[str, float]:
+    """Median and nearest-rank 99th percentile, in ms: how every benchmark here reports latency."""
+    ordered = sorted(timings_ms)
+    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    return {"p50_ms": round(float(np.median(ordered)), 2), "p99_ms": round(p99, 2)}

@@ -80,16 +80,15 @@ class EventRepository:
         self._c = db["listening_events"]
 
     async def add(self, user_id: str, item_type: str, item_id: str, weight: float, source: str) -> None:
-        await self._c.insert_one(
-            {
-                "user_id": _s(user_id),
-                "item_type": _s(item_type),
-                "item_id": _s(item_id),
-                "weight": float(weight),
-                "source": _s(source),
-                "at": _now(),
-            }
-        )
+        await self.add_many(user_id, item_type, [item_id], weight, source)
+
+    async def add_many(self, user_id: str, item_type: str, item_ids: Iterable[str], weight: float, source: str) -> None:
+        """The same event for several items (a rated playlist, named artists) in one round trip."""
+        now = _now()
+        docs = [{"user_id": _s(user_id), "item_type": _s(item_type), "item_id": _s(i), "weight": float(weight),
+                 "source": _s(source), "at": now} for i in item_ids]
+        if docs:
+            await self._c.insert_many(docs, ordered=False)
 
     async def weights(self, user_id: str, item_type: str) -> dict[str, float]:
         """Summed weight per item for one user (negative feedback subtracts)."""

@@ -14,7 +14,18 @@ from datetime import time
 from typing import Any
 
 from bot.messages import Action, Incoming, Reply, TagChip
-from bot.ports import Catalog, Chat2Tag, Events, Playlists, Recommender, Sessions, Subscriptions, Users
+from bot.export import FORMATS, export_reply
+from bot.ports import (
+    Catalog,
+    Chat2Tag,
+    Events,
+    MusicAccounts,
+    Playlists,
+    Recommender,
+    Sessions,
+    Subscriptions,
+    Users,
+)
 from bot.suggestions import Place, Suggester, parse_times
 from bot.text import clean_text, has_words, split_command
 from recommender.intent import Intent
@@ -52,9 +63,14 @@ HELP = (
     "  /feedback up|down — rate the whole playlist\n"
     "  /place CITY — tag suggestions for your weather and time of day\n"
     "  /subscribe [CITY] [HH:MM …] — get those suggestions pushed daily; /unsubscribe\n"
-    "  /connect, /save — Spotify (coming soon)\n"
+    "  /export [m3u|jspf] — your playlist as links and a file, no Spotify needed\n"
+    "  /connect — link Spotify; /save — save your playlist there; /disconnect\n"
     "  /help — this message"
 )
+
+
+NO_SPOTIFY = ("Spotify isn't set up on this bot. /export gives you the playlist as Spotify and YouTube links "
+              "and a file for any player.")
 
 
 @dataclass
@@ -68,6 +84,7 @@ class Services:
     catalog: Catalog
     suggester: Suggester | None = None  # None: the fixed starter tags
     subscriptions: Subscriptions | None = None  # None: no scheduled pushes (the console)
+    accounts: MusicAccounts | None = None  # None: Spotify is not configured
 
 
 Handler = Callable[[Incoming, dict[str, Any], str], Awaitable[Reply]]
@@ -89,8 +106,10 @@ class BotCore:
             "toggle": self._toggle,
             "taste": self._taste,
             "feedback": self._feedback,
-            "connect": self._coming_soon,
-            "save": self._coming_soon,
+            "export": self._export,
+            "connect": self._connect,
+            "disconnect": self._disconnect,
+            "save": self._save,
             "place": self._place,
             "subscribe": self._subscribe,
             "unsubscribe": self._unsubscribe,
@@ -222,8 +241,41 @@ class BotCore:
             return Reply("Thanks! I'll remember you liked this one.")
         return Reply("Thanks for saying so — I'll steer away from these. Try /toggle on a tag, or tell me more.")
 
-    async def _coming_soon(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
-        return Reply("Spotify connect and save are coming soon. Until then every track has its link.")
+    async def _export(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        tracks = self._tracks(session.get("playlist", []))
+        if not tracks:
+            return Reply("There's no playlist yet — tell me your mood first.")
+        fmt = arg.strip().lower() or "m3u"
+        if fmt not in FORMATS:
+            return Reply(f"I can export as {' or '.join(FORMATS)}: /export m3u")
+        return export_reply(session.get("last_text") or "Suggestify playlist", tracks, fmt)
+
+    async def _connect(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        if self.s.accounts is None:
+            return Reply(NO_SPOTIFY)
+        name = await self.s.accounts.account_name(session["user_id"])
+        if name is not None:
+            return Reply(f"You're connected to Spotify as {name}. /save saves your playlist; /disconnect unlinks.")
+        link = await self.s.accounts.connect_link(session["user_id"], f"{msg.platform}:{msg.chat_id}")
+        return Reply(f"Open this link to connect your Spotify account (it works once, for you, for 10 minutes):\n{link}")
+
+    async def _disconnect(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        if self.s.accounts is None or not await self.s.accounts.disconnect(session["user_id"]):
+            return Reply("No Spotify account is connected.")
+        return Reply("Disconnected: I deleted your Spotify tokens. Your playlists here stay.")
+
+    async def _save(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        tracks = self._tracks(session.get("playlist", []))
+        if not tracks:
+            return Reply("There's no playlist yet — tell me your mood first.")
+        if self.s.accounts is None:
+            return Reply(NO_SPOTIFY)
+        if await self.s.accounts.account_name(session["user_id"]) is None:
+            return Reply("Connect Spotify first with /connect — or /export the playlist as links and a file.")
+        title = f"Suggestify: {session.get('last_text') or 'my playlist'}"[:100]
+        await self.s.accounts.save(session["user_id"], f"{msg.platform}:{msg.chat_id}", title,
+                                   [t.uri for t in tracks])
+        return Reply(f"Saving {len(tracks)} tracks to your Spotify… I'll tell you when it's there.")
 
     async def blend(self, msg: Incoming, member_ids: list[str], text: str = "") -> Reply:
         """One playlist for several listeners (a server's members, a voice channel): their tastes, merged."""

@@ -32,6 +32,15 @@ class Action:
     kind: str = ""  # more | tag | remove | feedback: lets a transport lay buttons out by kind
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (an exported playlist)."""
+
+    filename: str
+    content: bytes
+    mime: str = "application/octet-stream"
+
+
 @dataclass
 class Reply:
     text: str
@@ -39,3 +48,4 @@ class Reply:
     tags: list[TagChip] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)

@@ -10,7 +10,8 @@ from typing import Any, Protocol
 from recommender.intent import Intent
 from recommender.types import Recommendation, Recommender
 
-__all__ = ["Catalog", "Chat2Tag", "Events", "Playlists", "Recommender", "Sessions", "Subscriptions", "Users"]
+__all__ = ["Catalog", "Chat2Tag", "Events", "MusicAccounts", "Playlists", "Recommender", "Sessions", "Subscriptions",
+           "Users"]
 
 
 class Chat2Tag(Protocol):
@@ -68,3 +69,16 @@ class Events(Protocol):
 
 class Playlists(Protocol):
     async def add(self, user_id: str, text: str, tags: list[str], tracks: list[str]) -> str: ...
+
+
+class MusicAccounts(Protocol):
+    """A streaming account a listener connects (Spotify, adapters/spotify.py). `chat` is "platform:chat id",
+    where the listener is told how the connection or a save went."""
+
+    async def connect_link(self, user_id: str, chat: str) -> str: ...
+
+    async def account_name(self, user_id: str) -> str | None: ...  # None: not connected
+
+    async def disconnect(self, user_id: str) -> bool: ...
+
+    async def save(self, user_id: str, chat: str, title: str, track_uris: list[str]) -> None: ...  # in the background

@@ -9,12 +9,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from adapters.open_meteo import OpenMeteo
+from adapters.spotify import SpotifyAPI, SpotifyConfig
+from adapters.spotify_accounts import SpotifyAccounts
 from bot.build import build
 from bot.config import Settings
 from bot.core import BotCore, Services
+from bot.notify import Notifier
 from bot.ports import Chat2Tag
 from bot.suggestions import Suggester
 from bot.train import ensure_model, model_store
+from jobs.spotify_save import SpotifySaves
 from recommender.chat2tag import LocalChat2Tag
 from recommender.content import ContentRecommender
 from recommender.encoder import load_encoder
@@ -26,6 +30,7 @@ from recommender.lookup import STARTER_TAGS, CatalogLookup
 from recommender.serving import GraphSAGERecommender, SageRanker
 from recommender.types import Recommender
 from storage.database import Database, Storage
+from storage.secrets import OAuthStates, TokenVault, cipher, local_key
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,8 @@ class App:
     settings: Settings
     storage: Storage
     core: BotCore
+    notifier: Notifier
+    spotify: SpotifyAccounts | None = None
 
 
 async def ensure_catalog(settings: Settings, storage: Storage, progress: bool = True, force: bool = False) -> dict:
@@ -68,6 +75,19 @@ def chat2tag_for(settings: Settings, local: LocalChat2Tag, lookup: CatalogLookup
     validator = IntentValidator(local.vocab, local.encoder.encode, lookup.find_artist, lookup.named_genres())
     log.info("Chat2Tag: LLM path on (%s), local path as fallback", settings.llm_model)
     return LLMChat2Tag(llm, local, validator, deadline_s=settings.llm_timeout)
+
+
+def spotify_accounts(settings: Settings, storage: Storage, catalog: CatalogLookup,
+                     notifier: Notifier) -> SpotifyAccounts | None:
+    """Spotify connect and save, when the app is registered with Spotify (client id, secret, redirect URI)."""
+    if not (settings.spotify_client_id and settings.spotify_client_secret and settings.spotify_redirect_uri):
+        return None
+    vault = TokenVault(storage.db, cipher(settings.secret_key or local_key(settings.home / "secret.key")))
+    api = SpotifyAPI(SpotifyConfig(settings.spotify_client_id, settings.spotify_client_secret,
+                                   settings.spotify_redirect_uri, settings.spotify_api_base_url,
+                                   settings.spotify_accounts_base_url), vault)
+    saves = SpotifySaves(storage.db, api, notifier.say)
+    return SpotifyAccounts(api, OAuthStates(storage.db), saves, storage.events, catalog, notifier.say)
 
 
 def _track_tags(lookup: CatalogLookup) -> Callable[[str], list[str]]:
@@ -109,6 +129,8 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
         weather = OpenMeteo(settings.open_meteo_url, settings.open_meteo_geocoding_url)
         suggester = Suggester(known_tag=lambda t: bool(lookup.category(t)), track_tags=_track_tags(lookup),
                               starter=STARTER_TAGS, weather=weather)
+        notifier = Notifier()
+        spotify = spotify_accounts(settings, storage, lookup, notifier)
         services = Services(
             users=storage.users,
             sessions=storage.sessions,
@@ -118,9 +140,10 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
             recommender=recommender,
             catalog=lookup,
             suggester=suggester,
+            accounts=spotify,
         )
         try:
-            yield App(settings, storage, BotCore(services))
+            yield App(settings, storage, BotCore(services), notifier, spotify)
         finally:
             warm.cancel()
             if watcher is not None:

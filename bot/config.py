@@ -38,6 +38,20 @@ class Settings:
     discord_gateway_url: str | None = None  # unset: the gateway Discord's REST API names
     open_meteo_url: str = "https://api.open-meteo.com/v1/forecast"
     open_meteo_geocoding_url: str = "https://geocoding-api.open-meteo.com/v1/search"
+    spotify_client_id: str | None = None  # set with the secret and redirect URI: Spotify connect and save
+    spotify_client_secret: str | None = None
+    spotify_redirect_uri: str | None = None  # e.g. https://bot.example.com/spotify/callback
+    spotify_api_base_url: str = "https://api.spotify.com/v1"
+    spotify_accounts_base_url: str = "https://accounts.spotify.com"  # /authorize and /api/token under it
+    web_host: str | None = None  # the callback server; default: the redirect URI's host and port
+    web_port: int | None = None
+    secret_key: str | None = None  # Fernet key that encrypts tokens at rest
+    retrain_hours: float = 24.0  # how often the scheduled retrain looks at the inbox; 0 switches it off
+
+    @property
+    def inbox_dir(self) -> Path:
+        """New track files dropped here are ingested, and the models retrained, by `suggestify retrain`."""
+        return self.home / "inbox"
 
     @property
     def db_dir(self) -> Path:
@@ -74,6 +88,15 @@ class Settings:
             open_meteo_url=os.environ.get("OPEN_METEO_BASE_URL") or "https://api.open-meteo.com/v1/forecast",
             open_meteo_geocoding_url=(os.environ.get("OPEN_METEO_GEOCODING_URL")
                                       or "https://geocoding-api.open-meteo.com/v1/search"),
+            spotify_client_id=os.environ.get("SPOTIFY_CLIENT_ID") or None,
+            spotify_client_secret=os.environ.get("SPOTIFY_CLIENT_SECRET") or None,
+            spotify_redirect_uri=os.environ.get("SPOTIFY_REDIRECT_URI") or None,
+            spotify_api_base_url=os.environ.get("SPOTIFY_API_BASE_URL") or "https://api.spotify.com/v1",
+            spotify_accounts_base_url=os.environ.get("SPOTIFY_ACCOUNTS_BASE_URL") or "https://accounts.spotify.com",
+            web_host=os.environ.get("SUGGESTIFY_WEB_HOST") or None,
+            web_port=int(os.environ["SUGGESTIFY_WEB_PORT"]) if os.environ.get("SUGGESTIFY_WEB_PORT") else None,
+            secret_key=os.environ.get("SUGGESTIFY_SECRET_KEY") or None,
+            retrain_hours=float(os.environ.get("SUGGESTIFY_RETRAIN_HOURS", "24")),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -85,6 +108,9 @@ class Settings:
             "SUGGESTIFY_TRAIN_EPOCHS": str(self.train_epochs),
             "SUGGESTIFY_MODEL_POLL_SECONDS": str(self.model_poll_seconds),
             "SUGGESTIFY_LLM_MODEL": self.llm_model, "SUGGESTIFY_LLM_TIMEOUT": str(self.llm_timeout),
+            "SPOTIFY_API_BASE_URL": self.spotify_api_base_url,
+            "SPOTIFY_ACCOUNTS_BASE_URL": self.spotify_accounts_base_url,
+            "SUGGESTIFY_RETRAIN_HOURS": str(self.retrain_hours),
         }
         optional = {"MONGO_URI": self.mongo_uri, "TELEGRAM_TOKEN": self.telegram_token,
                     "DISCORD_TOKEN": self.discord_token, "OPENAI_API_KEY": self.openai_api_key,
@@ -92,9 +118,13 @@ class Settings:
                     "TELEGRAM_WEBHOOK_URL": self.telegram_webhook_url,
                     "DISCORD_API_BASE_URL": self.discord_api_base_url, "DISCORD_GATEWAY_URL": self.discord_gateway_url,
                     "OPEN_METEO_BASE_URL": self.open_meteo_url,
-                    "OPEN_METEO_GEOCODING_URL": self.open_meteo_geocoding_url}
+                    "OPEN_METEO_GEOCODING_URL": self.open_meteo_geocoding_url,
+                    "SPOTIFY_CLIENT_ID": self.spotify_client_id, "SPOTIFY_CLIENT_SECRET": self.spotify_client_secret,
+                    "SPOTIFY_REDIRECT_URI": self.spotify_redirect_uri, "SUGGESTIFY_WEB_HOST": self.web_host,
+                    "SUGGESTIFY_WEB_PORT": str(self.web_port) if self.web_port else None,
+                    "SUGGESTIFY_SECRET_KEY": self.secret_key}
         return env | {k: v for k, v in optional.items() if v}
 
     def __repr__(self) -> str:  # never print tokens
         return (f"Settings(home={self.home}, db={self.db_name}, mongo={'set' if self.mongo_uri else 'embedded'}, "
-                f"llm={'on' if self.openai_api_key else 'off'})")
+                f"llm={'on' if self.openai_api_key else 'off'}, spotify={'on' if self.spotify_client_id else 'off'})")

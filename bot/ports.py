@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from recommender.intent import Intent
 from recommender.types import Recommendation, Recommender
 
-__all__ = ["Catalog", "Chat2Tag", "Events", "MusicAccounts", "Playlists", "Recommender", "Sessions", "Subscriptions",
+__all__ = ["AccountUnavailable", "Catalog", "Chat2Tag", "Events", "MusicAccounts", "Playlists", "Recommender", "Sessions", "Subscriptions",
            "Users"]
 
 
@@ -71,6 +71,10 @@ class Playlists(Protocol):
     async def add(self, user_id: str, text: str, tags: list[str], tracks: list[str]) -> str: ...
 
 
+class AccountUnavailable(Exception):
+    """A listener's streaming account cannot be used: never connected, disconnected, or access revoked."""
+
+
 class MusicAccounts(Protocol):
     """A streaming account a listener connects (Spotify, adapters/spotify.py). `chat` is "platform:chat id",
     where the listener is told how the connection or a save went."""
@@ -82,3 +86,5 @@ class MusicAccounts(Protocol):
     async def disconnect(self, user_id: str) -> bool: ...
 
     async def save(self, user_id: str, chat: str, title: str, track_uris: list[str]) -> None: ...  # in the background
+
+    async def import_taste(self, user_id: str) -> int: ...  # listening history read into events; how many items

@@ -6,71 +6,108 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable
 
-from bot.app import open_app
+from bot.app import App, open_app
 from bot.config import Settings
 from bot.messages import Reply
 from jobs.scheduler import SuggestionScheduler
 
 log = logging.getLogger(__name__)
 
+Stopper = Callable[[], Awaitable[None]]
+
+
+async def _start_spotify(application: App, stoppers: list[Stopper]) -> None:
+    """The OAuth callback server, and the saves a previous run left pending."""
+    from adapters.spotify_web import callback_app, callback_path, listen_address, start_web
+
+    spotify, settings = application.spotify, application.settings
+    assert spotify is not None and settings.spotify_redirect_uri
+    host, port = listen_address(settings.spotify_redirect_uri, settings.web_host, settings.web_port)
+    web = await start_web(callback_app(spotify, callback_path(settings.spotify_redirect_uri)), host, port)
+    stoppers.append(web.cleanup)
+    stoppers.append(spotify.saves.stop)
+    log.info("Spotify callback server on %s:%d", host, port)
+    if resumed := await spotify.saves.resume():
+        log.info("resuming %d Spotify saves", resumed)
+
+
+async def _start_adapters(application: App, stoppers: list[Stopper]) -> list[asyncio.Task[None]]:
+    """Telegram and Discord, for whichever has a token; each registers how to reach its chats."""
+    settings, core, notifier = application.settings, application.core, application.notifier
+    running: list[asyncio.Task[None]] = []
+    if settings.telegram_token:
+        from adapters.telegram_bot import TelegramConfig, start_telegram, stop_telegram, telegram_sender
+
+        telegram = await start_telegram(core, TelegramConfig(
+            settings.telegram_token, api_base_url=settings.telegram_api_base_url,
+            webhook_url=settings.telegram_webhook_url, webhook_port=settings.telegram_webhook_port))
+        stoppers.append(lambda: stop_telegram(telegram))
+        notifier.register("telegram", telegram_sender(telegram))
+    if settings.discord_token:
+        from adapters.discord_bot import DiscordConfig, SuggestifyClient, discord_sender
+
+        discord_client = SuggestifyClient(core, DiscordConfig(
+            settings.discord_token, api_base_url=settings.discord_api_base_url,
+            gateway_url=settings.discord_gateway_url))
+        running.append(asyncio.create_task(discord_client.serve()))
+        stoppers.append(discord_client.close)
+        notifier.register("discord", discord_sender(discord_client))
+    return running
+
+
+async def _start_scheduler(application: App, stoppers: list[Stopper]) -> None:
+    core, notifier = application.core, application.notifier
+
+    async def deliver(user_id: str) -> None:
+        """A scheduled push: this listener's suggestions, to where they subscribed."""
+        user = await application.storage.users.get(user_id) or {}
+        subscription = user.get("subscription")
+        if not subscription or not notifier.serves(subscription["platform"]):
+            return  # unsubscribed meanwhile, or that platform is not served by this process
+        await notifier.send(f"{subscription['platform']}:{subscription['chat_id']}", await core.suggestion_reply(user_id))
+
+    scheduler = SuggestionScheduler(application.storage.db, application.storage.uri, deliver)
+    await scheduler.start()
+    core.s.subscriptions = scheduler  # the composition root completes the core's services
+    stoppers.insert(0, scheduler.shutdown)  # first to stop: no push into a closing adapter
+
+
+async def _until_stopped(running: list[asyncio.Task[None]]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    waiter = asyncio.create_task(stop.wait())
+    await asyncio.wait([waiter, *running], return_when=asyncio.FIRST_COMPLETED)
+    for task in [waiter, *running]:
+        task.cancel()
+
 
 async def serve(settings: Settings, console_user: str = "local") -> None:
     async with open_app(settings) as application:
-        core = application.core
-        if not settings.telegram_token and not settings.discord_token:
-            from adapters.console import run_console
+        stoppers: list[Stopper] = []
+        try:
+            if application.spotify is not None:
+                await _start_spotify(application, stoppers)
+            if not settings.telegram_token and not settings.discord_token:
+                from adapters.console import render, run_console
 
-            await run_console(core, console_user)
-            return
+                async def show(chat_id: str, reply: Reply) -> None:  # a finished save, while the console waits
+                    sys.stdout.write("\nbot> " + render(reply) + "\n")
 
-        stoppers: list[Callable[[], Awaitable[None]]] = []
-        running: list[asyncio.Task[None]] = []
-        senders: dict[str, Callable[[str, Reply], Awaitable[None]]] = {}
-
-        async def deliver(user_id: str) -> None:
-            """A scheduled push: this listener's suggestions, to where they subscribed."""
-            user = await application.storage.users.get(user_id) or {}
-            subscription = user.get("subscription")
-            if not subscription or subscription.get("platform") not in senders:
-                return  # unsubscribed meanwhile, or that platform is not served by this process
-            await senders[subscription["platform"]](subscription["chat_id"], await core.suggestion_reply(user_id))
-
-        scheduler = SuggestionScheduler(application.storage.db, application.storage.uri, deliver)
-        await scheduler.start()
-        core.s.subscriptions = scheduler  # the composition root completes the core's services
-        stoppers.append(scheduler.shutdown)  # first to stop: no push into a closing adapter
-        if settings.telegram_token:
-            from adapters.telegram_bot import TelegramConfig, start_telegram, stop_telegram, telegram_sender
-
-            telegram = await start_telegram(core, TelegramConfig(
-                settings.telegram_token, api_base_url=settings.telegram_api_base_url,
-                webhook_url=settings.telegram_webhook_url, webhook_port=settings.telegram_webhook_port))
-            stoppers.append(lambda: stop_telegram(telegram))
-            senders["telegram"] = telegram_sender(telegram)
-        if settings.discord_token:
-            from adapters.discord_bot import DiscordConfig, SuggestifyClient, discord_sender
-
-            discord_client = SuggestifyClient(core, DiscordConfig(
-                settings.discord_token, api_base_url=settings.discord_api_base_url,
-                gateway_url=settings.discord_gateway_url))
-            running.append(asyncio.create_task(discord_client.serve()))
-            stoppers.append(discord_client.close)
-            senders["discord"] = discord_sender(discord_client)
-
-
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        waiter = asyncio.create_task(stop.wait())
-        await asyncio.wait([waiter, *running], return_when=asyncio.FIRST_COMPLETED)
-        log.info("shutting down")
-        for stopper in stoppers:
-            try:
-                await stopper()
-            except Exception:
-                log.exception("an adapter did not stop cleanly")
-        for task in [waiter, *running]:
-            task.cancel()
+                application.notifier.register("console", show)
+                await run_console(application.core, console_user)
+                return
+            running = await _start_adapters(application, stoppers)
+            await _start_scheduler(application, stoppers)
+            await _until_stopped(running)
+            log.info("shutting down")
+        finally:
+            for stopper in stoppers:
+                try:
+                    await stopper()
+                except Exception:
+                    log.exception("a component did not stop cleanly")

@@ -90,6 +90,17 @@ class EventRepository:
         if docs:
             await self._c.insert_many(docs, ordered=False)
 
+    async def replace_user_source(self, user_id: str, source: str, items: Iterable[tuple[str, str, float]]) -> int:
+        """Replace one listener's events from one source (a re-import of their Spotify history)
+        with (item type, item id, weight) triples."""
+        now = _now()
+        docs = [{"user_id": _s(user_id), "item_type": _s(t), "item_id": _s(i), "weight": float(w), "source": _s(source),
+                 "at": now} for t, i, w in items]
+        await self._c.delete_many({"user_id": _s(user_id), "source": _s(source)})
+        if docs:
+            await self._c.insert_many(docs, ordered=False)
+        return len(docs)
+
     async def weights(self, user_id: str, item_type: str) -> dict[str, float]:
         """Summed weight per item for one user (negative feedback subtracts)."""
         return (await self._summed({"user_id": _s(user_id), "item_type": _s(item_type)})).get(item_type, {})

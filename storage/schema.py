@@ -129,6 +129,10 @@ INDEXES: dict[str, list[IndexModel]] = {
     "sessions": [IndexModel([("user_id", ASCENDING)])],
     "playlists": [IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)])],
     "meta": [],
+    "oauth_tokens": [IndexModel([("user_id", ASCENDING)])],
+    # Expired states are removed by the server; consume() also checks the time, as TTL sweeps run once a minute.
+    "oauth_states": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
+    "spotify_saves": [IndexModel([("status", ASCENDING)]), IndexModel([("user_id", ASCENDING)])],
 }
 
 

@@ -9,9 +9,9 @@ from aiohttp import web
 
 
 @asynccontextmanager
-async def serve_locally(app: web.Application) -> AsyncIterator[int]:
-    """Yields the port."""
-    runner = web.AppRunner(app)
+async def serve_locally(app: web.Application, access_log: bool = True) -> AsyncIterator[int]:
+    """Yields the port. Without `access_log`, request lines (which may carry secrets in their query) go unlogged."""
+    runner = web.AppRunner(app) if access_log else web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -1,26 +1,39 @@
-"""`suggestify run`: both adapters in one process over one core, stopped gracefully by SIGTERM."""
+"""`suggestify run`: both adapters, the scheduler and the Spotify callback server in one process over one core,
+stopped gracefully by SIGTERM."""
 
 from __future__ import annotations
 
 import asyncio
+import html
 import os
 import signal
 import time
 from dataclasses import replace
 
+import aiohttp
+from cryptography.fernet import Fernet
+
 from bot.app import App
 from bot.runner import serve
 from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.spotify_server import CLIENT_ID, CLIENT_SECRET, FakeSpotify
 from tests.fakes.telegram_server import FakeTelegram
+from tests.test_spotify import free_port
 
 TG_TOKEN = "42:runner-telegram-token"
 
 
 async def test_run_serves_telegram_and_discord_and_stops_on_sigterm(app: App) -> None:
-    async with FakeTelegram(TG_TOKEN).running() as telegram, FakeDiscord().running() as discord:
+    async with (FakeTelegram(TG_TOKEN).running() as telegram, FakeDiscord().running() as discord,
+                FakeSpotify().running() as spotify):
+        web_port = free_port()
         settings = replace(app.settings, telegram_token=TG_TOKEN, telegram_api_base_url=telegram.api_base_url,
                            discord_token="runner-discord-token", discord_api_base_url=discord.api_base_url,
-                           discord_gateway_url=discord.gateway_url)
+                           discord_gateway_url=discord.gateway_url, spotify_client_id=CLIENT_ID,
+                           spotify_client_secret=CLIENT_SECRET,
+                           spotify_redirect_uri="http://localhost:9/spotify/callback",  # served on web_host/port
+                           web_host="127.0.0.1", web_port=web_port, spotify_api_base_url=f"{spotify.base}/v1",
+                           spotify_accounts_base_url=spotify.base, secret_key=Fernet.generate_key().decode())
         task = asyncio.create_task(serve(settings))
         deadline = time.monotonic() + 120
         # Ready when Discord has identified and the stop signal is ours (never SIGTERM pytest itself).
@@ -38,6 +51,25 @@ async def test_run_serves_telegram_and_discord_and_stops_on_sigterm(app: App) ->
         assert "Subscribed" in sent["text"]
         jobs = [d async for d in app.storage.db["jobs_suggestions"].find({}, {"_id": 1})]
         assert {"_id": "suggest:telegram:5150"} in jobs
+
+        # Spotify: the link from /connect, a browser at Spotify's consent, our callback; the chat hears of it.
+        mark = len(telegram.calls)
+        telegram.push_text(5150, "/connect")
+        _, sent = await telegram.wait_for("sendMessage", mark, timeout=30)
+        link = html.unescape(next(w for w in sent["text"].split() if w.startswith("http")))  # sent as HTML
+        async with aiohttp.ClientSession() as browser, browser.get(link, allow_redirects=False) as consent:
+            callback = consent.headers["Location"].replace("localhost:9", f"127.0.0.1:{web_port}")
+            mark = len(telegram.calls)
+            async with browser.get(callback) as page:
+                assert page.status == 200
+        _, sent = await telegram.wait_for("sendMessage", mark, timeout=30)
+        assert "Connected to Spotify as Ada" in sent["text"]
+        telegram.push_text(5150, "/save")
+        deadline = time.monotonic() + 30
+        while not any("Saved" in p.get("text", "") for _, p in telegram.calls[mark:]):
+            assert time.monotonic() < deadline, "the save was never reported"
+            await asyncio.sleep(0.1)
+        assert len(spotify.playlists) == 1 and len(next(iter(spotify.playlists.values()))["uris"]) == 10
         os.kill(os.getpid(), signal.SIGTERM)
         await asyncio.wait_for(task, 30)  # returns: both adapters stopped, storage closed
     assert task.exception() is None

@@ -27,6 +27,7 @@ from adapters.discord_answer import Answers, Interaction
 from adapters.discord_items import DYNAMIC_ITEMS
 from adapters.discord_render import render
 from bot.core import BotCore
+from bot.export import FORMATS as EXPORT_FORMATS
 from bot.messages import Reply
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,18 @@ def register_commands(tree: app_commands.CommandTree[SuggestifyClient], answers:
     @tree.command(name="connect", description="Connect your Spotify account (only you see this)")
     async def connect(interaction: Interaction) -> None:
         await answers.command(interaction, "/connect", private=True)
+
+    @tree.command(name="disconnect", description="Unlink your Spotify account (only you see this)")
+    async def disconnect(interaction: Interaction) -> None:
+        await answers.command(interaction, "/disconnect", private=True)
+
+    @tree.command(name="export", description="Your playlist as Spotify and YouTube links and a file (only you see it)")
+    @app_commands.rename(file_format="format")
+    @app_commands.describe(file_format="M3U opens in most players; JSPF imports into ListenBrainz")
+    @app_commands.choices(file_format=[app_commands.Choice(name=f.upper(), value=f) for f in EXPORT_FORMATS])
+    async def export(interaction: Interaction, file_format: app_commands.Choice[str] | None = None) -> None:
+        text = f"/export {file_format.value}" if file_format else "/export"
+        await answers.command(interaction, text, private=True)
 
     @tree.command(name="help", description="What Suggestify can do")
     async def help_(interaction: Interaction) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+from dataclasses import dataclass, field
 from typing import Any
 
 import discord
 
 from adapters.discord_items import CUSTOM_ID_MAX, CommandButton, RemoveSelect, button_id
-from bot.messages import Action, Reply
+from bot.messages import Action, Attachment, Reply
 from recommender.types import Recommendation
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -25,28 +26,45 @@ ON, PLAIN, MORE = discord.ButtonStyle.primary, discord.ButtonStyle.secondary, di
 class Rendered:
     embed: discord.Embed
     view: discord.ui.View | None
+    files: list[discord.File] = field(default_factory=list)  # read once by the send: render again to resend
 
     def for_send(self) -> dict[str, Any]:
-        """Keyword arguments for `followup.send` (which refuses view=None)."""
-        return {"embed": self.embed, **({"view": self.view} if self.view is not None else {})}
+        """Keyword arguments for `followup.send` or `channel.send` (which refuse view=None)."""
+        return {"embed": self.embed, **({"view": self.view} if self.view is not None else {}),
+                **({"files": self.files} if self.files else {})}
 
     def for_edit(self) -> dict[str, Any]:
-        """Keyword arguments for an edit: view=None clears the buttons of the message being replaced."""
-        return {"content": None, "embed": self.embed, "view": self.view}
+        """Keyword arguments for an edit: view=None clears the buttons of the message being replaced; new
+        files are uploaded as its attachments."""
+        return {"content": None, "embed": self.embed, "view": self.view,
+                **({"attachments": self.files} if self.files else {})}
 
 
 def render(reply: Reply, owner_id: int) -> Rendered:
-    return Rendered(build_embed(reply), build_view(reply, owner_id))
+    return Rendered(build_embed(reply), build_view(reply, owner_id), [as_file(a) for a in reply.attachments])
+
+
+def as_file(attachment: Attachment) -> discord.File:
+    return discord.File(io.BytesIO(attachment.content), filename=attachment.filename)
 
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
+def clip_lines(text: str, limit: int) -> str:
+    """`text` cut at the last line end that fits, so a link is never split; a single overlong line is cut
+    like `clip`."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit - 1)  # room for the "\n…" that ends it
+    return text[:cut] + "\n…" if cut > 0 else clip(text, limit)
+
+
 # -- embed ----------------------------------------------------------------------------------------
 def build_embed(reply: Reply) -> discord.Embed:
     if not reply.playlist:
-        return discord.Embed(description=clip(reply.text, DESCRIPTION_MAX) or "…", colour=COLOR)
+        return discord.Embed(description=clip_lines(reply.text, DESCRIPTION_MAX) or "…", colour=COLOR)
     first_line = reply.text.split("\n", 1)[0]
     title = clip(first_line, TITLE_MAX)
     intro = "" if title == reply.text else clip(reply.text, 1000) + "\n\n"  # the full text when the title cut it

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -29,6 +29,7 @@ from telegram.ext import (
 
 from bot.core import BotCore
 from bot.messages import Action, Incoming, Reply
+from recommender.types import Recommendation
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,13 @@ COMMANDS = {
     "taste": "Name artists or songs you like",
     "tags": "The tags behind your playlist",
     "more": "More like this",
+    "export": "The playlist as links and a file (m3u or jspf)",
     "connect": "Connect Spotify",
     "save": "Save the playlist to Spotify",
+    "disconnect": "Unlink Spotify",
 }
+HEAD_WITH_TRACKS = 1000  # how much of the text a playlist keeps when the whole reply is too long
+CUT = "…"
 
 
 @dataclass(frozen=True)
@@ -63,17 +68,61 @@ def fits(data: str) -> bool:
     return 0 < len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES
 
 
+def units(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_html(text: str, limit: int) -> str:
+    """Plain `text` as escaped HTML of at most `limit` units: cut at a line end (a link is never split), or
+    within the first line when even that is too long, with "…" where it was cut. The escaped length is
+    measured, so a cut never falls inside an entity such as &amp;."""
+    escaped = html.escape(text)
+    if units(escaped) <= limit:
+        return escaped
+    budget = max(limit - units(CUT), 0)
+    kept: list[str] = []
+    used = 0
+    for line in text.split("\n"):
+        part = html.escape(line) + "\n"
+        if used + units(part) > budget:
+            break
+        kept.append(part)
+        used += units(part)
+    if not kept:  # one overlong first line: cut it by characters
+        for char in text:
+            part = html.escape(char)
+            if used + units(part) > budget:
+                break
+            kept.append(part)
+            used += units(part)
+    return "".join(kept) + CUT
+
+
+def _track_line(n: int, track: Recommendation, reason: bool) -> str:
+    line = f"{n}. {html.escape(track.artist)} — <a href=\"{html.escape(track.url)}\">{html.escape(track.name)}</a>"
+    return line + (f"\n    <i>{html.escape(track.reason)}</i>" if reason else "")
+
+
 def render_text(reply: Reply) -> str:
-    """The reply as Telegram HTML, within the message limit (reasons are dropped before tracks are)."""
-    head = html.escape(reply.text)
-    lines = [f"{i}. {html.escape(t.artist)} — <a href=\"{html.escape(t.url)}\">{html.escape(t.name)}</a>"
-             f"\n    <i>{html.escape(t.reason)}</i>" for i, t in enumerate(reply.playlist, 1)]
-    text = "\n".join([head, *lines])
-    if len(text) > MAX_MESSAGE_CHARS:
-        lines = [f"{i}. {html.escape(t.artist)} — <a href=\"{html.escape(t.url)}\">{html.escape(t.name)}</a>"
-                 for i, t in enumerate(reply.playlist, 1)]
-        text = "\n".join([head[:1000], *lines])[:MAX_MESSAGE_CHARS]
-    return text
+    """The reply as Telegram HTML within the message limit: reasons are dropped before tracks are, and a long
+    text (an export's links) is cut at a line end. Markup counts against the limit, which keeps it safe."""
+    lines = [_track_line(i, t, reason=True) for i, t in enumerate(reply.playlist, 1)]
+    text = "\n".join([html.escape(reply.text), *lines])
+    if units(text) <= MAX_MESSAGE_CHARS:
+        return text
+    if not reply.playlist:
+        return fit_html(reply.text, MAX_MESSAGE_CHARS)
+    head = fit_html(reply.text, HEAD_WITH_TRACKS)
+    used = units(head)
+    kept: list[str] = []
+    for i, track in enumerate(reply.playlist, 1):
+        line = "\n" + _track_line(i, track, reason=False)
+        if used + units(line) > MAX_MESSAGE_CHARS:
+            break
+        kept.append(line)
+        used += units(line)
+    return head + "".join(kept)
 
 
 def _buttons(actions: list[Action], per_row: int) -> list[list[InlineKeyboardButton]]:
@@ -94,6 +143,12 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+async def send_attachments(bot: Bot, chat_id: int, reply: Reply) -> None:
+    """Each file of a reply (an exported playlist) as a document, after the text it belongs to."""
+    for attachment in reply.attachments:
+        await bot.send_document(chat_id, InputFile(attachment.content, filename=attachment.filename))
+
+
 class TelegramHandlers:
     """Every update goes through here: commands, free text, and button presses."""
 
@@ -109,11 +164,12 @@ class TelegramHandlers:
 
     async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Commands and free text alike: the core knows what "/more" means."""
-        if update.effective_message is None or update.effective_message.text is None:
+        message = update.effective_message
+        if message is None or message.text is None:
             return
-        reply = await self.core.handle(self._incoming(update, update.effective_message.text))
-        await update.effective_message.reply_html(render_text(reply), reply_markup=keyboard(reply),
-                                                  disable_web_page_preview=True)
+        reply = await self.core.handle(self._incoming(update, message.text))
+        await message.reply_html(render_text(reply), reply_markup=keyboard(reply), disable_web_page_preview=True)
+        await send_attachments(context.bot, message.chat_id, reply)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -126,6 +182,13 @@ class TelegramHandlers:
         except Exception:
             await query.answer("Sorry, something went wrong. Please try again.")
             raise
+        if reply.attachments and query.message is not None:
+            # a file (an export) needs a message of its own: a toast cannot carry it
+            await query.answer()
+            await query.message.reply_html(render_text(reply), reply_markup=keyboard(reply),
+                                           disable_web_page_preview=True)
+            await send_attachments(context.bot, query.message.chat.id, reply)
+            return
         if not reply.playlist or data.startswith(SUGGESTION_PREFIX):
             # A rating or a fresh playlist: a short toast for the first, a new message for the second.
             await query.answer(reply.text[:200] if not reply.playlist else None)
@@ -204,4 +267,5 @@ def telegram_sender(application: Application) -> Callable[[str, Reply], Awaitabl
     async def send(chat_id: str, reply: Reply) -> None:
         await application.bot.send_message(int(chat_id), render_text(reply), parse_mode=ParseMode.HTML,
                                            reply_markup=keyboard(reply), disable_web_page_preview=True)
+        await send_attachments(application.bot, int(chat_id), reply)
     return send

@@ -13,6 +13,7 @@ from recommender.types import Recommendation
 
 FORMATS = ("m3u", "jspf")
 LISTED = 20  # tracks written out in the message itself; the file always has them all
+MESSAGE_BUDGET = 3500  # characters: under Telegram's 4096 and Discord's 4096-character embed, with room to spare
 
 
 def youtube_search_url(track: Recommendation) -> str:
@@ -39,15 +40,20 @@ def jspf(title: str, tracks: list[Recommendation], created: datetime | None = No
 
 
 def export_reply(title: str, tracks: list[Recommendation], fmt: str = "m3u") -> Reply:
-    """The playlist as links in the message and as a file attachment."""
+    """The playlist as a file attachment, and as links in the message as far as a chat message holds them."""
     fmt = fmt if fmt in FORMATS else "m3u"
-    lines = [f"Your playlist “{title[:80]}” — open each track on Spotify or YouTube:"]
+    players = " (VLC, foobar2000, Apple Music)" if fmt == "m3u" else " and imports into ListenBrainz"
+    lines = [f"Your playlist “{title[:80]}”: the attached {fmt.upper()} file opens in most players{players}. "
+             "Each track on Spotify and YouTube:"]
+    used = len(lines[0])
     for i, track in enumerate(tracks[:LISTED], 1):
-        lines.append(f"{i}. {track.artist} — {track.name}\n   Spotify: {track.url}\n   YouTube: {youtube_search_url(track)}")
-    if len(tracks) > LISTED:
-        lines.append(f"…and {len(tracks) - LISTED} more in the file.")
-    lines.append(f"The attached {fmt.upper()} file opens in most players"
-                 + (" (VLC, foobar2000, Apple Music)." if fmt == "m3u" else " and imports into ListenBrainz."))
+        entry = f"{i}. {track.artist} — {track.name}\n   Spotify: {track.url}\n   YouTube: {youtube_search_url(track)}"
+        if used + len(entry) > MESSAGE_BUDGET:
+            break
+        lines.append(entry)
+        used += len(entry) + 1
+    if len(lines) - 1 < len(tracks):
+        lines.append(f"…and {len(tracks) - (len(lines) - 1)} more in the file.")
     body = m3u(title, tracks) if fmt == "m3u" else jspf(title, tracks)
     mime = "audio/x-mpegurl" if fmt == "m3u" else "application/jspf+json"
     return Reply("\n".join(lines), attachments=[Attachment(f"{_file_stem(title)}.{fmt}", body, mime)])

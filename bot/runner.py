@@ -99,7 +99,7 @@ async def serve(settings: Settings, console_user: str = "local") -> None:
                     sys.stdout.write("\nbot> " + render(reply) + "\n")
 
                 application.notifier.register("console", show)
-                await run_console(application.core, console_user)
+                await run_console(application.core, console_user, export_dir=settings.home / "exports")
                 return
             running = await _start_adapters(application, stoppers)
             await _start_scheduler(application, stoppers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -16,8 +17,9 @@ import pytest
 
 from adapters.discord_answer import NOT_YOURS, SORRY
 from adapters.discord_bot import DiscordConfig, SuggestifyClient
-from adapters.discord_render import build_embed, build_view
+from adapters.discord_render import DESCRIPTION_MAX, build_embed, build_view, render
 from bot.app import App
+from bot.export import export_reply
 from bot.messages import Action, Incoming, Reply, TagChip
 from recommender.types import Recommendation
 from tests.fakes.discord_server import CHANNEL_ID, FakeDiscord, Recorded
@@ -259,7 +261,12 @@ async def test_buttons_survive_a_restart(app: App, fake: FakeDiscord) -> None:
     user = person()
     async with serving(app, fake) as first:
         put = await fake.wait_for("PUT", f"/applications/{fake.app_id}/commands")
-        assert {c["name"] for c in put.body} == {"playlist", "tags", "taste", "blend", "save", "connect", "help"}
+        assert {c["name"] for c in put.body} == {"playlist", "tags", "taste", "blend", "save", "connect",
+                                                 "disconnect", "export", "help"}
+        export = next(c for c in put.body if c["name"] == "export")
+        (option,) = export["options"]
+        assert option["name"] == "format" and not option.get("required")
+        assert [c["value"] for c in option["choices"]] == ["m3u", "jspf"]
         _, message = await playlist(fake, user, "cozy winter night")
     assert first.is_closed()
 
@@ -271,6 +278,45 @@ async def test_buttons_survive_a_restart(app: App, fake: FakeDiscord) -> None:
         assert embed["title"].startswith("More like this") and len(tracks(embed)) == 10
         assert not set(tracks(embed)) & set(tracks(message["embeds"][0]))
     assert second.is_closed()
+
+
+async def test_export_is_private_and_carries_the_file(bot: SuggestifyClient, fake: FakeDiscord, app: App) -> None:
+    user = person()
+    await playlist(fake, user, "chill summer evening")
+    session = await app.storage.sessions.load(session_id(user))
+    assert session is not None
+
+    token = await fake.slash("export", {}, user=user)
+    deferred = await fake.wait_for("POST", callback_path(token))
+    assert deferred.body["type"] == 5 and deferred.body["data"]["flags"] & 64  # only the caller sees it
+    edit = await fake.wait_for("PATCH", original_path(fake, token))
+    ((name, content),) = edit.files.items()
+    assert name.endswith(".m3u") and content.startswith(b"#EXTM3U")
+    assert content.count(b"https://open.spotify.com/track/") == len(session["playlist"])
+    assert [a["filename"] for a in edit.body["attachments"]] == [name]
+    description = edit.body["embeds"][0]["description"]
+    assert "youtube.com/results" in description and len(description) <= DESCRIPTION_MAX
+
+    token = await fake.slash("export", {"format": "jspf"}, user=user)
+    edit = await fake.wait_for("PATCH", original_path(fake, token))
+    ((name, content),) = edit.files.items()
+    assert name.endswith(".jspf") and len(json.loads(content)["playlist"]["track"]) == len(session["playlist"])
+
+    token = await fake.slash("disconnect", {}, user=user)
+    edit = await fake.wait_for("PATCH", original_path(fake, token))
+    assert "Spotify" in edit.body["embeds"][0]["description"] and not edit.files
+
+
+def test_a_long_export_is_cut_at_a_line() -> None:
+    tracks = [Recommendation(f"{i:022d}", "Song " + "x" * 150, "Artist", "spotify:track:x",
+                             f"https://open.spotify.com/track/{i:022d}", [], 1.0, "") for i in range(30)]
+    reply = export_reply("long", tracks)
+    rendered = render(reply, owner_id=1)
+    description = rendered.embed.description or ""
+    assert len(reply.text) > DESCRIPTION_MAX and len(description) <= DESCRIPTION_MAX
+    assert description.endswith("\n…") and reply.text.startswith(description.removesuffix("\n…") + "\n")
+    assert [f.filename for f in rendered.files] == ["long.m3u"] and "files" in rendered.for_send()
+    assert rendered.for_edit()["attachments"] == rendered.files
 
 
 def test_replies_are_cut_to_discords_limits() -> None:

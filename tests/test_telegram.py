@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import random
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from adapters.telegram_bot import MAX_CALLBACK_BYTES, TelegramConfig, start_telegram, stop_telegram, telegram_sender
+from adapters.telegram_bot import (
+    COMMANDS,
+    MAX_CALLBACK_BYTES,
+    MAX_MESSAGE_CHARS,
+    TelegramConfig,
+    render_text,
+    start_telegram,
+    stop_telegram,
+    telegram_sender,
+    units,
+)
 from bot.app import App
+from bot.export import export_reply
+from recommender.types import Recommendation
 from tests.fakes.telegram_server import FakeTelegram
 
 TOKEN = "123456:TEST-telegram-token-never-logged"
@@ -136,3 +150,33 @@ async def test_scheduled_suggestions_arrive_with_tag_buttons(app: App) -> None:
             assert all(b["callback_data"].startswith("m:") for b in buttons(sent)) and len(buttons(sent)) >= 5
         finally:
             await stop_telegram(application)
+
+
+async def test_export_sends_the_playlist_file_after_its_links(app: App, telegram: FakeTelegram) -> None:
+    user = random.randint(10**6, 10**9)
+    await say(telegram, user, "chill summer evening")
+    session = await app.storage.sessions.load(f"telegram:{user}")
+    mark = len(telegram.calls)
+    telegram.push_text(user, "/export")
+    _, document = await telegram.wait_for("sendDocument", mark)
+    _, links = await telegram.wait_for("sendMessage", mark)
+    methods = [name for name, _ in telegram.calls[mark:]]
+    assert methods.index("sendMessage") < methods.index("sendDocument")  # the links, then the file
+    assert links["text"].count("youtube.com/results") == 10 and units(links["text"]) <= MAX_MESSAGE_CHARS
+    upload = document["document"]
+    assert document["chat_id"] == user and upload["filename"].endswith(".m3u")
+    content = upload["content"].decode()
+    assert content.startswith("#EXTM3U") and content.count("open.spotify.com/track/") == len(session["playlist"])
+    assert {"export", "disconnect"} <= set(COMMANDS)
+
+
+def test_a_long_export_is_cut_at_a_line_and_stays_valid_html() -> None:
+    tracks = [Recommendation(f"{i:022d}", "Ça & “ça” 🎸 " * 8, "AC/DC & <Friends>", "spotify:track:x",
+                             f"https://open.spotify.com/track/{i:022d}", [], 1.0, "") for i in range(40)]
+    text = render_text(export_reply("a very long mood " * 20, tracks))
+    assert units(text) <= MAX_MESSAGE_CHARS and text.endswith("…")
+    assert "<" not in text and not re.search(r"&(?!(amp|lt|gt|quot|#x27);)", text)  # no entity cut in half
+    body = text.removesuffix("…").rstrip("\n").split("\n")
+    assert all(line.startswith(("Your playlist", "   Spotify: https://", "   YouTube: https://"))
+               or re.match(r"\d+\. ", line) for line in body)  # nothing was cut mid-line
+    assert render_text(export_reply("short", tracks[:2])) == html.escape(export_reply("short", tracks[:2]).text)

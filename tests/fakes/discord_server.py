@@ -6,8 +6,8 @@
         token = await fake.slash("playlist", {"text": "rainy day"}, user=fake.user(1))
         edit = await fake.wait_for("PATCH", f"/webhooks/{fake.app_id}/{token}/messages/@original")
 
-Every REST request is recorded (method, path, query, JSON body); the messages the bot writes through interaction
-webhooks are kept, so a test can press their buttons (`press`) like a person would.
+Every REST request is recorded (method, path, query, JSON body, uploaded files); the messages the bot writes
+through interaction webhooks are kept, so a test can press their buttons (`press`) like a person would.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 from tests.fakes.local_server import serve_locally
 
@@ -43,6 +43,7 @@ class Recorded:
     path: str
     query: dict[str, str]
     body: Any
+    files: dict[str, bytes] = field(default_factory=dict)  # filename -> content, for a multipart upload
 
     def matches(self, method: str, path: str | re.Pattern[str]) -> bool:
         if self.method != method:
@@ -117,9 +118,16 @@ class FakeDiscord:
             "id": str(next(self._ids)), "channel_id": str(self.channel_id), "guild_id": str(self.guild_id),
             "type": 20, "content": body.get("content") or "", "author": self.bot_user, "timestamp": _now(),
             "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [], "mention_roles": [],
-            "attachments": [], "embeds": body.get("embeds") or [], "components": body.get("components") or [],
+            "attachments": self._attachments(body), "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
             "pinned": False, "flags": flags, "webhook_id": str(self.app_id), "application_id": str(self.app_id),
         }
+
+    def _attachments(self, body: Json) -> list[Json]:
+        """Attachment objects for the files a message body names (discord.py lists them in payload_json)."""
+        return [{"id": str(next(self._ids)), "filename": a.get("filename", "file"), "size": 0,
+                 "url": f"https://cdn.example/{a.get('filename', 'file')}", "proxy_url": "https://cdn.example/p"}
+                for a in body.get("attachments") or [] if isinstance(a, dict)]
 
     # -- what a test sends -------------------------------------------------
     def _interaction(self, kind: int, data: Json, user: Json, message: Json | None = None,
@@ -203,10 +211,11 @@ class FakeDiscord:
     # -- REST ---------------------------------------------------------------
     async def _record(self, request: web.Request) -> Any:
         body = await request.json() if request.can_read_body and request.content_type == "application/json" else None
+        files: dict[str, bytes] = {}
         if body is None and request.can_read_body and request.content_type.startswith("multipart/"):
-            body = await _multipart_json(request)
+            body, files = await _multipart(request)
         path = request.path.removeprefix(API_PREFIX)  # recorded relative to the REST root, as Discord documents it
-        self.requests.append(Recorded(request.method, path, dict(request.query), body))
+        self.requests.append(Recorded(request.method, path, dict(request.query), body, files))
         async with self._changed:
             self._changed.notify_all()
         return body
@@ -263,6 +272,8 @@ class FakeDiscord:
             for key in ("content", "embeds", "components"):
                 if key in body:
                     message[key] = body[key] or ([] if key != "content" else "")
+            if "attachments" in body:
+                message["attachments"] = self._attachments(body)
             message["edited_timestamp"] = _now()
         return _json(self.messages[message_id])
 
@@ -313,13 +324,20 @@ def _json(data: Any, status: int = 200) -> web.Response:
     return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"})
 
 
-async def _multipart_json(request: web.Request) -> Any:
-    """Messages with files come as multipart: their JSON is the `payload_json` part."""
+async def _multipart(request: web.Request) -> tuple[Any, dict[str, bytes]]:
+    """Messages with files come as multipart: their JSON is the `payload_json` part, each file a `files[n]`
+    part with its filename."""
+    body: Any = None
+    files: dict[str, bytes] = {}
     reader = await request.multipart()
     async for part in reader:
-        if getattr(part, "name", None) == "payload_json":
-            return json.loads(await part.text())  # type: ignore[union-attr]
-    return None
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "payload_json":
+            body = json.loads(await part.text())
+        elif part.filename:
+            files[part.filename] = bytes(await part.read())
+    return body, files
 
 
 def _now() -> str:

@@ -82,12 +82,16 @@ class FakeTelegram:
 
     @staticmethod
     async def _params(request: web.Request) -> dict[str, Any]:
-        """python-telegram-bot sends form fields whose values are JSON-encoded."""
+        """python-telegram-bot sends form fields whose values are JSON-encoded; an uploaded file (sendDocument)
+        comes as a multipart part and is recorded as {"filename": ..., "content": bytes}."""
         if request.content_type == "application/json":
             return await request.json()
         form = await request.post()
         out: dict[str, Any] = {}
         for key, value in form.items():
+            if isinstance(value, web.FileField):
+                out[key] = {"filename": value.filename, "content": value.file.read()}
+                continue
             try:
                 out[key] = json.loads(str(value))
             except ValueError:
@@ -126,6 +130,12 @@ class FakeTelegram:
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
         return self._message(params)
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> Any:
+        upload = params.get("document") or {}
+        name = upload.get("filename", "") if isinstance(upload, dict) else ""
+        return {**self._message(params), "document": {"file_id": f"doc{next(self._ids)}", "file_unique_id": "u",
+                                                      "file_name": name}}
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator["FakeTelegram"]:

@@ -27,6 +27,7 @@ from recommender.intent import IntentValidator
 from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.live import LiveRecommender
 from recommender.lookup import STARTER_TAGS, CatalogLookup
+from recommender import word_vectors
 from recommender.serving import GraphSAGERecommender, SageRanker
 from recommender.types import Recommender
 from storage.database import Database, Storage
@@ -59,7 +60,8 @@ async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
 
 def local_chat2tag(settings: Settings, index: CatalogIndex, lookup: CatalogLookup) -> LocalChat2Tag:
     multilingual = MultilingualTagger(index.vocab, settings.catalog_dir / "multilingual_tags.npz")
-    return LocalChat2Tag(index, lookup, load_encoder(settings.encoder), LanguageDetector(), multilingual)
+    return LocalChat2Tag(index, lookup, load_encoder(settings.encoder), LanguageDetector(), multilingual,
+                         settings.catalog_dir / word_vectors.FILE)
 
 
 def chat2tag_for(settings: Settings, local: LocalChat2Tag, lookup: CatalogLookup) -> Chat2Tag:

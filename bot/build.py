@@ -16,7 +16,9 @@ from tqdm import tqdm
 from bot.ingest import ingested_tracks
 from recommender.catalog import Catalog, build_catalog, spotify_uri
 from recommender.datasets import AUDIO_COLUMNS, load_raw
+from recommender import word_vectors
 from recommender.encoder import load_encoder
+from recommender.word_vectors import build_word_vectors
 from recommender.index import CatalogIndex, build_index
 from recommender.ingest import add_tracks
 from recommender.vocabulary import Vocabulary, build_vocabulary
@@ -121,6 +123,7 @@ async def build(
     steps.update()
     index = add_tracks(index, await ingested_tracks(storage), encoder)  # keep what `ingest` added
     index.save(catalog_dir)
+    build_word_vectors(encoder, catalog_dir / word_vectors.FILE)  # Chat2Tag's common-word table, off the hot path
     steps.update()
     steps.close()
 

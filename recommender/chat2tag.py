@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 
@@ -38,12 +39,13 @@ from recommender.lookup import CatalogLookup
 from recommender.names import fold
 from recommender.tagging import canonical_decade, decade_of_year, normalise_tag
 from recommender.types import WeightedTag
+from recommender.word_vectors import load_word_vectors
 
 MAX_CHARS = 500  # a mood is said in a sentence or two; the rest only slows the encoder
 MIN_SIMILARITY = 0.55
 CUE_WEIGHTS = (0.95, 0.85, 0.75, 0.65, 0.55)  # a cue's first candidate is its best fit
 EMOTION_BOOST = 0.15
-WORD_CACHE_SIZE = 50_000
+WORD_CACHE_SIZE = 60_000  # room for the common-word table (~21k) and what chats add
 
 # What people ask for weighs more than facts about the artist.
 CATEGORY_PRIOR = {
@@ -105,8 +107,10 @@ class LocalChat2Tag:
     """The embedded default parser. `parse` is pure CPU work: call it off the event loop."""
 
     def __init__(self, index: CatalogIndex, lookup: CatalogLookup, encoder: TextEncoder,
-                 detector: LanguageDetector | None = None, multilingual: MultilingualTagger | None = None) -> None:
+                 detector: LanguageDetector | None = None, multilingual: MultilingualTagger | None = None,
+                 word_vectors: Path | None = None) -> None:
         self.vocab = index.vocab
+        self.word_vectors = word_vectors
         self.lookup = lookup
         self.encoder = encoder
         self.detector = detector
@@ -145,7 +149,10 @@ class LocalChat2Tag:
         return list(dict.fromkeys(words))[:16]
 
     def warm_up(self) -> None:
-        """Embed the words requests are made of (tag words, cue words) before the first message needs them."""
+        """Embed the words requests are made of (tag and cue words, and the common-word table when there is
+        one) before the first message needs them."""
+        if self.word_vectors is not None:
+            self._cache.update(load_word_vectors(self.word_vectors, self.encoder))
         words = {w for t in self.vocab.tags for w in t.split()}
         words |= {w for pattern, _ in CUES for w in re.findall(r"[a-z]{3,}", pattern)}
         self._embed(sorted(w for w in words if w not in _STOP and len(w) > 2)[:WORD_CACHE_SIZE // 2])

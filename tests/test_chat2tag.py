@@ -197,3 +197,26 @@ async def test_prompt_injection_cannot_leak_or_escape(app: App, llm_chat2tag: LL
 def test_everyday_phrases_with_genre_words_are_not_filters(local: LocalChat2Tag) -> None:
     for text in ("happy upbeat songs for cleaning the house", "road trip across the country", "winter blues"):
         assert local.parse(text).genres == [], text
+
+
+def test_common_words_are_embedded_ahead_so_new_messages_need_no_encoder_call(app: App, local: LocalChat2Tag,
+                                                                              ) -> None:
+    calls: list[list[str]] = []
+
+    class Counting:
+        def __init__(self, inner: object) -> None:
+            self.inner, self.dim, self.name = inner, local.encoder.dim, getattr(local.encoder, "name", "")
+
+        def encode(self, texts: list[str]):  # type: ignore[no-untyped-def]
+            calls.append(texts)
+            return self.inner.encode(texts)  # type: ignore[attr-defined]
+
+    index = app.core.s.catalog.index  # type: ignore[attr-defined]
+    parser = LocalChat2Tag(index, app.core.s.catalog, Counting(local.encoder), word_vectors=local.word_vectors)  # type: ignore[arg-type]
+    assert local.word_vectors is not None and local.word_vectors.exists()  # written by the catalog build
+    parser.warm_up()
+    calls.clear()
+    intent = parser.parse("walking home in the evening snow, thinking about old friends")
+    assert intent.tags and calls == []
+    parser.parse("zxqvbl evening")  # a word no table holds still gets embedded, once
+    assert calls == [["zxqvbl"]]

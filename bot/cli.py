@@ -166,6 +166,38 @@ def train_cmd(
     typer.echo(json.dumps(asyncio.run(go()), indent=2))
 
 
+@app.command("retrain")
+def retrain_cmd(
+    force: Annotated[bool, typer.Option(help="Train even when nothing is new since the served model")] = False,
+    epochs: Annotated[int | None, typer.Option(min=1, help="Epochs (default SUGGESTIFY_TRAIN_EPOCHS)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Ingest the track files in the inbox, retrain, and publish the new models only if they evaluate no worse."""
+    from jobs.retrain import retrain, summary
+    from recommender.sage import SageConfig
+
+    settings = _settings()
+
+    async def go() -> dict:
+        async with open_storage(settings) as storage:
+            await ensure_catalog(settings, storage, progress=not as_json)
+            config = SageConfig(epochs=epochs or settings.train_epochs)
+            return await retrain(storage, settings, force=force, config=config, progress=not as_json)
+
+    report = asyncio.run(go())
+    for f in report["files"]:
+        if f["status"] == "failed":
+            typer.echo(f"{f['file']}: not ingested ({f['reason']}); moved to {f['moved_to']}", err=True)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+    else:
+        typer.echo(summary(report))
+        if report.get("trained"):
+            served = report["served"].get("score")
+            typer.echo(f"{report['metric']}: candidate {report['candidate']['score']:.4f}, served "
+                       + ("-" if served is None else f"{served:.4f}") + f"; now serving {report['serving']}")
+
+
 eval_app = typer.Typer(help="Measure the recommenders (default) or Chat2Tag on fixed, documented protocols.")
 app.add_typer(eval_app, name="eval")
 

@@ -1,20 +1,40 @@
 """`suggestify train`: fit the GraphSAGE models on everything known — the shipped
 datasets and what users told us (chat ratings, named artists, Spotify history) —
-and publish a new model version for the running bot to pick up."""
+and publish a new model version for the running bot to pick up.
+
+Everything known but one thing: every version is trained without the same fixed,
+seeded validation slice of HetRec plays (`recommender.evaluation.validation_slice`,
+about 5 % of the plays) and scored on it, and the score goes into its manifest. Any
+two versions are then comparable on data neither saw, which is what lets
+`suggestify retrain` (jobs/retrain.py) publish a new version only when it is no worse.
+
+Training and publishing are separate steps: `train_model(..., publish=False)` leaves
+the version staged, out of the `current` pointer, for the caller to publish or reject.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from bot.config import Settings
 from recommender.catalog import build_catalog
 from recommender.datasets import load_raw
-from recommender.evaluation import catalog_events, interactions
-from recommender.graph import build_graph
+from recommender.evaluation import (
+    ValidationSlice,
+    catalog_events,
+    interactions,
+    validation_scores,
+    validation_slice,
+    without_validation,
+)
+from recommender.graph import Interactions, build_graph
 from recommender.index import CatalogIndex
 from recommender.model_store import MODEL_FILE, ModelStore
 from recommender.sage import SageConfig
@@ -26,43 +46,101 @@ log = logging.getLogger(__name__)
 
 BULK_SOURCES = ("hetrec",)  # read from the data files directly
 
+Event = tuple[str, str, str, float]
+
 
 def model_store(settings: Settings) -> ModelStore:
     return ModelStore(settings.home / "models")
 
 
-async def train_model(storage: Storage, settings: Settings, config: SageConfig | None = None,
-                      progress: bool = True) -> dict[str, Any]:
-    config = config or SageConfig(epochs=settings.train_epochs)
+@dataclass
+class TrainingData:
+    """What a model version learns from, loaded once so that a retrain trains and scores on the same data."""
+
+    index: CatalogIndex
+    interactions: Interactions  # everything known, the validation plays included
+    validation: ValidationSlice
+    user_events: list[Event]
+    catalog: str | None  # the catalog build's fingerprint
+
+    @property
+    def inputs(self) -> str:
+        """A digest of the training inputs: equal digests mean a retrain would learn nothing new."""
+        digest = hashlib.sha256(f"{self.catalog}|{self.validation.digest}".encode())
+        tags = self.index.track_tags.tocsr()
+        for array in (self.index.track_ids, tags.indptr, tags.indices, tags.data):
+            digest.update(array.tobytes())
+        digest.update(json.dumps(sorted(self.user_events)).encode())
+        return digest.hexdigest()[:16]
+
+
+async def load_training_data(storage: Storage, settings: Settings) -> TrainingData:
     info = await storage.catalog.build_info() or {}
     user_events = await storage.events.totals(exclude_sources=BULK_SOURCES)
 
-    def work() -> dict[str, Any]:
-        started = time.perf_counter()
+    def load() -> TrainingData:
         index = CatalogIndex.load(settings.catalog_dir)
         catalog = build_catalog(load_raw(settings.data_dir))
         inter = interactions(index, catalog_events(catalog) + user_events)
-        graph = build_graph(index, inter)
-        model, history = train(graph, config, progress=progress)
-        ranker = SageRanker.from_model(model, graph, inter.artists, index)
-        store = model_store(settings)
-        folder = store.new_version()
+        return TrainingData(index, inter, validation_slice(inter), user_events, info.get("fingerprint"))
+
+    return await asyncio.to_thread(load)
+
+
+def score_version(store: ModelStore, version: str, data: TrainingData) -> dict[str, float]:
+    """A stored version's validation scores, with today's catalog index (off the event loop: seconds)."""
+    return validation_scores(SageRanker.load(store.path(version), data.index), data.validation)
+
+
+def comparable(manifest: dict[str, Any], data: TrainingData) -> bool:
+    """Whether that version was trained without exactly this validation slice (else its score is not honest)."""
+    return (manifest.get("validation") or {}).get("digest") == data.validation.digest
+
+
+def _train_and_stage(store: ModelStore, data: TrainingData, config: SageConfig, progress: bool) -> dict[str, Any]:
+    started = time.perf_counter()
+    seen = without_validation(data.interactions, data.validation)
+    graph = build_graph(data.index, seen)
+    model, history = train(graph, config, progress=progress)
+    train_seconds = time.perf_counter() - started
+    ranker = SageRanker.from_model(model, graph, seen.artists, data.index)
+    folder = store.new_version()  # only now: a training that fails leaves nothing behind
+    try:
         ranker.save(folder / MODEL_FILE)
         manifest = {
-            "catalog": info.get("fingerprint"),
+            "version": folder.name,
+            "catalog": data.catalog,
+            "inputs": data.inputs,
             "trained_at": datetime.now(timezone.utc).isoformat(),
             "device": str(device()),
             "seconds": round(time.perf_counter() - started, 1),
+            "train_seconds": round(train_seconds, 1),
             "config": config.to_dict(),
             "graph": {t: int(graph[t].num_nodes) for t in graph.node_types}
             | {"/".join(rel): int(graph[rel].edge_index.shape[1]) for rel in graph.edge_types},
             "final_loss": history[-1] if history else {},
-            "user_events": len(user_events),
+            "user_events": len(data.user_events),
+            "validation": data.validation.protocol() | {"scores": validation_scores(ranker, data.validation)},
         }
-        manifest["version"] = store.publish(folder, manifest)
-        return manifest
+        store.stage(folder, manifest)
+    except BaseException:
+        store.discard(folder)
+        raise
+    return manifest
 
-    return await asyncio.to_thread(work)
+
+async def train_model(storage: Storage, settings: Settings, config: SageConfig | None = None,
+                      progress: bool = True, publish: bool = True, data: TrainingData | None = None
+                      ) -> dict[str, Any]:
+    """Train a new version (in a thread: a running bot keeps answering) and return its manifest; with
+    `publish=False` it stays staged, out of `current`, until `model_store(settings).publish` or `.reject`."""
+    config = config or SageConfig(epochs=settings.train_epochs)
+    data = data or await load_training_data(storage, settings)
+    store = model_store(settings)
+    manifest = await asyncio.to_thread(_train_and_stage, store, data, config, progress)
+    if publish:
+        store.publish(store.root / manifest["version"])
+    return manifest
 
 
 async def ensure_model(storage: Storage, settings: Settings, progress: bool = True) -> str:

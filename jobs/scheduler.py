@@ -1,5 +1,6 @@
 """Scheduled suggestion pushes: APScheduler with its jobs in MongoDB (they survive restarts), one job
-per subscriber (replaced, never duplicated), and one leader among the bot processes running them."""
+per subscriber (replaced, never duplicated), and one leader among the bot processes running them.
+The same scheduler runs the periodic retrain (jobs/retrain.py) as one job with a fixed id."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import MongoClient
 from pymongo.errors import DuplicateKeyError
+
+from jobs.retrain import RETRAIN_JOB_ID, Retrain, register_retrain, scheduled_retrain, unregister_retrain
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +107,8 @@ class SuggestionScheduler:
                 self.scheduler.resume()
             elif not leader and self.leading:
                 self.scheduler.pause()
+            if self.leading:  # APScheduler 3 does not see jobs another process added to the shared store
+                self.scheduler.wakeup()
 
     async def shutdown(self) -> None:
         if self._renew is not None:
@@ -111,6 +117,7 @@ class SuggestionScheduler:
             self.scheduler.shutdown(wait=False)
         await self.lock.release()
         _DELIVERERS.pop(self.name, None)
+        unregister_retrain(self.name)
 
     async def subscribe(self, user_id: str, times: list[time], tz: str) -> datetime | None:
         """One job per listener: subscribing again replaces their times."""
@@ -125,6 +132,25 @@ class SuggestionScheduler:
             return False
         self.scheduler.remove_job(job_id)
         return True
+
+    async def schedule_retrain(self, hours: float, run: Retrain) -> datetime | None:
+        """Run `run` every `hours` (0: never), on whichever process leads. Every process registers what the
+        job runs; the job itself is kept when its interval is unchanged, so restarting a bot more often
+        than every `hours` does not postpone the retrain forever."""
+        if hours <= 0:
+            unregister_retrain(self.name)
+            if self.scheduler.get_job(RETRAIN_JOB_ID) is not None:
+                self.scheduler.remove_job(RETRAIN_JOB_ID)
+            return None
+        register_retrain(self.name, run)
+        interval = timedelta(hours=hours)
+        job = self.scheduler.get_job(RETRAIN_JOB_ID)
+        if job is None or getattr(job.trigger, "interval", None) != interval or job.args != (self.name,):
+            job = self.scheduler.add_job(scheduled_retrain, IntervalTrigger(hours=hours, timezone=timezone.utc),
+                                         args=[self.name], id=RETRAIN_JOB_ID, replace_existing=True,
+                                         name="retrain the models",
+                                         misfire_grace_time=None)  # late (all processes were down) beats skipped
+        return getattr(job, "next_run_time", None)
 
     def jobs(self) -> list[Any]:
         return self.scheduler.get_jobs()

@@ -1,6 +1,10 @@
 """Trained model versions on disk. A version is written in full into its own folder
 and only then published by atomically replacing the `current` pointer, so a
-reader sees the old version or the new one, never half of either."""
+reader sees the old version or the new one, never half of either.
+
+A version can also be staged (written with its manifest, not published) so that a
+retrain can evaluate it first; a staged version that loses is rejected: its folder
+goes, and its manifest stays in `rejected.json` as a record of why."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from typing import Any
 KEEP_VERSIONS = 3
 MODEL_FILE = "model.pt"
 MANIFEST_FILE = "manifest.json"
+REJECTED_FILE = "rejected.json"
 
 
 class ModelStore:
@@ -39,16 +44,43 @@ class ModelStore:
         folder.mkdir(parents=True)
         return folder
 
-    def publish(self, folder: Path, manifest: dict[str, Any]) -> str:
-        (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1, default=str))
-        tmp = self.root / "current.tmp"
-        tmp.write_text(folder.name)
-        os.replace(tmp, self.root / "current")
+    def stage(self, folder: Path, manifest: dict[str, Any]) -> str:
+        """Write the manifest beside the model; the version exists but is not served."""
+        _write_atomically(folder / MANIFEST_FILE, json.dumps(manifest, indent=1, default=str))
+        return folder.name
+
+    def publish(self, folder: Path, manifest: dict[str, Any] | None = None) -> str:
+        """Serve this version from now on (staging it first when a manifest is given)."""
+        if manifest is not None:
+            self.stage(folder, manifest)
+        _write_atomically(self.root / "current", folder.name)
         self._prune(folder.name)
         return folder.name
+
+    def reject(self, version: str, record: dict[str, Any]) -> None:
+        """Drop a staged version that must not be served, keeping the record of why."""
+        if version == self.current():
+            raise ValueError(f"{version} is being served; it cannot be rejected")
+        _write_atomically(self.root / REJECTED_FILE, json.dumps(record, indent=1, default=str))
+        shutil.rmtree(self.root / version, ignore_errors=True)
+
+    def last_rejected(self) -> dict[str, Any] | None:
+        path = self.root / REJECTED_FILE
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def discard(self, folder: Path) -> None:
+        """Remove a version that never got a manifest (its training failed half way)."""
+        if folder.name != self.current():
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _prune(self, keep: str) -> None:
         versions = sorted((p for p in self.root.iterdir() if p.is_dir()), key=lambda p: p.name)
         for old in versions[:-KEEP_VERSIONS]:
             if old.name != keep:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)

@@ -6,6 +6,8 @@ import asyncio
 import threading
 from pathlib import Path
 
+import pytest
+
 from recommender.live import LiveRecommender
 from recommender.model_store import MODEL_FILE, ModelStore
 from recommender.types import Recommendation, Taste, WeightedTag
@@ -79,3 +81,22 @@ async def test_requests_keep_flowing_during_swaps(tmp_path: Path) -> None:
         t.join()
     assert not failures
     assert len(served) >= 2  # requests were answered by more than one version
+
+
+def test_a_staged_version_is_not_served_until_published_and_a_rejected_one_goes(tmp_path: Path) -> None:
+    store = ModelStore(tmp_path)
+    served = _publish(store, "ok")
+    staged = store.new_version()
+    (staged / MODEL_FILE).write_text("ok")
+    store.stage(staged, {"score": 1})
+    assert store.current() == served and store.manifest(staged.name) == {"score": 1}
+    store.reject(staged.name, {"version": staged.name, "why": "worse"})
+    assert not staged.exists() and store.current() == served
+    assert store.last_rejected() == {"version": staged.name, "why": "worse"}
+    with pytest.raises(ValueError):
+        store.reject(served, {})
+    assert store.current() == served
+    better = store.new_version()
+    (better / MODEL_FILE).write_text("ok")
+    store.stage(better, {"score": 2})
+    assert store.publish(better) == better.name == store.current()

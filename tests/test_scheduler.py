@@ -6,7 +6,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -100,3 +100,73 @@ async def test_a_failing_push_is_retried_once_and_never_raises(app: App, caplog:
         assert len(calls) == 3
     finally:
         await scheduler.shutdown()
+
+
+async def test_the_leader_runs_jobs_another_process_added(app: App) -> None:
+    pushed: list[str] = []
+
+    async def deliver(user_id: str) -> None:
+        pushed.append(user_id)
+
+    name = f"t{uuid.uuid4().hex[:6]}"
+    leader = SuggestionScheduler(app.storage.db, app.storage.uri, deliver, name=name, lease_s=0.6)
+    follower = SuggestionScheduler(app.storage.db, app.storage.uri, deliver, name=name, lease_s=0.6)
+    await leader.start()
+    await follower.start()
+    try:
+        assert leader.leading and not follower.leading
+        await asyncio.sleep(0.5)  # the leader has an empty store and nothing to wake up for
+        # Another process (the follower) adds a job due now: only the leader's lease loop can notice it.
+        await follower.subscribe("telegram:7", parse_times("09:00"), "UTC")
+        follower.scheduler.modify_job("suggest:telegram:7", next_run_time=datetime.now(timezone.utc))
+        for _ in range(50):
+            if pushed:
+                break
+            await asyncio.sleep(0.1)
+        assert pushed == ["telegram:7"]
+    finally:
+        await follower.shutdown()
+        await leader.shutdown()
+
+
+async def test_retrain_is_one_job_kept_across_restarts(app: App) -> None:
+    from jobs.retrain import RETRAIN_JOB_ID, _RETRAINERS, scheduled_retrain
+
+    async def deliver(user_id: str) -> None:
+        return None
+
+    runs: list[int] = []
+
+    async def run() -> dict:
+        runs.append(1)
+        return {"files": [], "tracks_added": 0, "skipped": "nothing new", "swapped": False}
+
+    name = f"t{uuid.uuid4().hex[:6]}"
+    first = SuggestionScheduler(app.storage.db, app.storage.uri, deliver, name=name)
+    await first.start()
+    try:
+        due = await first.schedule_retrain(24, run)
+        job = first.scheduler.get_job(RETRAIN_JOB_ID)
+        assert job.func is scheduled_retrain and job.args == (name,) and job.next_run_time == due
+        assert due > datetime.now(timezone.utc) + timedelta(hours=23)
+        await first.shutdown()
+        assert name not in _RETRAINERS
+
+        second = SuggestionScheduler(app.storage.db, app.storage.uri, deliver, name=name)  # a restart
+        await second.start()
+        try:
+            assert await second.schedule_retrain(24, run) == due  # kept, not postponed by the restart
+            assert [j.id for j in second.jobs()] == [RETRAIN_JOB_ID]
+            assert await second.schedule_retrain(6, run) < due  # a new interval replaces it
+            assert [j.id for j in second.jobs()] == [RETRAIN_JOB_ID]
+            second.scheduler.modify_job(RETRAIN_JOB_ID, next_run_time=datetime.now(timezone.utc))
+            for _ in range(50):
+                if runs:
+                    break
+                await asyncio.sleep(0.1)
+            assert runs == [1]  # the job ran what this process registered
+            assert await second.schedule_retrain(0, run) is None and second.jobs() == []  # 0 switches it off
+        finally:
+            await second.shutdown()
+    finally:
+        await first.shutdown()

@@ -1,0 +1,220 @@
+"""Retraining: inbox files are ingested once, a candidate is served only when it scores no worse than
+the served model on the validation slice both were trained without, and the job skips when nothing is new.
+
+Each test works in its own home (a copy of the session's catalog) and its own database on the session's
+server, so nothing here changes what the session's bot serves. Few epochs keep it cheap: on this data
+1 epoch scores far below 4, and 4 far below the session's 60-epoch model."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import App, open_storage
+from bot.config import Settings
+from bot.train import model_store, train_model
+from jobs.retrain import (
+    TOLERANCE,
+    _exclusive,
+    decide,
+    register_retrain,
+    retrain,
+    scheduled_retrain,
+    unregister_retrain,
+)
+from recommender.index import CatalogIndex
+from recommender.model_store import MODEL_FILE
+from recommender.sage import SageConfig
+from recommender.serving import GraphSAGERecommender, SageRanker
+from recommender.types import Taste, WeightedTag
+from storage.database import Storage
+from tests.test_cli import SCRIPT
+
+NEW = ("retrain0000000000000001", "retrain0000000000000002")
+CSV = f"""track_id,name,artist,tags,valence,energy,tempo
+{NEW[0]},Harbour Lights at Dawn,The Quay Singers,sea shanty;folk;melancholic,0.3,0.4,90
+{NEW[1]},Pylon Hum,Static Orchard,ambient;electronic;night,0.2,0.2,70
+"""
+BROKEN = "id,title\n1,not our format\n"
+
+
+def _isolated(app: App, home: Path) -> Settings:
+    """A home with a copy of the session's catalog, and a database of its own on the same server."""
+    shutil.copytree(app.settings.catalog_dir, home / "catalog")
+    return replace(app.settings, home=home, db_name=f"retrain_{uuid.uuid4().hex[:8]}")
+
+
+@asynccontextmanager
+async def _storage(app: App, settings: Settings) -> AsyncIterator[Storage]:
+    async with open_storage(settings) as storage:
+        await storage.catalog.set_build_info(
+            {k: v for k, v in (await app.storage.catalog.build_info() or {}).items() if k != "_id"})
+        try:
+            yield storage
+        finally:
+            await storage.client.drop_database(settings.db_name)
+
+
+def _copy_served(app: App, settings: Settings) -> str:
+    source = model_store(app.settings)
+    version = source.current()
+    assert version is not None
+    shutil.copytree(source.root / version, settings.home / "models" / version)
+    (settings.home / "models" / "current").write_text(version)
+    return version
+
+
+def _versions(settings: Settings) -> set[str]:
+    return {p.name for p in (settings.home / "models").iterdir() if p.is_dir()}
+
+
+@pytest.mark.parametrize(("candidate", "served", "swap"), [
+    (0.01, {"version": None}, True),  # nothing served yet
+    (0.01, {"version": "v", "score": 0.05, "comparable": False}, True),  # the served score is not honest
+    (0.05, {"version": "v", "score": 0.05, "comparable": True}, True),  # no worse
+    (0.06, {"version": "v", "score": 0.05, "comparable": True}, True),
+    (0.0499, {"version": "v", "score": 0.05, "comparable": True}, False),  # worse, however little
+])
+def test_gate(candidate: float, served: dict[str, Any], swap: bool) -> None:
+    assert TOLERANCE == 0.0
+    assert decide(candidate, served)[0] is swap
+
+
+async def test_a_worse_candidate_is_not_swapped_by_suggestify_retrain(app: App, tmp_path: Path) -> None:
+    settings = _isolated(app, tmp_path / "home")
+    served = _copy_served(app, settings)
+    store = model_store(settings)
+    async with _storage(app, settings):  # as an operator runs it
+        res = subprocess.run([SCRIPT, "retrain", "--force", "--epochs", "1", "--json"], capture_output=True,
+                             text=True, env={**os.environ, **settings.to_env()}, timeout=600)
+    assert res.returncode == 0, res.stderr
+    report = json.loads(res.stdout)
+    candidate = report["candidate"]["version"]
+    assert report["trained"] and not report["swapped"], report
+    assert store.current() == served and report["serving"] == served
+    assert report["served"]["comparable"]
+    assert report["candidate"]["score"] < report["served"]["score"]
+    assert "kept the served model" in report["reason"]
+    # Re-scored today, the served model scores what it scored when trained: the slice is stable.
+    recorded = store.manifest(served)["validation"]["scores"]["ndcg@100"]
+    assert report["served"]["score"] == pytest.approx(recorded, abs=1e-4)
+    assert not (store.root / candidate).exists()  # the loser's folder goes ...
+    assert store.last_rejected()["version"] == candidate  # ... its manifest stays, with the reason
+    assert "kept the served model" in store.last_rejected()["rejected_because"]
+    assert _versions(settings) == {served}
+
+
+@dataclass
+class Retrained:
+    settings: Settings
+    storage: Storage
+    weak: dict[str, Any]
+    report: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+async def retrained(app: App, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Retrained]:
+    """A deliberately weak model served; then two files in the inbox, and a retrain."""
+    settings = _isolated(app, tmp_path_factory.mktemp("retrain") / "home")
+    async with _storage(app, settings) as storage:
+        weak = await train_model(storage, settings, SageConfig(epochs=1), progress=False)
+        settings.inbox_dir.mkdir()
+        (settings.inbox_dir / "new.csv").write_text(CSV)
+        (settings.inbox_dir / "broken.csv").write_text(BROKEN)
+        (settings.inbox_dir / "notes.txt").write_text("not a track file")
+        report = await retrain(storage, settings, config=SageConfig(epochs=4), progress=False)
+        yield Retrained(settings, storage, weak, report)
+
+
+def test_a_better_candidate_is_swapped(retrained: Retrained) -> None:
+    report, weak = retrained.report, retrained.weak
+    store = model_store(retrained.settings)
+    assert report["trained"] and report["swapped"], report
+    assert report["served"]["version"] == weak["version"] and report["served"]["comparable"]
+    assert report["candidate"]["score"] > report["served"]["score"]
+    assert store.current() == report["candidate"]["version"] == report["serving"] != weak["version"]
+    assert store.manifest(store.current())["validation"]["scores"]["ndcg@100"] == report["candidate"]["score"]
+
+
+async def test_inbox_files_are_ingested_once_and_served(retrained: Retrained) -> None:
+    settings, report = retrained.settings, retrained.report
+    done = [f for f in report["files"] if f["status"] == "done"]
+    assert [f["file"] for f in done] == ["new.csv"] and report["tracks_added"] == 2
+    assert [p.name.split("-", 1)[1] for p in (settings.inbox_dir / "done").iterdir()] == ["new.csv"]
+    assert sorted(p.name for p in settings.inbox_dir.iterdir() if p.is_file()) == ["notes.txt"]
+    for track_id in NEW:
+        assert await retrained.storage.db["tracks"].find_one({"_id": track_id}) is not None
+    index = CatalogIndex.load(settings.catalog_dir)
+    assert all(t in index.row_of for t in NEW)
+    # The served version, loaded with today's index as a running bot should, recommends a new track.
+    store = model_store(settings)
+    ranker = SageRanker.load(store.path(store.current()), index)
+    row = index.track_tags[index.row_of[NEW[0]]]
+    tags = [WeightedTag(index.vocab.tags[c]) for c in row.indices[row.data.argsort()[::-1][:3]]]
+    recommended = [t.track_id for t in GraphSAGERecommender(ranker).recommend(Taste(), tags, 20)]
+    assert NEW[0] in recommended, (tags, recommended)
+
+
+def test_a_malformed_file_goes_to_failed_with_its_reason(retrained: Retrained) -> None:
+    inbox = retrained.settings.inbox_dir
+    [failed] = [f for f in retrained.report["files"] if f["status"] == "failed"]
+    assert failed["file"] == "broken.csv" and "missing column" in failed["reason"]
+    moved = Path(failed["moved_to"])
+    assert moved.parent == inbox / "failed" and moved.read_text() == BROKEN  # never lost
+    assert "missing column" in moved.with_name(moved.name + ".reason.txt").read_text()
+
+
+async def test_the_scheduled_job_skips_training_when_nothing_is_new(retrained: Retrained) -> None:
+    settings = retrained.settings
+    store = model_store(settings)
+    serving, versions = store.current(), _versions(settings)
+    size = CatalogIndex.load(settings.catalog_dir).size
+    name = f"t{uuid.uuid4().hex[:6]}"
+    register_retrain(name, partial(retrain, retrained.storage, settings, config=SageConfig(epochs=4), progress=False))
+    try:
+        report = await scheduled_retrain(name)
+    finally:
+        unregister_retrain(name)
+    assert report is not None and report["files"] == [] and not report["trained"]
+    assert report["skipped"] == f"nothing new since the served model {serving}"
+    assert store.current() == serving and _versions(settings) == versions  # nothing trained, nothing swapped
+    assert CatalogIndex.load(settings.catalog_dir).size == size  # the done file was not ingested again
+
+
+async def test_a_failing_scheduled_retrain_is_logged_and_never_raises(caplog: pytest.LogCaptureFixture) -> None:
+    async def broken() -> dict[str, Any]:
+        raise OSError("disk full")
+
+    name = f"t{uuid.uuid4().hex[:6]}"
+    register_retrain(name, broken)
+    try:
+        with caplog.at_level(logging.ERROR):
+            assert await scheduled_retrain(name) is None
+    finally:
+        unregister_retrain(name)
+    assert "scheduled retrain failed" in caplog.text and "disk full" in caplog.text
+    assert await scheduled_retrain(name) is None  # unregistered: skipped with a warning
+
+
+async def test_retrains_never_overlap(app: App, tmp_path: Path) -> None:
+    settings = replace(app.settings, home=tmp_path / "home")
+    store = model_store(settings)
+    with _exclusive(store.root) as first:
+        assert first
+        report = await retrain(app.storage, settings, force=True, progress=False)
+    assert report["skipped"] == "another retrain is running" and not report["trained"]
+    assert store.current() is None and not any(store.root.glob(f"*/{MODEL_FILE}"))
+    with _exclusive(store.root) as again:
+        assert again  # released

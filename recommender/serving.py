@@ -139,7 +139,9 @@ class SageRanker:
         tracks = [int(self.known_track[r]) for r in rows if self.known_track[r] >= 0]
         if not artists and not tracks:
             return None
-        neighbours = {PLAYS: torch.tensor(artists, dtype=torch.long), LISTENS: torch.tensor(tracks, dtype=torch.long)}
+        # A user aggregates along the edges that end at users: the reverses of user→artist and user→track.
+        neighbours = {reverse(PLAYS): torch.tensor(artists, dtype=torch.long),
+                      reverse(LISTENS): torch.tensor(tracks, dtype=torch.long)}
         return self.model.embed(torch.zeros(self.model.config.hidden), "user", neighbours, self.layers).numpy()
 
     def user_artist_scores(self, users: torch.Tensor) -> np.ndarray:

@@ -98,6 +98,12 @@ def test_trained_model_beats_popularity_on_a_slice(small) -> None:
     sage = summarise(rank_metrics(ranker.user_artist_scores(torch.from_numpy(rows))[:, cols], train_m, test_m, rows))
     pop = summarise(rank_metrics(Popularity().fit(train_m).scores(rows), train_m, test_m, rows))
     assert sage["ndcg@100"] > pop["ndcg@100"] * 1.1, (sage, pop)
+    # Serving embeds a listener from their artists alone (inductively): for a listener in the graph that must
+    # be exactly the trained embedding, or every listener is served the same list.
+    kept = kept.tocsr()
+    for row in rows[:25]:
+        taste = Taste(artists={artists[c]: 1.0 for c in kept.indices[kept.indptr[row]:kept.indptr[row + 1]]})
+        np.testing.assert_allclose(ranker.user_vector(taste), ranker.layers[-1]["user"][row].numpy(), atol=1e-4)
 
 
 async def test_new_user_from_three_named_artists_gets_personal_results(app: App) -> None:

@@ -8,10 +8,12 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from bot.app import App, open_app
 from bot.config import Settings
 from bot.messages import Reply
+from jobs.retrain import retrain
 from jobs.scheduler import SuggestionScheduler
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,9 @@ async def _start_scheduler(application: App, stoppers: list[Stopper]) -> None:
 
     scheduler = SuggestionScheduler(application.storage.db, application.storage.uri, deliver)
     await scheduler.start()
+    if application.settings.recommender == "graphsage":  # new tracks from the inbox, a model only if not worse
+        await scheduler.schedule_retrain(application.settings.retrain_hours,
+                                         partial(retrain, application.storage, application.settings, progress=False))
     core.s.subscriptions = scheduler  # the composition root completes the core's services
     stoppers.insert(0, scheduler.shutdown)  # first to stop: no push into a closing adapter
 

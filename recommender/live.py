@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 
 class LiveRecommender:
-    def __init__(self, store: ModelStore, load: Callable[[str], Recommender], version: str) -> None:
-        self.store, self._load = store, load
+    def __init__(self, store: ModelStore, load: Callable[[str], Recommender], version: str,
+                 on_swap: Callable[[Recommender], None] | None = None) -> None:
+        self.store, self._load, self._on_swap = store, load, on_swap
         self.version = version
         self._current = load(version)
 
@@ -42,6 +43,8 @@ class LiveRecommender:
             log.exception("could not load model %s; still serving %s", version, self.version)
             return False
         self._current, self.version = model, version
+        if self._on_swap is not None:
+            self._on_swap(model)
         log.info("now serving model %s", version)
         return True
 

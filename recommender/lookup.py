@@ -19,6 +19,10 @@ NAMED_GENRE_MIN_COUNT = 100
 
 class CatalogLookup:
     def __init__(self, index: CatalogIndex) -> None:
+        self.refresh(index)
+
+    def refresh(self, index: CatalogIndex) -> None:
+        """Look up in a grown catalog (tracks ingested since start-up), from now on."""
         self.index = index
         self._artist_names = index.artist_display_names()
         self._keys = list(self._artist_names)

@@ -40,13 +40,16 @@ async def test_new_version_is_swapped_in_and_a_broken_one_is_skipped(tmp_path: P
     store = ModelStore(tmp_path)
     assert store.current() is None
     first = _publish(store, "ok")
-    live = LiveRecommender(store, _load(store), store.current())
+    swapped: list[str] = []  # what the app hears: it points its catalog lookup at the new version's index
+    live = LiveRecommender(store, _load(store), store.current(), on_swap=lambda m: swapped.append(m.version))
     assert live.version == first and not await live.refresh()
     second = _publish(store, "ok")
     assert store.current() == second and await live.refresh()
     assert live.recommend(Taste(), [WeightedTag("rain")], 3)[0].track_id == second
+    assert swapped == [second]
     _publish(store, "corrupt")
     assert not await live.refresh()  # logged; the good version keeps serving
+    assert swapped == [second]
     assert live.version == second
     assert live.recommend(Taste(), [], 1)[0].track_id == second
     for _ in range(3):

@@ -5,8 +5,10 @@ for the served GraphSAGE model and the content-based baseline, in one run."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
+import random
 import resource
 import statistics
 import subprocess
@@ -23,6 +25,7 @@ from recommender.chat2tag_eval import load_labelled
 from recommender.content import ContentRecommender
 from recommender.index import CatalogIndex
 from recommender.metrics import latency_spread
+from recommender.names import artist_key
 from recommender.types import Recommender, Taste, WeightedTag
 
 MESSAGES = (
@@ -81,6 +84,30 @@ def _rank_latency(recommender: Recommender, tags: list[list[WeightedTag]], taste
     return latency_spread(timings)
 
 
+def _personalisation(recommender: Recommender, tags: list[list[WeightedTag]], listeners: list[Taste],
+                     size: int) -> dict[str, float]:
+    """How much a mood playlist depends on whose it is: the same requests for different listeners. Mean
+    pairwise Jaccard of their playlists (1 = everyone hears the same), the share of tracks by artists the
+    listener plays, and the share carrying an asked-for tag among the track's top tags."""
+    overlap, own, tagged = [], [], []
+    for asked in tags:
+        lists = [recommender.recommend(taste, asked, size) for taste in listeners]
+        ids = [{r.track_id for r in tracks} for tracks in lists]
+        overlap.append(statistics.fmean(len(a & b) / len(a | b) for a, b in itertools.combinations(ids, 2)))
+        wanted = {t.tag for t in asked}
+        for taste, tracks in zip(listeners, lists):
+            own.append(statistics.fmean(artist_key(r.artist) in taste.artists for r in tracks))
+            tagged.append(statistics.fmean(bool(wanted & set(r.tags)) for r in tracks))
+    return {"listeners": len(listeners), "pairwise_jaccard": round(statistics.fmean(overlap), 3),
+            "by_artists_they_play": round(statistics.fmean(own), 3), "with_an_asked_tag": round(statistics.fmean(tagged), 3)}
+
+
+async def _listeners(core: BotCore, n: int = 40) -> list[Taste]:
+    """HetRec listeners, a fixed sample."""
+    tastes = [await core.taste_of(f"hetrec:{u}") for u in random.Random(0).sample(range(2, 2100), 3 * n)]
+    return [t for t in tastes if not t.empty][:n]
+
+
 def _cold_start(settings: Settings, backend: str) -> dict[str, float]:
     """A fresh process: imports, database, models, first reply. Its peak RSS comes back with it."""
     env = {**os.environ, **replace(settings, recommender=backend).to_env()}
@@ -125,10 +152,13 @@ async def bench(settings: Settings, rounds: int = 300, size: int = 20) -> dict[s
         tags = [(await core.s.chat2tag.understand(m)).weighted_tags for m in MESSAGES]
         tastes = [await core.taste_of(u) for u in USERS]
         served["ranking_only"] = _rank_latency(core.s.recommender, tags, tastes, rounds, size)
+        listeners = await _listeners(core)
+        served["personalisation"] = _personalisation(core.s.recommender, tags, listeners, size)
         core.s.recommender = ContentRecommender(CatalogIndex.load(settings.catalog_dir))
         await _latency(core, 20, size)
         baseline = await _latency(core, rounds, size)
         baseline["ranking_only"] = _rank_latency(core.s.recommender, tags, tastes, rounds, size)
+        baseline["personalisation"] = _personalisation(core.s.recommender, tags, listeners, size)
     served.update(_cold_start(settings, "graphsage"))
     baseline.update(_cold_start(settings, "content"))
     return {

@@ -16,7 +16,7 @@ import discord
 import pytest
 
 from adapters.discord_answer import NOT_YOURS, SORRY
-from adapters.discord_bot import DiscordConfig, SuggestifyClient
+from adapters.discord_bot import DiscordConfig, SuggestifyClient, discord_sender
 from adapters.discord_render import DESCRIPTION_MAX, build_embed, build_view, render
 from bot.app import App
 from bot.export import export_reply
@@ -307,10 +307,13 @@ async def test_export_is_private_and_carries_the_file(bot: SuggestifyClient, fak
     assert "Spotify" in edit.body["embeds"][0]["description"] and not edit.files
 
 
-def test_a_long_export_is_cut_at_a_line() -> None:
+def test_a_long_text_is_cut_at_a_line_and_keeps_its_file() -> None:
     tracks = [Recommendation(f"{i:022d}", "Song " + "x" * 150, "Artist", "spotify:track:x",
                              f"https://open.spotify.com/track/{i:022d}", [], 1.0, "") for i in range(30)]
-    reply = export_reply("long", tracks)
+    export = export_reply("long", tracks)
+    assert len(export.text) <= DESCRIPTION_MAX  # an export lists only as many links as a message holds
+    reply = Reply("\n".join(f"{i}. {t.artist} — {t.name}\n   {t.url}" for i, t in enumerate(tracks, 1)),
+                  attachments=export.attachments)
     rendered = render(reply, owner_id=1)
     description = rendered.embed.description or ""
     assert len(reply.text) > DESCRIPTION_MAX and len(description) <= DESCRIPTION_MAX
@@ -349,3 +352,14 @@ def test_replies_are_cut_to_discords_limits() -> None:
     assert any("/more" in c["custom_id"] for c in components)
     assert not any(tags[3] in c["custom_id"] for c in components)  # too long for a custom_id: left out, not cut
     assert build_view(Reply("Thanks!"), owner_id=1) is None
+
+
+async def test_a_scheduled_push_reaches_the_channel_with_tag_buttons(bot: SuggestifyClient, fake: FakeDiscord,
+                                                                     app: App) -> None:
+    start = len(fake.requests)
+    await discord_sender(bot)(f"{CHANNEL_ID}:4242", await app.core.suggestion_reply("discord:4242"))
+    sent = await fake.wait_until(lambda r: r.method == "POST" and r.path == f"/channels/{CHANNEL_ID}/messages",
+                                 after=start)
+    assert sent.body["content"] == "<@4242>" and "tap one" in sent.body["embeds"][0]["description"]
+    tags = [c for c in items(sent.body) if c["type"] == 2 and c["custom_id"].startswith("sfy:4242:")]
+    assert len(tags) >= 5  # each suggested tag, a button only that listener can press

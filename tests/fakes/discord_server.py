@@ -97,8 +97,7 @@ class FakeDiscord:
             "emojis": [], "stickers": [], "threads": [], "stage_instances": [], "guild_scheduled_events": [],
             "soundboard_sounds": [], "presences": [],
             "channels": [
-                {"id": str(self.channel_id), "type": 0, "name": "music", "position": 0, "guild_id": str(self.guild_id),
-                 "permission_overwrites": [], "nsfw": False, "parent_id": None},
+                self.text_channel(),
                 {"id": str(VOICE_CHANNEL_ID), "type": 2, "name": "Lounge", "position": 1,
                  "guild_id": str(self.guild_id), "permission_overwrites": [], "bitrate": 64000, "user_limit": 0,
                  "parent_id": None, "nsfw": False, "rtc_region": None},
@@ -111,6 +110,10 @@ class FakeDiscord:
                 for u in voice
             ],
         }
+
+    def text_channel(self) -> Json:
+        return {"id": str(self.channel_id), "type": 0, "name": "music", "position": 0, "guild_id": str(self.guild_id),
+                "permission_overwrites": [], "nsfw": False, "parent_id": None}
 
     def _message(self, body: Json, *, ephemeral: bool = False) -> Json:
         flags = int(body.get("flags") or 0) | (64 if ephemeral else 0)
@@ -242,6 +245,12 @@ class FakeDiscord:
                 message = self._message(body or {})
                 self.messages[int(message["id"])] = message
                 return _json(message)
+        if method == "GET" and path == f"/channels/{self.channel_id}":  # a channel the cache lacks
+            return _json(self.text_channel())
+        if method == "POST" and (m := re.fullmatch(r"/channels/(\d+)/messages", path)):  # a bot-initiated post
+            message = self._message(body or {}) | {"channel_id": m[1]}
+            self.messages[int(message["id"])] = message
+            return _json(message)
         if m := re.fullmatch(rf"/webhooks/{app}/([^/]+)/messages/([^/]+)", path):
             return self._webhook_message(method, m[1], m[2], body or {})
         return _json({"message": f"fake discord: no route for {method} {path}", "code": 0}, status=404)

@@ -16,6 +16,7 @@ from typing import Any
 from bot.messages import Action, Incoming, Reply, TagChip
 from bot.export import FORMATS, export_reply
 from bot.ports import (
+    AccountUnavailable,
     Catalog,
     Chat2Tag,
     Events,
@@ -254,8 +255,17 @@ class BotCore:
         if self.s.accounts is None:
             return Reply(NO_SPOTIFY)
         name = await self.s.accounts.account_name(session["user_id"])
-        if name is not None:
-            return Reply(f"You're connected to Spotify as {name}. /save saves your playlist; /disconnect unlinks.")
+        if name is not None:  # connecting again re-reads what they have been playing since
+            try:
+                found = await self.s.accounts.import_taste(session["user_id"])
+            except AccountUnavailable:
+                return Reply("Spotify no longer lets me in to your account: /disconnect, then /connect again.")
+            except Exception:
+                log.warning("re-reading the Spotify history of %s failed", session["user_id"], exc_info=True)
+                return Reply(f"You're connected to Spotify as {name}, but I can't reach Spotify right now. "
+                             "/save will still try; /disconnect unlinks.")
+            return Reply(f"You're connected to Spotify as {name}; I re-read your top and recent tracks ({found} "
+                         "artists and tracks I know). /save saves your playlist; /disconnect unlinks.")
         link = await self.s.accounts.connect_link(session["user_id"], f"{msg.platform}:{msg.chat_id}")
         return Reply(f"Open this link to connect your Spotify account (it works once, for you, for 10 minutes):\n{link}")
 

@@ -109,7 +109,8 @@ async def test_oauth_round_trip_stores_encrypted_tokens_and_imports_taste(env: E
     status, page = await env.connect(me)
     assert status == 200 and "Connected to Spotify as Ada" in page
     assert any("Connected to Spotify as Ada" in t for t in env.said_to(f"{me}"))
-    assert "connected to Spotify as Ada" in (await env.ask(me, "/connect")).text
+    again = (await env.ask(me, "/connect")).text  # connected: re-reads the history instead of a new link
+    assert "connected to Spotify as Ada" in again and "re-read" in again and "http" not in again
 
     # Encrypted at rest: the stored document holds no token in the clear, and another key cannot open it.
     doc = await env.app.storage.db["oauth_tokens"].find_one({"_id": f"{PROVIDER}:console:{me}"})

@@ -22,7 +22,7 @@ def render(reply: Reply) -> str:
     lines = [reply.text]
     for i, track in enumerate(reply.playlist, 1):
         lines.append(f"{i:>2}. {track.artist} — {track.name}")
-        lines.append(f"    {track.reason} · {track.url}")
+        lines.append(f"    {track.reason} · {track.url}" if track.reason else f"    {track.url}")
     buttons = [a for a in reply.actions if a.kind != "remove"]  # typed as /remove N here
     if buttons:
         lines.append("Buttons: " + " | ".join(f"[{a.label}] {a.command}" for a in buttons))

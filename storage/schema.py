@@ -33,8 +33,8 @@ VALIDATORS: dict[str, dict[str, Any]] = {
             "display_name": _STR,
             "country": _STR,
             "timezone": _STR,
-            "place": {"bsonType": "object"},
-            "subscription": {"bsonType": "object"},  # scheduled suggestions: platform, chat, times, time zone  # where the listener is: weather and local time for suggestions
+            "place": {"bsonType": "object"},  # where the listener is: weather and local time for suggestions
+            "subscription": {"bsonType": "object"},  # scheduled suggestions: platform, chat, times, time zone
             "connected": {"bsonType": "object"},
             "consent": {"bsonType": "object"},
             "created_at": _DATE,

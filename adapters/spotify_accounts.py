@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from adapters.spotify import PROVIDER, SpotifyAPI
 from bot.ports import Catalog, Events
-from jobs.spotify_save import SpotifySaves
+from jobs.spotify_save import Notify, SpotifySaves
 from storage.secrets import OAuthStates
 
 log = logging.getLogger(__name__)
 
 SOURCE = "spotify"
 TOP_WEIGHT, RECENT_WEIGHT = 3.0, 1.0  # a top track says more about taste than one recent play
-
-Notify = Callable[[str, str], Awaitable[None]]
-
 
 def taste_items(top: list[dict[str, Any]], recent: list[dict[str, Any]], catalog: Catalog,
                 ) -> list[tuple[str, str, float]]:

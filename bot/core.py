@@ -70,6 +70,7 @@ HELP = (
 )
 
 
+NO_PLAYLIST = "There's no playlist yet — tell me your mood first."
 NO_SPOTIFY = ("Spotify isn't set up on this bot. /export gives you the playlist as Spotify and YouTube links "
               "and a file for any player.")
 
@@ -235,7 +236,7 @@ class BotCore:
         if direction not in ("up", "down"):
             return Reply("Use /feedback up or /feedback down.")
         if not playlist:
-            return Reply("There's no playlist yet — tell me your mood first.")
+            return Reply(NO_PLAYLIST)
         weight = FEEDBACK_WEIGHT if direction == "up" else -FEEDBACK_WEIGHT
         await self.s.events.add_many(session["user_id"], "track", playlist, weight, f"chat:feedback:{direction}")
         if direction == "up":
@@ -245,7 +246,7 @@ class BotCore:
     async def _export(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         tracks = self._tracks(session.get("playlist", []))
         if not tracks:
-            return Reply("There's no playlist yet — tell me your mood first.")
+            return Reply(NO_PLAYLIST)
         fmt = arg.strip().lower() or "m3u"
         if fmt not in FORMATS:
             return Reply(f"I can export as {' or '.join(FORMATS)}: /export m3u")
@@ -277,7 +278,7 @@ class BotCore:
     async def _save(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         tracks = self._tracks(session.get("playlist", []))
         if not tracks:
-            return Reply("There's no playlist yet — tell me your mood first.")
+            return Reply(NO_PLAYLIST)
         if self.s.accounts is None:
             return Reply(NO_SPOTIFY)
         if await self.s.accounts.account_name(session["user_id"]) is None:
@@ -520,7 +521,7 @@ class BotCore:
     def _bad_position(self, session: dict[str, Any], verb: str) -> Reply:
         n = len(session.get("playlist", []))
         if not n:
-            return Reply("There's no playlist yet — tell me your mood first.")
+            return Reply(NO_PLAYLIST)
         return Reply(f"Which one? Use /{verb} N with N from 1 to {n}.")
 
     def _label(self, track_id: str) -> str:

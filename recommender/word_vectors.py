@@ -43,11 +43,11 @@ def build_word_vectors(encoder: TextEncoder, path: Path) -> int:
 def load_word_vectors(path: Path, encoder: TextEncoder) -> dict[str, np.ndarray]:
     """word -> float32 embedding; built first when missing or made by another encoder."""
     name = getattr(encoder, "name", "")
-    if not path.exists() or str(np.load(path, allow_pickle=False)["encoder"]) != name:
+    saved = np.load(path, allow_pickle=False) if path.exists() else None
+    if saved is None or str(saved["encoder"]) != name:
         log.info("embedding the common-word table for %s", name or "the encoder")
-        build_word_vectors(encoder, path)
-    if not path.exists():
-        return {}
-    saved = np.load(path, allow_pickle=False)
+        if not build_word_vectors(encoder, path):
+            return {}
+        saved = np.load(path, allow_pickle=False)
     vectors = saved["vectors"].astype(np.float32)  # rows are views of one array: no copy per word
     return dict(zip(saved["words"].tolist(), vectors))

@@ -70,4 +70,6 @@ def test_bench_measures_both_backends(app: App) -> None:
         assert b["requests"] == 10 and 0 < b["p50_ms"] <= b["p99_ms"] and b["playlists_per_s"] > 0
         assert b["cold_start_s"] > 0 and b["peak_rss_mb"] > 100
         assert 0 < b["ranking_only"]["p50_ms"]
+        mix = b["personalisation"]  # the same mood playlists for 40 HetRec listeners
+        assert mix["listeners"] == 40 and 0 <= mix["pairwise_jaccard"] <= 1 and 0 <= mix["by_artists_they_play"] <= 1
     assert out["ratio_graphsage_over_content"]["p50_ms"] > 0

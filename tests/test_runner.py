@@ -51,6 +51,7 @@ async def test_run_serves_telegram_and_discord_and_stops_on_sigterm(app: App) ->
         assert "Subscribed" in sent["text"]
         jobs = [d async for d in app.storage.db["jobs_suggestions"].find({}, {"_id": 1})]
         assert {"_id": "suggest:telegram:5150"} in jobs
+        assert {"_id": "retrain"} in jobs  # the periodic retrain, scheduled by `run`
 
         # Spotify: the link from /connect, a browser at Spotify's consent, our callback; the chat hears of it.
         mark = len(telegram.calls)

@@ -27,6 +27,7 @@ class Settings:
     recommender: str = "graphsage"  # or "content", the first release's ranking
     train_epochs: int = 300
     model_poll_seconds: float = 30.0  # how often the bot looks for a newly published model
+    serving_threads: int = 1  # BLAS/OpenMP threads while serving (in-process retraining included)
     openai_api_key: str | None = None  # enables the LLM path of Chat2Tag
     openai_base_url: str | None = None  # any OpenAI-compatible server (vLLM, Ollama, a test stand-in)
     llm_model: str = "gpt-4o-mini"
@@ -76,6 +77,7 @@ class Settings:
             recommender=os.environ.get("SUGGESTIFY_RECOMMENDER", "graphsage").lower(),
             train_epochs=int(os.environ.get("SUGGESTIFY_TRAIN_EPOCHS", "300")),
             model_poll_seconds=float(os.environ.get("SUGGESTIFY_MODEL_POLL_SECONDS", "30")),
+            serving_threads=int(os.environ.get("SUGGESTIFY_SERVING_THREADS", "1")),
             openai_api_key=os.environ.get("OPENAI_API_KEY") or None,
             openai_base_url=os.environ.get("OPENAI_BASE_URL") or None,
             llm_model=os.environ.get("SUGGESTIFY_LLM_MODEL", "gpt-4o-mini"),
@@ -107,6 +109,7 @@ class Settings:
             "SUGGESTIFY_LOG_LEVEL": self.log_level, "SUGGESTIFY_RECOMMENDER": self.recommender,
             "SUGGESTIFY_TRAIN_EPOCHS": str(self.train_epochs),
             "SUGGESTIFY_MODEL_POLL_SECONDS": str(self.model_poll_seconds),
+            "SUGGESTIFY_SERVING_THREADS": str(self.serving_threads),
             "SUGGESTIFY_LLM_MODEL": self.llm_model, "SUGGESTIFY_LLM_TIMEOUT": str(self.llm_timeout),
             "SPOTIFY_API_BASE_URL": self.spotify_api_base_url,
             "SPOTIFY_ACCOUNTS_BASE_URL": self.spotify_accounts_base_url,

@@ -120,15 +120,23 @@ class BotCore:
     # -- entry point ------------------------------------------------------
     async def handle(self, msg: Incoming) -> Reply:
         text = clean_text(msg.text)
-        try:
-            session = await self._open(msg)
-        except Exception:
-            log.exception("storage unavailable while loading the session of %s:%s", msg.platform, msg.chat_id)
-            return await self._degraded(text)
         command, arg = split_command(text)
+        mood = command is None and bool(text)
+        # A mood needs the message read (a thread) and the listener's history (a database read) as well as the
+        # session: waited for together, not one after another.
+        work: list[Awaitable[Any]] = [self._open(msg)]
+        if mood:
+            work += [self.s.chat2tag.understand(text), self.taste_of(f"{msg.platform}:{msg.user_id}")]
+        session, *read = await asyncio.gather(*work, return_exceptions=True)
+        if isinstance(session, BaseException):
+            log.error("storage unavailable while loading the session of %s:%s", msg.platform, msg.chat_id,
+                      exc_info=session)
+            return await self._degraded(text)
         try:
             if command is None:
-                reply = await self._mood(msg, session, text)
+                for failed in (r for r in read if isinstance(r, BaseException)):
+                    raise failed
+                reply = await self._mood(session, text, *read)
             elif command in self.commands:
                 reply = await self.commands[command](msg, session, arg)
             else:
@@ -161,12 +169,12 @@ class BotCore:
     async def _help(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         return Reply(HELP, suggestions=self.s.catalog.suggested_tags())
 
-    async def _mood(self, msg: Incoming, session: dict[str, Any], text: str) -> Reply:
-        if not text:
+    async def _mood(self, session: dict[str, Any], text: str = "", intent: Intent | None = None,
+                    own: Taste | None = None) -> Reply:
+        """A playlist for a message; `handle` has read it (`intent`) and the sender's history (`own`)."""
+        if not text or intent is None or own is None:
             return Reply("Tell me a mood, a moment or an activity and I'll make you a playlist.",
                          suggestions=self.s.catalog.suggested_tags())
-        # Reading the message (CPU, in a thread) and the listener's history (a database read) overlap.
-        intent, own = await asyncio.gather(self.s.chat2tag.understand(text), self.taste_of(session["user_id"]))
         if not intent.music:
             return Reply(SMALL_TALK.get(intent.note, SMALL_TALK["what"]), suggestions=self.s.catalog.suggested_tags())
         if intent.note == "not_understood":

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 import numpy as np
 
 from recommender.index import CatalogIndex
-from recommender.names import track_key
 from recommender.types import Filters
 
 MAX_PER_ARTIST = 2
@@ -21,8 +20,7 @@ def pick(index: CatalogIndex, order: Iterable[int], k: int, exclude: frozenset[s
     under another id, and known artists beyond their share."""
     picked: list[int] = []
     # An excluded track excludes its song: the same recording often has several ids.
-    seen_songs = {track_key(str(index.artist_keys[r]), str(index.names[r]))
-                  for r in (index.row_of.get(t) for t in exclude) if r is not None}
+    seen_songs = {index.song_key(r) for r in (index.row_of.get(t) for t in exclude) if r is not None}
     per_artist: dict[str, int] = {}
     known_quota = max(1, int(k * KNOWN_ARTIST_SHARE)) if known else 0
     for row in order:
@@ -32,7 +30,7 @@ def pick(index: CatalogIndex, order: Iterable[int], k: int, exclude: frozenset[s
         if tid in exclude:
             continue
         artist = str(index.artist_keys[row])
-        song = track_key(artist, str(index.names[row]))
+        song = index.song_key(int(row))
         if per_artist.get(artist, 0) >= MAX_PER_ARTIST or song in seen_songs:
             continue
         if artist in known:

@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from recommender.catalog import Catalog, feature_matrix
 from recommender.emotion import PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
+from recommender.names import track_key
 from recommender.vocabulary import Vocabulary
 
 OWN_TAG_WEIGHT = 1.0
@@ -57,6 +58,15 @@ class CatalogIndex:
         self.artist_row = {a: i for i, a in enumerate(self.artist_index.tolist())}
         # Each track's row in artist_tags (-1: its artist carries no tags).
         self.track_artist_row = np.array([self.artist_row.get(a, -1) for a in self.artist_keys.tolist()], dtype=np.int64)
+        self._song_keys: dict[int, str] = {}
+
+    def song_key(self, row: int) -> str:
+        """The song a row is a recording of (one song often has several track ids); memoised, since
+        folding names is the slow part of picking a playlist and the same rows come up again and again."""
+        key = self._song_keys.get(row)
+        if key is None:
+            key = self._song_keys[row] = track_key(str(self.artist_keys[row]), str(self.names[row]))
+        return key
 
     def artist_display_names(self) -> dict[str, str]:
         """Artist key → name as people write it: the tagged artists' names, else the name on a track."""

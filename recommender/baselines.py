@@ -23,6 +23,30 @@ def binarise(m: sp.csr_matrix) -> sp.csr_matrix:
     return out
 
 
+def item_neighbours(user_items: sp.csr_matrix, neighbours: int, shrink: float) -> sp.csr_matrix:
+    """Item–item cosine over co-occurrence, shrunk towards zero for rarely co-occurring items; row i keeps
+    item i's `neighbours` strongest."""
+    x = binarise(user_items)
+    co = (x.T @ x).tocsr().astype(np.float32)
+    norms = np.sqrt(co.diagonal())
+    co.setdiag(0)
+    co.eliminate_zeros()
+    co = co.tocoo()
+    sim = co.data / (norms[co.row] * norms[co.col] + shrink)
+    sim_m = sp.csr_matrix((sim, (co.row, co.col)), shape=co.shape)
+    rows, cols, vals = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0, np.float32)]
+    for i in range(sim_m.shape[0]):
+        lo, hi = sim_m.indptr[i], sim_m.indptr[i + 1]
+        if hi - lo > neighbours:
+            keep = lo + np.argpartition(-sim_m.data[lo:hi], neighbours)[:neighbours]
+        else:
+            keep = np.arange(lo, hi)
+        rows.append(np.full(len(keep), i))
+        cols.append(sim_m.indices[keep])
+        vals.append(sim_m.data[keep])
+    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=sim_m.shape)
+
+
 class Popularity:
     name = "popularity"
 
@@ -43,28 +67,8 @@ class ItemKNN:
         self.neighbours, self.shrink = neighbours, shrink
 
     def fit(self, user_items: sp.csr_matrix) -> "ItemKNN":
-        x = binarise(user_items)
-        self._x = x
-        co = (x.T @ x).tocsr().astype(np.float32)
-        norms = np.sqrt(co.diagonal())
-        co.setdiag(0)
-        co.eliminate_zeros()
-        co = co.tocoo()
-        sim = co.data / (norms[co.row] * norms[co.col] + self.shrink)
-        sim_m = sp.csr_matrix((sim, (co.row, co.col)), shape=co.shape)
-        rows, cols, vals = [], [], []
-        for i in range(sim_m.shape[0]):  # keep each item's strongest neighbours
-            lo, hi = sim_m.indptr[i], sim_m.indptr[i + 1]
-            if hi - lo > self.neighbours:
-                keep = lo + np.argpartition(-sim_m.data[lo:hi], self.neighbours)[: self.neighbours]
-            else:
-                keep = np.arange(lo, hi)
-            rows.append(np.full(len(keep), i))
-            cols.append(sim_m.indices[keep])
-            vals.append(sim_m.data[keep])
-        self._sim = sp.csr_matrix(
-            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=sim_m.shape
-        )
+        self._x = binarise(user_items)
+        self._sim = item_neighbours(self._x, self.neighbours, self.shrink)
         return self
 
     def scores(self, rows: np.ndarray) -> np.ndarray:

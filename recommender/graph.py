@@ -3,7 +3,10 @@
 Nodes: users (HetRec listeners, chat and Spotify users, and TidyTuesday playlists
 as extra "users" whose members are tracks), artists, tracks and tags. Edges:
 user–artist plays, user–track listens and playlist membership, track–artist,
-track–tag and artist–tag, each with its reverse so messages flow both ways.
+track–tag and artist–tag, each with its reverse so messages flow both ways; and
+each artist's most co-listened artists, so an artist's first layer already hears
+what its listeners also play (users start from zeros, so plays alone carry that
+only into the last layer).
 Node features come from the catalog index (tag text, emotion and audio
 embeddings); nothing here is a learnt id, so new nodes embed like old ones.
 """
@@ -17,6 +20,7 @@ import scipy.sparse as sp
 import torch
 from torch_geometric.data import HeteroData
 
+from recommender.baselines import item_neighbours
 from recommender.index import CatalogIndex
 
 PLAYS = ("user", "plays", "artist")
@@ -25,6 +29,8 @@ BY = ("track", "by", "artist")
 TRACK_TAG = ("track", "tagged", "tag")
 ARTIST_TAG = ("artist", "tagged", "tag")
 RELATIONS = (PLAYS, LISTENS, BY, TRACK_TAG, ARTIST_TAG)
+COLISTENED = ("artist", "colistened", "artist")  # neighbour → artist; the lists are near-symmetric already
+COLISTEN_NEIGHBOURS = 20
 
 
 def reverse(rel: tuple[str, str, str]) -> tuple[str, str, str]:
@@ -134,4 +140,6 @@ def build_graph(index: CatalogIndex, inter: Interactions, track_tags: sp.csr_mat
         edge_index, weight = _edges(m)
         data[rel].edge_index, data[rel].edge_weight = edge_index, weight
         data[reverse(rel)].edge_index = edge_index.flip(0)
+    near = item_neighbours(inter.user_artist, COLISTEN_NEIGHBOURS, shrink=10.0).tocoo()
+    data[COLISTENED].edge_index = torch.from_numpy(np.vstack([near.col, near.row]).astype(np.int64))
     return data

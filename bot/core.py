@@ -133,10 +133,13 @@ class BotCore:
                       exc_info=session)
             return await self._degraded(text)
         try:
-            if command is None:
+            if mood:
                 for failed in (r for r in read if isinstance(r, BaseException)):
                     raise failed
                 reply = await self._mood(session, text, *read)
+            elif command is None:  # an empty message
+                reply = Reply("Tell me a mood, a moment or an activity and I'll make you a playlist.",
+                              suggestions=self.s.catalog.suggested_tags())
             elif command in self.commands:
                 reply = await self.commands[command](msg, session, arg)
             else:
@@ -169,12 +172,8 @@ class BotCore:
     async def _help(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         return Reply(HELP, suggestions=self.s.catalog.suggested_tags())
 
-    async def _mood(self, session: dict[str, Any], text: str = "", intent: Intent | None = None,
-                    own: Taste | None = None) -> Reply:
+    async def _mood(self, session: dict[str, Any], text: str, intent: Intent, own: Taste) -> Reply:
         """A playlist for a message; `handle` has read it (`intent`) and the sender's history (`own`)."""
-        if not text or intent is None or own is None:
-            return Reply("Tell me a mood, a moment or an activity and I'll make you a playlist.",
-                         suggestions=self.s.catalog.suggested_tags())
         if not intent.music:
             return Reply(SMALL_TALK.get(intent.note, SMALL_TALK["what"]), suggestions=self.s.catalog.suggested_tags())
         if intent.note == "not_understood":

@@ -34,7 +34,7 @@ from recommender.graph import (
     track_artist_matrix,
 )
 from recommender.index import CatalogIndex, derive_track_vectors
-from recommender.metrics import holdout_split, rank_metrics, summarise
+from recommender.metrics import holdout_split, paired_difference, rank_metrics, summarise
 from recommender.sage import SageConfig
 from recommender.serving import SageRanker
 from recommender.tagging import normalise_tag
@@ -136,10 +136,17 @@ def make_split(index: CatalogIndex, catalog: Catalog, seed: int, fraction: float
                  tag_train, tag_test, playlists)
 
 
-def _scored(scorers: dict[str, Callable[[np.ndarray], np.ndarray]], train: sp.csr_matrix,
-            test: sp.csr_matrix) -> dict[str, dict[str, float]]:
+def _per_row(scorers: dict[str, Callable[[np.ndarray], np.ndarray]], train: sp.csr_matrix,
+             test: sp.csr_matrix) -> dict[str, dict[str, np.ndarray]]:
     rows = np.flatnonzero(np.diff(test.indptr) > 0)
-    return {name: summarise(rank_metrics(fn(rows), train, test, rows)) for name, fn in scorers.items()}
+    return {name: rank_metrics(fn(rows), train, test, rows) for name, fn in scorers.items()}
+
+
+def _against_best(per_row: dict[str, dict[str, np.ndarray]], seed: int, metric: str = "ndcg@100") -> dict[str, Any]:
+    """GraphSAGE minus the best other model on `metric`, per row, with a paired-bootstrap 95 % interval."""
+    best = max((m for m in per_row if m != "graphsage"), key=lambda m: per_row[m][metric].mean())
+    return {"baseline": best, "metric": metric,
+            **paired_difference(per_row["graphsage"][metric], per_row[best][metric], seed)}
 
 
 def _baselines(train: sp.csr_matrix, seed: int) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
@@ -162,12 +169,12 @@ def evaluate(index: CatalogIndex, catalog: Catalog, tagger: TagFn, encode: Calla
         users = torch.from_numpy(split.cf_users[rows])
         return ranker.user_artist_scores(users)[:, split.cf_items]
 
-    report["cf"] = _scored({"graphsage": sage_cf, **_baselines(split.cf_train, seed)}, split.cf_train, split.cf_test)
+    per_row = {"cf": _per_row({"graphsage": sage_cf, **_baselines(split.cf_train, seed)}, split.cf_train, split.cf_test)}
 
     # Tag: artist × tag.
     emb = index.vocab.embeddings
     cbf_tag = binarise(split.tag_train) @ emb
-    report["tag"] = _scored({
+    per_row["tag"] = _per_row({
         "graphsage": ranker.artist_tag_scores,
         "cbf": lambda rows: np.asarray(cbf_tag[rows] @ emb.T),
         **_baselines(split.tag_train, seed),
@@ -182,13 +189,16 @@ def evaluate(index: CatalogIndex, catalog: Catalog, tagger: TagFn, encode: Calla
                           (np.repeat(np.arange(len(split.playlists)), [len(r) for _, r in split.playlists]),
                            np.concatenate([r for _, r in split.playlists]))), shape=(len(split.playlists), n))
     empty = sp.csr_matrix(test.shape, dtype=np.float32)
-    report["text2playlist"] = _scored({
+    per_row["text2playlist"] = _per_row({
         "graphsage": lambda rows: np.stack([ranker.tag_fit(queries[r])[1] for r in rows]),
         "content": lambda rows: np.stack([content.scores(Taste(), queries[r])[0] for r in rows]),
         "cbf": lambda rows: text_emb[rows] @ derived["track_emb"].T,
         "popularity": lambda rows: np.tile(index.popularity, (len(rows), 1)),
     }, empty, test)
-    report["winner"] = {p: max(report[p], key=lambda m: report[p][m]["ndcg@100"]) for p in ("cf", "tag", "text2playlist")}
+    for part, models in per_row.items():
+        report[part] = {name: summarise(m) for name, m in models.items()}
+    report["winner"] = {p: max(report[p], key=lambda m: report[p][m]["ndcg@100"]) for p in per_row}
+    report["graphsage_vs_best"] = {p: _against_best(models, seed) for p, models in per_row.items()}
     return report
 
 

@@ -60,6 +60,16 @@ def summarise(per_row: dict[str, np.ndarray]) -> dict[str, float]:
     return {k: round(float(v.mean()), 4) for k, v in per_row.items()}
 
 
+def paired_difference(a: np.ndarray, b: np.ndarray, seed: int = 0, resamples: int = 2000) -> dict[str, float]:
+    """Mean of a − b over the same rows and its 95 % paired-bootstrap interval: whether a gap between two
+    models on one split is larger than which rows happened to be drawn."""
+    diff = np.asarray(a, np.float64) - np.asarray(b, np.float64)
+    rng = np.random.default_rng(seed)
+    means = diff[rng.integers(0, len(diff), size=(resamples, len(diff)))].mean(axis=1)
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    return {"mean": round(float(diff.mean()), 4), "ci95": [round(float(lo), 4), round(float(hi), 4)]}
+
+
 def latency_spread(timings_ms: list[float]) -> dict[str, float]:
     """Median and nearest-rank 99th percentile, in ms: how every benchmark here reports latency."""
     ordered = sorted(timings_ms)

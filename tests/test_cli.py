@@ -59,6 +59,11 @@ def test_eval_prints_and_writes_every_protocol(app: App, tmp_path: Path) -> None
             assert all(0.0 <= v <= 1.0 for v in metrics.values())
     # The protocol ranks real held-out data: EASE clearly beats popularity on HetRec.
     assert report["cf"]["ease"]["ndcg@100"] > 1.5 * report["cf"]["popularity"]["ndcg@100"]
+    # GraphSAGE against the best other model of each protocol, with a paired interval around the gap.
+    for protocol, vs in report["graphsage_vs_best"].items():
+        best = max(set(report[protocol]) - {"graphsage"}, key=lambda m: report[protocol][m]["ndcg@100"])
+        gap = report[protocol]["graphsage"]["ndcg@100"] - report[protocol][best]["ndcg@100"]
+        assert vs["baseline"] == best and abs(vs["mean"] - gap) < 1e-3 and vs["ci95"][0] <= vs["mean"] <= vs["ci95"][1]
 
 
 def test_bench_measures_both_backends(app: App) -> None:

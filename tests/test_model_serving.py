@@ -103,3 +103,20 @@ def test_a_staged_version_is_not_served_until_published_and_a_rejected_one_goes(
     (better / MODEL_FILE).write_text("ok")
     store.stage(better, {"score": 2})
     assert store.publish(better) == better.name == store.current()
+
+
+def test_serving_runs_on_the_configured_threads_and_gives_them_back() -> None:
+    import torch
+    from threadpoolctl import threadpool_info
+
+    from bot.app import serving_threads
+
+    before = torch.get_num_threads()
+    seen: list[int] = []
+    with serving_threads(1):
+        # Ranking and retraining run in worker threads: the limit must reach them, not just this thread.
+        worker = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+        worker.start()
+        worker.join()
+        assert all(p["num_threads"] == 1 for p in threadpool_info() if p["user_api"] == "blas")
+    assert seen == [1] and torch.get_num_threads() == before

@@ -76,8 +76,7 @@ def _unseen(logits: Tensor, users: Tensor, seen: Tensor) -> Tensor:
     lookup[users] = torch.arange(len(users), device=users.device)
     rows = lookup[seen[0]]
     keep = rows >= 0
-    # Finite, so a pair that is both seen and asked for (never, as edges are unique) could not make the loss inf.
-    # In place: the logits are a fresh (users × items) tensor, and a copy of it costs more than the mask.
+    # In place (the logits are a fresh users × items tensor: a copy costs more than the mask); finite, never NaN.
     return logits.index_put_((rows[keep], seen[1][keep]), torch.tensor(-1e9, device=logits.device))
 
 

@@ -24,7 +24,7 @@ class SageConfig:
     hidden: int = 64
     layers: int = 2
     epochs: int = 300
-    lr: float = 0.005
+    lr: float = 0.01  # CF NDCG@100 over seeds 0-2: 0.3725 (0.005: 0.3689); with hidden 128 it diverged
     supervised_share: float = 0.8  # each epoch, this share of edges is hidden and predicted from the rest
     tag_batch: int = 256  # tags per epoch in the tag→track softmax
     artist_batch: int = 2048  # artists per epoch in the artist→tag softmax

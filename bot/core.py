@@ -126,7 +126,7 @@ class BotCore:
         # session: waited for together, not one after another.
         work: list[Awaitable[Any]] = [self._open(msg)]
         if mood:
-            work += [self.s.chat2tag.understand(text), self.taste_of(f"{msg.platform}:{msg.user_id}")]
+            work += [self.s.chat2tag.understand(text), self.taste_of(_sender(msg))]
         session, *read = await asyncio.gather(*work, return_exceptions=True)
         if isinstance(session, BaseException):
             log.error("storage unavailable while loading the session of %s:%s", msg.platform, msg.chat_id,
@@ -438,7 +438,7 @@ class BotCore:
         session_id = f"{msg.platform}:{msg.chat_id}"
         _, saved = await asyncio.gather(self.s.users.get_or_create(msg.platform, msg.user_id, msg.display_name),
                                         self.s.sessions.load(session_id))
-        return saved or self._new_session(session_id, f"{msg.platform}:{msg.user_id}")
+        return saved or self._new_session(session_id, _sender(msg))
 
     async def _suggestions(self, user_id: str) -> list[str]:
         """Tags for this listener right now: history, season, time and weather where they are."""
@@ -553,6 +553,11 @@ class BotCore:
         actions += [Action(f"✖ {i}", f"/remove {t.track_id}", "remove") for i, t in enumerate(tracks, 1)]
         actions += [Action("👍", "/feedback up", "feedback"), Action("👎", "/feedback down", "feedback")]
         return Reply(header, playlist=tracks, tags=chips, actions=actions)
+
+
+def _sender(msg: Incoming) -> str:
+    """The listener a message is from: a session belongs to one chat of one listener, so also its user_id."""
+    return f"{msg.platform}:{msg.user_id}"
 
 
 def _understood(intent: Intent, catalog: Catalog) -> str:

@@ -100,6 +100,7 @@ class LLMChat2Tag:
             like_artists=answer.like_artists[:10], exclude_artists=answer.exclude_artists[:10],
             era=(answer.era or None) and answer.era[:10], count=answer.count,
             language=(answer.language or None) and answer.language[:30], lang=local.lang,
+            sound=local.sound, moments=local.moments, query=local.query,  # what it should sound like is read locally, in any language
         )
         intent = self.validator.validate(raw)
         if not intent.tags and not intent.filters() and not intent.like_artists:

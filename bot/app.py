@@ -135,6 +135,7 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
         await ensure_catalog(settings, storage, progress=progress)  # a no-op when up to date
         index = CatalogIndex.load(settings.catalog_dir)
         lookup = CatalogLookup(index)
+        local = local_chat2tag(settings, index, lookup)
         recommender: Recommender = ContentRecommender(index)
         watcher = None
         if settings.recommender == "graphsage":
@@ -144,13 +145,12 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
             def load_version(v: str) -> GraphSAGERecommender:
                 # A version published after an ingest ranks the grown catalog: read the index as it is now.
                 current = index if v == version else CatalogIndex.load(settings.catalog_dir)
-                return GraphSAGERecommender(SageRanker.load(store.path(v), current))
+                return GraphSAGERecommender(SageRanker.load(store.path(v), current), local.text_vector)
 
             live = LiveRecommender(store, load_version, version,
                                    on_swap=lambda model: lookup.refresh(model.index))  # type: ignore[attr-defined]
             watcher = asyncio.create_task(live.watch(settings.model_poll_seconds))
             recommender = live
-        local = local_chat2tag(settings, index, lookup)
         warm = asyncio.create_task(asyncio.to_thread(_warm_up, local))
         weather = OpenMeteo(settings.open_meteo_url, settings.open_meteo_geocoding_url)
         suggester = Suggester(known_tag=lambda t: bool(lookup.category(t)), track_tags=_track_tags(lookup),

@@ -18,7 +18,7 @@ from recommender.catalog import Catalog, build_catalog, spotify_uri
 from recommender.datasets import AUDIO_COLUMNS, load_raw
 from recommender import word_vectors
 from recommender.encoder import load_encoder
-from recommender.word_vectors import build_word_vectors
+from recommender.word_vectors import build_word_vectors, load_word_vectors
 from recommender.index import CatalogIndex, build_index
 from recommender.ingest import add_tracks
 from recommender.vocabulary import Vocabulary, build_vocabulary
@@ -26,7 +26,7 @@ from storage.database import Storage
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 5  # bump when the catalog's shape changes, so existing homes rebuild
+BUILD_VERSION = 6  # bump when the catalog's shape changes, so existing homes rebuild
 
 
 NOT_CATALOG = ("chat2tag",)  # labelled sets live beside the data but do not change the catalog
@@ -100,13 +100,13 @@ async def build(
         return tqdm(it, total=total, desc=desc, unit="doc", disable=not progress, leave=True)
 
     steps = tqdm(total=5, desc="build", unit="step", disable=not progress)
-    raw = load_raw(data_dir)
-    catalog = build_catalog(raw)
-    steps.update()
     encoder = load_encoder(encoder_name)
+    catalog = build_catalog(load_raw(data_dir), encoder)
+    steps.update()
     exposure = catalog.tag_exposure()
     vocab = build_vocabulary(exposure, encoder, min_exposure, catalog.trusted_tags())
-    index = build_index(catalog, vocab, encoder)
+    build_word_vectors(encoder, catalog_dir / word_vectors.FILE)  # Chat2Tag's common-word table, off the hot path
+    index = build_index(catalog, vocab, encoder, load_word_vectors(catalog_dir / word_vectors.FILE, encoder))
     steps.update()
 
     now = datetime.now(timezone.utc)
@@ -123,7 +123,6 @@ async def build(
     steps.update()
     index = add_tracks(index, await ingested_tracks(storage), encoder)  # keep what `ingest` added
     index.save(catalog_dir)
-    build_word_vectors(encoder, catalog_dir / word_vectors.FILE)  # Chat2Tag's common-word table, off the hot path
     steps.update()
     steps.close()
 

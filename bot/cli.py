@@ -222,15 +222,21 @@ def eval_cmd(
     from recommender.index import CatalogIndex
     from recommender.lookup import CatalogLookup
     from recommender.sage import SageConfig
+    from recommender import word_vectors
+    from recommender.fusion_training import labelled_requests
+    from recommender.word_vectors import load_word_vectors
 
     settings = _settings()
     _catalog_ready(settings, progress=not as_json)
     index = CatalogIndex.load(settings.catalog_dir)
     encoder = load_encoder(settings.encoder)
-    catalog = build_catalog(load_raw(settings.data_dir))
+    catalog = build_catalog(load_raw(settings.data_dir), encoder)
     config = SageConfig(epochs=epochs or settings.train_epochs, seed=seed)
-    report = evaluate(index, catalog, local_chat2tag(settings, index, CatalogLookup(index)).extract, encoder.encode,
-                      config, seed, progress=not as_json)
+    parser = local_chat2tag(settings, index, CatalogLookup(index))
+    parser.warm_up()
+    words = load_word_vectors(settings.catalog_dir / word_vectors.FILE, encoder)
+    labelled = labelled_requests(settings.data_dir)
+    report = evaluate(index, catalog, parser, encoder.encode, words, labelled, config, seed, progress=not as_json)
     folder = out or settings.home / "eval"
     folder.mkdir(parents=True, exist_ok=True)
     history = report.pop("history")
@@ -240,7 +246,7 @@ def eval_cmd(
     if as_json:
         typer.echo(json.dumps(report, indent=2))
     else:
-        for protocol in ("cf", "tag", "text2playlist"):
+        for protocol in ("cf", "tag", "text2playlist", "ingest_then_ask"):
             for model, metrics in report[protocol].items():
                 typer.echo(f"{protocol:<14} {model:<11} " + "  ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
 
@@ -277,6 +283,69 @@ def eval_chat2tag_cmd(
                    f"(by category {t['category_precision']:.3f} / {t['category_recall']:.3f})")
         typer.echo(f"small talk vs request accuracy {report['music_vs_small_talk_accuracy']:.3f}; "
                    f"constraints all right {report['constraints']['all_right']:.3f}")
+
+
+@eval_app.command("fit")
+def eval_fit_cmd(
+    labelled: Annotated[Path, typer.Option(help="Labelled requests (JSON lines)")] = REPO_DATA / "fit" / "requests.jsonl",
+    out: Annotated[Path | None, typer.Option(help="Folder for fit.json and fit.png")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Do the songs fit the request? fit@10 of the served ranker and baselines on labelled everyday requests."""
+    import numpy as np
+    from tqdm import tqdm
+
+    from bot.app import local_chat2tag
+    from recommender.content import ContentRecommender
+    from recommender.encoder import load_encoder
+    from recommender.fit_eval import evaluate_fit, plot_fit
+    from recommender.lookup import CatalogLookup
+    from recommender.types import Taste
+    from recommender.fit_judge import TrackFacts, load_requests
+    from recommender.index import CatalogIndex
+
+    settings = _settings()
+    requests = load_requests(labelled)
+    facts = TrackFacts.from_data(settings.data_dir)
+
+    async def served_lists() -> dict[str, list[str]]:
+        async with open_app(settings, progress=not as_json) as application:
+            lists = {}
+            for request in tqdm(requests, desc="served", disable=as_json):
+                _, tracks = await application.core.recommend("eval:fit", request.text, 10)
+                lists[request.text] = [t.track_id for t in tracks]
+            return lists
+
+    served = asyncio.run(served_lists())
+    index = CatalogIndex.load(settings.catalog_dir)
+    encoder = load_encoder(settings.encoder)
+    content = ContentRecommender(index)
+    parser = local_chat2tag(settings, index, CatalogLookup(index))
+
+    def first_release(text: str) -> list[str]:
+        intent = parser.parse(text)
+        return [t.track_id for t in content.recommend(Taste(), intent.weighted_tags, 10, filters=intent.filters())]
+
+    def sentence_similarity(text: str) -> list[str]:
+        scores = index.track_emb @ encoder.encode([text])[0]
+        return index.track_ids[np.argsort(-scores)[:10]].tolist()
+
+    parser.warm_up()
+    report = evaluate_fit({"served": served.__getitem__, "content": first_release, "cbf": sentence_similarity},
+                          requests, facts)
+    folder = out or settings.home / "eval"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "fit.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    plot = plot_fit(report, folder / "fit.png")
+    typer.echo(f"wrote {folder / 'fit.json'}, {plot}", err=True)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for model in ("served", "content", "cbf"):
+            for part in ("tune", "report"):
+                r = report[model][part]
+                typer.echo(f"{model:<8} {part:<6} fit@10 {r['fit']:.3f}  hard {r['hard']:.3f}  "
+                           f"random {r['random']:.3f}  lift {r['lift']:.2f}")
 
 
 @app.command("bench")

@@ -191,6 +191,8 @@ class BotCore:
             last_text=text[:500],
             tags=[{"tag": t.tag, "weight": t.weight, "on": True} for t in intent.tags],
             filters=filters.as_lists(),
+            sound=intent.sound,
+            query=intent.query,
             like_artists=intent.like_artists,
             blend=[],
             size=intent.count or self.playlist_size,
@@ -311,7 +313,8 @@ class BotCore:
         if all(t.empty for t in tastes):
             return Reply("I don't know any of these listeners' taste yet — each of you can tell me with /taste.")
         session.update(last_text=text[:500], tags=[{"tag": t.tag, "weight": t.weight, "on": True} for t in intent.tags],
-                       filters=intent.filters().as_lists(), like_artists=[], blend=members,
+                       filters=intent.filters().as_lists(), sound=intent.sound, query=intent.query, like_artists=[],
+                       blend=members,
                        size=intent.count or self.playlist_size)
         tracks = await self._rank(intent, tastes, self._disliked(session), session["size"])
         self._show(session, tracks)
@@ -481,7 +484,8 @@ class BotCore:
     async def _rank(self, intent: Intent, tastes: list[Taste], exclude: frozenset[str], k: int | None = None,
                     ) -> list[Recommendation]:
         return await self._recommend(tastes, intent.weighted_tags, min(k or intent.count or self.playlist_size,
-                                                                       MAX_PLAYLIST), exclude, intent.filters())
+                                                                       MAX_PLAYLIST), exclude, intent.filters(),
+                                     intent.sound, intent.query)
 
     async def _rank_tags(self, session: dict[str, Any], exclude: frozenset[str]) -> list[Recommendation]:
         """Re-rank from the session's tags and constraints: no new Chat2Tag call."""
@@ -489,14 +493,16 @@ class BotCore:
         tastes = await self._tastes(session["user_id"], like_artists=session.get("like_artists", []),
                                     blend=session.get("blend"))
         size = int(session.get("size") or self.playlist_size)
-        return await self._recommend(tastes, tags, size, exclude, Filters.from_lists(session.get("filters")))
+        return await self._recommend(tastes, tags, size, exclude, Filters.from_lists(session.get("filters")),
+                                     session.get("sound") or {}, session.get("query", ""))
 
     async def _recommend(self, tastes: list[Taste], tags: list[WeightedTag], k: int, exclude: frozenset[str],
-                         filters: Filters) -> list[Recommendation]:
+                         filters: Filters, sound: dict[str, float] | None = None, query: str = ""
+                         ) -> list[Recommendation]:
         """One ranking per taste; several (a blend) take turns, so every listener hears their share instead of
         one averaged taste that fits nobody."""
         def work() -> list[Recommendation]:
-            queues = [iter(self.s.recommender.recommend(t, tags, k, exclude, filters)) for t in tastes]
+            queues = [iter(self.s.recommender.recommend(t, tags, k, exclude, filters, sound, query)) for t in tastes]
             merged: dict[str, Recommendation] = {}
             while queues and len(merged) < k:
                 for queue in list(queues):  # each listener's next pick that is not in the list yet
@@ -575,4 +581,6 @@ def _understood(intent: Intent, catalog: Catalog) -> str:
         parts.append("no " + ", ".join(intent.exclude_genres + [catalog.artist_name(a) for a in intent.exclude_artists]))
     if intent.era:
         parts.append(f"from the {intent.era}")
+    if intent.moments:
+        parts.append("sounding right for " + ", ".join(intent.moments))
     return f" ({'; '.join(parts)})" if parts else ""

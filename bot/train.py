@@ -26,6 +26,7 @@ from typing import Any
 from bot.config import Settings
 from recommender.catalog import build_catalog
 from recommender.datasets import load_raw
+from recommender.encoder import load_encoder
 from recommender.evaluation import (
     ValidationSlice,
     catalog_events,
@@ -34,11 +35,16 @@ from recommender.evaluation import (
     validation_slice,
     without_validation,
 )
+from recommender import word_vectors
+from recommender.chat2tag import LocalChat2Tag
+from recommender.fit_judge import FitRequest, TrackFacts
+from recommender.fusion_training import labelled_requests, learn_ranker_fusion
 from recommender.graph import Interactions, build_graph
 from recommender.index import CatalogIndex
+from recommender.lookup import CatalogLookup
 from recommender.model_store import MODEL_FILE, ModelStore
 from recommender.sage import SageConfig
-from recommender.serving import SageRanker
+from recommender.serving import GraphSAGERecommender, SageRanker
 from recommender.train_sage import device, train
 from storage.database import Storage
 
@@ -80,7 +86,7 @@ async def load_training_data(storage: Storage, settings: Settings) -> TrainingDa
 
     def load() -> TrainingData:
         index = CatalogIndex.load(settings.catalog_dir)
-        catalog = build_catalog(load_raw(settings.data_dir))
+        catalog = build_catalog(load_raw(settings.data_dir), load_encoder(settings.encoder))
         inter = interactions(index, catalog_events(catalog) + user_events)
         return TrainingData(index, inter, validation_slice(inter), user_events, info.get("fingerprint"))
 
@@ -97,13 +103,18 @@ def comparable(manifest: dict[str, Any], data: TrainingData) -> bool:
     return (manifest.get("validation") or {}).get("digest") == data.validation.digest
 
 
-def _train_and_stage(store: ModelStore, data: TrainingData, config: SageConfig, progress: bool) -> dict[str, Any]:
+def _train_and_stage(store: ModelStore, data: TrainingData, config: SageConfig, parser: LocalChat2Tag,
+                     labelled: tuple[list[FitRequest], TrackFacts | None], progress: bool) -> dict[str, Any]:
     started = time.perf_counter()
     seen = without_validation(data.interactions, data.validation)
     graph = build_graph(data.index, seen)
     model, history = train(graph, config, progress=progress)
     train_seconds = time.perf_counter() - started
     ranker = SageRanker.from_model(model, graph, seen.artists, data.index)
+    # The content signals' weights, learned on the catalog's playlists (name -> tracks), travel with the model.
+    parser.warm_up()
+    ranker.fusion, fusion_fit = learn_ranker_fusion(GraphSAGERecommender(ranker, parser.text_vector), parser.parse,
+                                                    *labelled, seed=config.seed)
     folder = store.new_version()  # only now: a training that fails leaves nothing behind
     try:
         ranker.save(folder / MODEL_FILE)
@@ -119,6 +130,7 @@ def _train_and_stage(store: ModelStore, data: TrainingData, config: SageConfig, 
             "graph": {t: int(graph[t].num_nodes) for t in graph.node_types}
             | {"/".join(rel): int(graph[rel].edge_index.shape[1]) for rel in graph.edge_types},
             "final_loss": history[-1] if history else {},
+            "fusion": {"weights": ranker.fusion.to_dict(), **fusion_fit},
             "user_events": len(data.user_events),
             "validation": data.validation.protocol() | {"scores": validation_scores(ranker, data.validation)},
         }
@@ -137,7 +149,10 @@ async def train_model(storage: Storage, settings: Settings, config: SageConfig |
     config = config or SageConfig(epochs=settings.train_epochs)
     data = data or await load_training_data(storage, settings)
     store = model_store(settings)
-    manifest = await asyncio.to_thread(_train_and_stage, store, data, config, progress)
+    parser = LocalChat2Tag(data.index, CatalogLookup(data.index), load_encoder(settings.encoder),
+                           word_vectors=settings.catalog_dir / word_vectors.FILE)  # English path: playlist names
+    labelled = await asyncio.to_thread(labelled_requests, settings.data_dir)
+    manifest = await asyncio.to_thread(_train_and_stage, store, data, config, parser, labelled, progress)
     if publish:
         store.publish(store.root / manifest["version"])
     return manifest

@@ -10,14 +10,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from recommender.catalog_truth import genre_labels, shared_names, valence_arousal
 from recommender.datasets import AUDIO_COLUMNS, RawData
+from recommender.encoder import TextEncoder
 from recommender.names import artist_key
 from recommender.tagging import decade_of_year, normalise_tag
 
 
 @dataclass
 class Catalog:
-    tracks: pd.DataFrame  # index track_id: name, artist, artist_key, popularity, year, audio features
+    tracks: pd.DataFrame  # index track_id: name, artist, artist_key, popularity, year, audio features,
+    # va_valence / va_arousal in [0, 1] (Deezer where joined, else predicted from the audio features)
     artists: pd.DataFrame  # index artist_key: name, hetrec_ids, genres, features known
     own_tags: dict[str, list[str]]  # track_id -> tags from its own metadata (genre, subgenre, era)
     artist_tags: dict[str, Counter[str]]  # artist_key -> tag -> times users assigned it (normalised spelling)
@@ -52,7 +55,10 @@ def _year(date: object) -> int:
         return 0
 
 
-def build_catalog(raw: RawData) -> Catalog:
+LASTFM_SUFFIX = " (last.fm)"  # the key of a Last.fm artist kept apart from a namesake in the track catalog
+
+
+def build_catalog(raw: RawData, encoder: TextEncoder) -> Catalog:
     songs = raw.songs.copy()
     songs["artist_key"] = songs["track_artist"].astype(str).map(artist_key)
     songs = songs[songs["artist_key"] != ""]
@@ -110,6 +116,18 @@ def build_catalog(raw: RawData) -> Catalog:
         if key in names and genres:
             artist_genres[key] = [normalise_tag(g) for g in genres]
 
+    # One name, two acts: the source that disagrees with the tracks' own labels is kept apart from them.
+    apart = shared_names(artist_tags, artist_genres, genre_labels(songs, songs["artist_key"]), encoder)
+    for key, source in apart.items():
+        if source == "spotify":
+            del artist_genres[key]
+            continue
+        other = key + LASTFM_SUFFIX
+        artist_tags[other] = artist_tags.pop(key)
+        names[other] = names[key]
+        hetrec_ids[other] = hetrec_ids.pop(key, [])
+        hetrec_key.update({aid: other for aid in hetrec_ids[other]})
+
     feat_keys = set(raw.artist_features["artists"].astype(str).map(artist_key))
     artists = pd.DataFrame({"name": pd.Series(names)})
     artists.index.name = "artist_key"
@@ -123,6 +141,9 @@ def build_catalog(raw: RawData) -> Catalog:
         .groupby(["user_id", "artist_key"], as_index=False)["weight"]
         .sum()
     )
+
+    va, measured, va_report = valence_arousal(tracks, raw.deezer)
+    tracks["va_valence"], tracks["va_arousal"] = va[:, 0], va[:, 1]
 
     playlists = (
         songs.groupby("playlist_id")
@@ -144,6 +165,10 @@ def build_catalog(raw: RawData) -> Catalog:
         "hetrec_users": int(plays["user_id"].nunique()),
         "listening_events": len(plays),
         "playlists": len(playlists),
+        "names_shared_by_two_acts": len(apart),
+        "lastfm_kept_apart": sum(s == "lastfm" for s in apart.values()),
+        "spotify_genres_kept_apart": sum(s == "spotify" for s in apart.values()),
+        **{f"valence_arousal_{k}": v for k, v in va_report.items()},
     }
     return Catalog(
         tracks=tracks,

@@ -23,6 +23,7 @@ from spacy.lang.en.stop_words import STOP_WORDS as SPACY_STOP_WORDS
 from recommender.cues import (
     ALIASES,
     CUES,
+    GENRE_WORDS,
     LANGUAGE_WORDS,
     MUSIC_WORDS,
     NOT_A_GENRE,
@@ -37,7 +38,9 @@ from recommender.intent import MAX_TAGS, Intent, IntentTag
 from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
+from recommender.sound import COMPARATIVES, Moment, SoundSpace, combine, comparatives_in, move, moments_in
 from recommender.tagging import canonical_decade, decade_of_year, normalise_tag
+from recommender.text_match import content_words
 from recommender.types import WeightedTag
 from recommender.word_vectors import load_word_vectors
 
@@ -85,11 +88,21 @@ _LIKE_AFTER = frozenset("vibes vibe ish type style esque inspired sounding simil
 _ONLY_BEFORE = frozenset("only just by play some from more".split())
 _ONLY_AFTER = frozenset("songs song tracks only music".split())
 _LIST = frozenset({"and", "or", "nor", "plus", "n"})
+# A comparative says which way to move, not a tag to add ("happier" is not "happy, miserable").
+_COMPARATIVE = re.compile(r"(?<![a-z])(?:" + "|".join(w for w, _, _ in COMPARATIVES) + r")(?![a-z])")
 _ALIAS = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(ALIASES, key=len, reverse=True)) + r")\b")
 
 
 def _alias(folded: str) -> str:
     return _ALIAS.sub(lambda m: ALIASES[m.group(0)], folded)
+
+
+def _genre_words(lowered: str) -> list[str]:
+    """Genres named in Hangul (a word that starts with the name: "힙합을", not "기록") or in kana (anywhere)."""
+    tokens = lowered.split()
+    return list(dict.fromkeys(
+        genre for word, genre in GENRE_WORDS.items()
+        if (any(t.startswith(word) for t in tokens) if re.match(r"[\uac00-\ud7af]", word) else word in lowered)))
 
 
 def _script_language(text: str) -> str | None:
@@ -119,6 +132,8 @@ class LocalChat2Tag:
         self._emotion = PrototypeEmotionScorer(encoder)
         self._mood_side = np.array([c in ("mood", "situation") for c in self.vocab.categories])
         self._tag_emotion = index.tag_emotion
+        self._space = SoundSpace(index.features, index.feature_bounds, index.va)
+        self._artist_rows = index.artist_keys
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # piece -> embedding (chat words repeat)
         self._cues_resolved: dict[tuple[str, ...], list[int]] = {}
         self._named_genres = frozenset(lookup.named_genres())
@@ -369,6 +384,8 @@ class LocalChat2Tag:
         if talk is not None and (talk in ("who", "what", "off_topic") or not MUSIC_WORDS.search(folded)):
             return Intent(music=False, note=talk, lang=lang)
         found, rest = self.read(text, fuzzy=lang == "en")
+        found["genres"] += [g for g in _genre_words(text.lower()) if g in self._named_genres
+                            and g not in found["genres"] + found["exclude_genres"]]
         language = self.language(_alias(folded), text.lower())
         if language:
             found["genres"] = [g for g in found["genres"] if g not in language.split()]
@@ -377,18 +394,51 @@ class LocalChat2Tag:
         found["genres"] = [g for g in found["genres"]
                            if not any(g.split() != o and set(g.split()) <= set(o) for o in inside)]
         era = self.era(text.lower())
+        moments = moments_in(folded, text.lower())
+        sound = self.sound(moments, comparatives_in(folded, text.lower()), found["like_artists"] + found["artists"])
         if lang != "en" and self.multilingual is not None:
-            tags = [IntentTag(tag=t, weight=w) for t, w in self.multilingual.rank(text)]
-            note = "multilingual" if tags else "not_understood"
+            # The situation words (rain, café, night, gym) lead; the multilingual encoder adds the rest.
+            named_moments = [IntentTag(tag=t, weight=0.9) for t in self._moment_tags(moments)]
+            ranked = [IntentTag(tag=t, weight=w) for t, w in self.multilingual.rank(text)]
+            tags = named_moments + [t for t in ranked if t.tag not in {m.tag for m in named_moments}]
+            note = "multilingual" if tags or sound else "not_understood"
         else:
             blocked = {c for g in found["exclude_genres"] for c in self._columns_with_word(g)}
-            tags = self.tags(fold(rest), blocked)
+            tags = self.tags(fold(_COMPARATIVE.sub(" ", rest)), blocked)
             note = ""
         # A named language or era is also what the playlist is about: it leads the tags.
         named = [t for t in (language, era) if t and self.vocab.column(t) is not None]
         tags = [IntentTag(tag=t, weight=1.0) for t in named] + [t for t in tags if t.tag not in named]
         return Intent(tags=tags[:MAX_TAGS], **found, era=era, count=self.count(text.lower()), language=language, lang=lang,
-                      note=note)
+                      note=note, sound=sound, moments=[m.name for m in moments],
+                      query=" ".join(w for w in _COMPARATIVE.sub(" ", rest).split() if w != ",")[:300])
+
+    def sound(self, moments: list[Moment], moves: dict[str, float], artists: list[str]) -> dict[str, float]:
+        """The request's target sound: its moments' mean, moved by its comparatives from where the named
+        artists (or else the moments) sit."""
+        target = combine(moments)
+        if not moves:
+            return target
+        rows = np.flatnonzero(np.isin(self._artist_rows, artists)) if artists else np.array([], dtype=int)
+        base = self._space.profile(rows) if len(rows) else {}
+        return move(target, base, moves)
+
+    def _moment_tags(self, moments: list[Moment]) -> list[str]:
+        tags = []
+        for moment in moments:
+            col = next((c for c in map(self.vocab.column, moment.tags) if c is not None), None)
+            if col is not None and self.vocab.tags[col] not in tags:
+                tags.append(self.vocab.tags[col])
+        return tags[:3]
+
+    def text_vector(self, text: str) -> np.ndarray | None:
+        """The mean of a text's content-word embeddings (cached words: usually no encoder call), for the
+        recommender's text signals."""
+        words = content_words(text)
+        if not words:
+            return None
+        mean = self._embed(words).mean(axis=0)
+        return (mean / (np.linalg.norm(mean) + 1e-9)).astype(np.float32)
 
     def _columns_with_word(self, genre: str) -> list[int]:
         """Tags that carry a ruled-out genre ("no country" also rules out "new country")."""

@@ -4,6 +4,8 @@ listener's taste, and diversified so the list is a discovery, not a replay."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from functools import lru_cache, partial
 
 import numpy as np
@@ -80,8 +82,9 @@ class ContentRecommender:
 
     def recommend(
         self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
-        filters: Filters = NO_FILTERS,
+        filters: Filters = NO_FILTERS, sound: Mapping[str, float] | None = None, text: str = "",
     ) -> list[Recommendation]:
+        # The first release's ranking, kept as a baseline: it knows tags only (no sound target, no text).
         score, q, u = self.scores(taste, tags)
         known = {a for a, w in taste.artists.items() if w > 0}
         rows = pick(self.index, top_order(score, k), k, exclude, known, self._allowed(filters))

@@ -139,6 +139,13 @@ LANGUAGE_WORDS = {
     "latino": "latin", "turkish": "turkish", "polish": "polish", "greek": "greek", "chinese": "chinese",
     "arabic": "arabic", "portuguese": "portuguese", "dutch": "dutch",
 }
+# Genre names in scripts the English genre reader cannot see (matched on the raw lower-case text).
+GENRE_WORDS = {
+    "힙합": "hip hop", "랩": "rap", "록": "rock", "락": "rock", "재즈": "jazz", "알앤비": "rnb", "댄스": "dance",
+    "일렉트로닉": "electronic", "팝": "pop", "메탈": "metal", "레게톤": "reggaeton", "발라드": "ballad",
+    "ヒップホップ": "hip hop", "ラップ": "rap", "ロック": "rock", "ジャズ": "jazz", "ポップ": "pop",
+    "メタル": "metal", "テクノ": "techno", "ハウス": "house", "レゲトン": "reggaeton", "バラード": "ballad",
+}
 # Phrases where a genre word does not name a genre.
 NOT_A_GENRE = re.compile(
     r"\bhouse ?(?:party|warming|music party)\b|\b(?:the|this|across|whole|my|our|your|a) (?:country|house)\b|\b(?:winter|monday|sunday|morning|holiday|january|post holiday) blues\b"

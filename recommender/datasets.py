@@ -23,6 +23,7 @@ class RawData:
     songs: pd.DataFrame  # TidyTuesday (playlist, track) rows
     artist_features: pd.DataFrame  # artists + audio feature means
     artist_genres: pd.DataFrame  # artists, genres (list)
+    deezer: pd.DataFrame  # artist_name, track_name, valence, arousal (Deezer mood set, all splits)
 
 
 def _read_hetrec(root: Path, name: str, **kw: object) -> pd.DataFrame:
@@ -50,4 +51,7 @@ def load_raw(data_dir: Path) -> RawData:
     feats = pd.read_csv(data_dir / "spotify_aggregates" / "data_by_artist.csv.gz", sep=";", usecols=range(15))
     genres = pd.read_csv(data_dir / "spotify_aggregates" / "data_w_genres_veronicasoden.csv.gz")
     genres["genres"] = genres["genres"].map(_parse_list)
-    return RawData(artists, tags, plays, tagged, songs, feats, genres)
+    deezer = pd.concat([pd.read_csv(data_dir / "deezer_mood" / f"{part}.csv.gz",
+                                    usecols=["artist_name", "track_name", "valence", "arousal"])
+                        for part in ("train", "validation", "test")], ignore_index=True)
+    return RawData(artists, tags, plays, tagged, songs, feats, genres, deezer)

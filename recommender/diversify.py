@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from recommender.index import CatalogIndex
+from recommender.tagging import decade_years
 from recommender.types import Filters
 
 MAX_PER_ARTIST = 2
@@ -15,9 +16,9 @@ KNOWN_ARTIST_SHARE = 0.3  # at most this share of a list by artists the listener
 
 def pick(index: CatalogIndex, order: Iterable[int], k: int, exclude: frozenset[str] = frozenset(),
          known: set[str] = frozenset(), allowed: np.ndarray | None = None,  # type: ignore[assignment]
-         ) -> list[int]:
-    """Rows in `order`, skipping excluded or filtered tracks, a third song by one artist, the same song
-    under another id, and known artists beyond their share."""
+         max_per_artist: int = MAX_PER_ARTIST) -> list[int]:
+    """Rows in `order`, skipping excluded or filtered tracks, a third song by one artist (unless the request
+    names its artists), the same song under another id, and known artists beyond their share."""
     picked: list[int] = []
     # An excluded track excludes its song: the same recording often has several ids.
     seen_songs = {index.song_key(r) for r in (index.row_of.get(t) for t in exclude) if r is not None}
@@ -31,7 +32,7 @@ def pick(index: CatalogIndex, order: Iterable[int], k: int, exclude: frozenset[s
             continue
         artist = str(index.artist_keys[row])
         song = index.song_key(int(row))
-        if per_artist.get(artist, 0) >= MAX_PER_ARTIST or song in seen_songs:
+        if per_artist.get(artist, 0) >= max_per_artist or song in seen_songs:
             continue
         if artist in known:
             if known_quota <= 0:
@@ -98,9 +99,7 @@ def allowed(index: CatalogIndex, filters: Filters) -> np.ndarray | None:
         mask &= genre_weight(index, filters.exclude_genres) < EXCLUDE_MIN_WEIGHT
     if filters.exclude_artists:
         mask &= ~np.isin(index.artist_keys, list(filters.exclude_artists))
-    if filters.eras:
-        # Decade tags come from release years (and listeners' era tags): a named era is a hard filter.
-        cols = [c for c in (index.vocab.column(e) for e in filters.eras) if c is not None]
-        if cols:
-            mask &= np.asarray(index.track_tags[:, cols].sum(axis=1)).ravel() > 0
+    spans = [span for span in map(decade_years, filters.eras) if span]
+    if spans:  # a named era is the album's release year, not a tag someone gave the artist
+        mask &= np.any([(index.years >= lo) & (index.years <= hi) for lo, hi in spans], axis=0)
     return mask

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-PROTOCOLS = ("cf", "tag", "text2playlist")
+PROTOCOLS = ("cf", "tag", "text2playlist", "ingest_then_ask")
 METRICS = ("ndcg@10", "ndcg@20", "ndcg@100", "recall@20", "recall@100")
 COLOURS = {"graphsage": "tab:blue", "popularity": "tab:gray", "itemknn": "tab:green", "ease": "tab:red",
            "als": "tab:purple", "cbf": "tab:olive", "content": "tab:orange"}
@@ -30,7 +30,8 @@ def plot_report(report: dict[str, Any], path: Path) -> Path:
                    edgecolor="black" if m == "graphsage" else None)
         ax.set_xticks(x + 0.4 - width / 2, METRICS, rotation=20)
         ax.set_title({"cf": "CF: HetRec user → artist", "tag": "Tag: artist → held-out tags",
-                      "text2playlist": "Text → playlist (held-out TidyTuesday)"}[p])
+                      "text2playlist": "Text → playlist (held-out TidyTuesday)",
+                      "ingest_then_ask": "Ingest, then ask by name (new tracks)"}[p])
         ax.legend(fontsize=8)
         ax.grid(axis="y", alpha=0.3)
     fig.suptitle(f"Suggestify offline evaluation (seed {report.get('protocol', {}).get('seed', '?')})")

@@ -15,9 +15,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,12 +36,23 @@ from recommender.graph import (
 from recommender.index import CatalogIndex, derive_track_vectors
 from recommender.metrics import holdout_split, paired_difference, rank_metrics, summarise
 from recommender.sage import SageConfig
-from recommender.serving import SageRanker
+from recommender.fit_judge import FitRequest, TrackFacts
+from recommender.fusion_training import learn_ranker_fusion
+from recommender.intent import Intent
+from recommender.serving import GraphSAGERecommender, SageRanker
+from recommender.text_match import track_profiles
 from recommender.tagging import normalise_tag
 from recommender.train_sage import train
-from recommender.types import Taste, WeightedTag
+from recommender.types import Taste
 
-TagFn = Callable[[str], list[WeightedTag]]
+
+
+class Parser(Protocol):
+    """Chat2Tag as the evaluation uses it (`LocalChat2Tag`)."""
+
+    def parse(self, text: str) -> Intent: ...
+
+    def text_vector(self, text: str) -> np.ndarray | None: ...
 
 
 def catalog_events(catalog: Catalog) -> list[tuple[str, str, str, float]]:
@@ -70,6 +81,7 @@ class Split:
     tag_train: sp.csr_matrix  # (artists, tags)
     tag_test: sp.csr_matrix
     playlists: list[tuple[str, np.ndarray]]  # held-out (name, track rows)
+    held_playlists: np.ndarray  # (p,) bool over the catalog's playlists: held out
 
 
 def _drop(m: sp.csr_matrix, pairs: sp.csr_matrix) -> sp.csr_matrix:
@@ -132,8 +144,9 @@ def make_split(index: CatalogIndex, catalog: Catalog, seed: int, fraction: float
     keep_users = np.array([u not in held_users for u in full.users], dtype=np.float32)
     train_inter = Interactions(full.users, full.artists, user_artist,
                                (sp.diags(keep_users) @ full.user_track).tocsr())
+    held_mask = pl["playlist_id"].isin(held).to_numpy()
     return Split(train_inter, track_tags, artist_tags_train, cf_users, cf_items, cf_train, cf_test,
-                 tag_train, tag_test, playlists)
+                 tag_train, tag_test, playlists, held_mask)
 
 
 def _per_row(scorers: dict[str, Callable[[np.ndarray], np.ndarray]], train: sp.csr_matrix,
@@ -154,15 +167,51 @@ def _baselines(train: sp.csr_matrix, seed: int) -> dict[str, Callable[[np.ndarra
     return {m.name: m.fit(train).scores for m in models}
 
 
-def evaluate(index: CatalogIndex, catalog: Catalog, tagger: TagFn, encode: Callable[[list[str]], np.ndarray],
+def seen_index(index: CatalogIndex, split: Split, words: Mapping[str, np.ndarray]) -> CatalogIndex:
+    """The catalog as training saw it: held-out tags gone from every tag-derived feature, held-out playlists
+    gone from the playlists a request's words can find."""
+    derived = derive_track_vectors(split.track_tags, index.vocab, index.tag_emotion)
+    keep = ~split.held_playlists
+    return dataclasses.replace(
+        index, track_tags=split.track_tags, **derived,
+        playlist_names=index.playlist_names[keep], playlist_emb=index.playlist_emb[keep],
+        playlist_tracks=index.playlist_tracks[np.flatnonzero(keep)],
+        track_words=track_profiles(index.names.tolist(), derived["track_emb"], words))
+
+
+def as_ingested(index: CatalogIndex, catalog: Catalog, split: Split, words: Mapping[str, np.ndarray]
+                ) -> tuple[CatalogIndex, np.ndarray]:
+    """The ingest-then-ask protocol's catalog: tracks found only in held-out playlists arrive as new ones with
+    nothing but their coarse genre label (and name, artist, audio features), as `suggestify ingest` takes them."""
+    pl = catalog.playlists
+    in_training = {t for ids in pl.loc[~split.held_playlists, "track_ids"] for t in ids}
+    coarse: dict[str, str] = {}
+    for genre, ids in pl.loc[split.held_playlists, ["genre", "track_ids"]].itertuples(index=False):
+        for t in ids:
+            if t not in in_training:
+                coarse.setdefault(t, normalise_tag(str(genre)))
+    rows = np.array(sorted(index.row_of[t] for t in coarse if t in index.row_of), dtype=np.int64)
+    tags = split.track_tags.tolil()
+    for row in rows:
+        col = index.vocab.column(coarse[str(index.track_ids[row])])
+        tags.rows[row], tags.data[row] = ([col], [1.0]) if col is not None else ([], [])
+    new_split = dataclasses.replace(split, track_tags=tags.tocsr())
+    return seen_index(index, new_split, words), rows
+
+
+def evaluate(index: CatalogIndex, catalog: Catalog, parser: Parser, encode: Callable[[list[str]], np.ndarray],
+             words: Mapping[str, np.ndarray], labelled: tuple[list[FitRequest], TrackFacts | None],
              config: SageConfig, seed: int = 0, progress: bool = True) -> dict[str, Any]:
     split = make_split(index, catalog, seed)
     graph = build_graph(index, split.train, split.track_tags, split.artist_tags)
     model, history = train(graph, dataclasses.replace(config, seed=seed), progress=progress)
-    derived = derive_track_vectors(split.track_tags, index.vocab, index.tag_emotion)
-    seen = dataclasses.replace(index, track_tags=split.track_tags, **derived)  # the catalog as training saw it
+    seen = seen_index(index, split, words)
     ranker = SageRanker.from_model(model, graph, split.train.artists, seen)
-    report: dict[str, Any] = {"protocol": protocol(split, seed, config), "history": history}
+    served = GraphSAGERecommender(ranker, parser.text_vector)
+    # Learned on the training playlists and the tune half of the labelled requests only.
+    ranker.fusion, fusion_fit = learn_ranker_fusion(served, parser.parse, *labelled, seed=seed)
+    report: dict[str, Any] = {"protocol": protocol(split, seed, config), "history": history,
+                              "fusion": {"weights": ranker.fusion.to_dict(), **fusion_fit}}
 
     # CF: user × artist.
     def sage_cf(rows: np.ndarray) -> np.ndarray:
@@ -180,26 +229,59 @@ def evaluate(index: CatalogIndex, catalog: Catalog, tagger: TagFn, encode: Calla
         **_baselines(split.tag_train, seed),
     }, split.tag_train, split.tag_test)
 
-    # Text → playlist: the playlist's name is the query; rank every track.
-    queries = [tagger(name) for name, _ in split.playlists]
+    # Text → playlist: the playlist's name is the request, read by Chat2Tag like a chat message; rank every track.
+    names = [name for name, _ in split.playlists]
+    intents = [parser.parse(name) for name in names]
     content = ContentRecommender(seen)
-    text_emb = encode([name for name, _ in split.playlists])
-    n = index.size
-    test = sp.csr_matrix((np.ones(sum(len(r) for _, r in split.playlists), np.float32),
-                          (np.repeat(np.arange(len(split.playlists)), [len(r) for _, r in split.playlists]),
-                           np.concatenate([r for _, r in split.playlists]))), shape=(len(split.playlists), n))
-    empty = sp.csr_matrix(test.shape, dtype=np.float32)
-    per_row["text2playlist"] = _per_row({
-        "graphsage": lambda rows: np.stack([ranker.tag_fit(queries[r])[1] for r in rows]),
-        "content": lambda rows: np.stack([content.scores(Taste(), queries[r])[0] for r in rows]),
-        "cbf": lambda rows: text_emb[rows] @ derived["track_emb"].T,
-        "popularity": lambda rows: np.tile(index.popularity, (len(rows), 1)),
-    }, empty, test)
+    text_emb = encode(names)
+    per_row["text2playlist"] = _per_row(_text_rankers(served, content, intents, text_emb),
+                                        *_relevance([r for _, r in split.playlists], index.size))
+
+    # Ingest then ask: the held-out playlists' own tracks arrive as new, with coarse genre labels only.
+    ingested, new_rows = as_ingested(index, catalog, split, words)
+    new_ranker = SageRanker(model, ranker.layers, split.train.artists, ranker.trained_track_ids,
+                            ranker.trained_interacted, ingested, ranker.fusion, as_new=new_rows)
+    new_served = GraphSAGERecommender(new_ranker, parser.text_vector)
+    asked = [(name, rows[np.isin(rows, new_rows)]) for name, rows in split.playlists]
+    asked_rows = [i for i, (_, rows) in enumerate(asked) if len(rows)]
+    per_row["ingest_then_ask"] = _per_row(
+        _text_rankers(new_served, ContentRecommender(ingested), [intents[i] for i in asked_rows], text_emb[asked_rows]),
+        *_relevance([asked[i][1] for i in asked_rows], index.size))
+    report["protocol"]["ingest_then_ask"] = {"playlists": len(asked_rows), "new_tracks": int(len(new_rows))}
+
     for part, models in per_row.items():
         report[part] = {name: summarise(m) for name, m in models.items()}
     report["winner"] = {p: max(report[p], key=lambda m: report[p][m]["ndcg@100"]) for p in per_row}
     report["graphsage_vs_best"] = {p: _against_best(models, seed) for p, models in per_row.items()}
     return report
+
+
+def _relevance(relevant: list[np.ndarray], n: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """(empty train, test) matrices for queries whose relevant rows are given."""
+    test = sp.csr_matrix((np.ones(sum(len(r) for r in relevant), np.float32),
+                          (np.repeat(np.arange(len(relevant)), [len(r) for r in relevant]),
+                           np.concatenate(relevant) if relevant else np.array([], np.int64))), shape=(len(relevant), n))
+    return sp.csr_matrix(test.shape, dtype=np.float32), test
+
+
+def _text_rankers(served: GraphSAGERecommender, content: ContentRecommender, intents: list[Intent],
+                  text_emb: np.ndarray) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    """The served fusion, the Tag model alone, the first release's ranking, plain sentence-embedding
+    similarity of the request and the track's tags (cbf), and popularity."""
+    ranker, index = served.ranker, served.index
+
+    def fused(i: int) -> np.ndarray:
+        intent = intents[i]
+        vector = served.query_vector(intent.query) if served.query_vector and intent.query else None
+        return ranker.fusion.combine(served.moment_signals(intent.weighted_tags, intent.sound, vector))
+
+    return {
+        "graphsage": lambda rows: np.stack([fused(int(r)) for r in rows]),
+        "tag_model": lambda rows: np.stack([ranker.tag_parts(intents[r].weighted_tags)[1] for r in rows]),
+        "content": lambda rows: np.stack([content.scores(Taste(), intents[r].weighted_tags)[0] for r in rows]),
+        "cbf": lambda rows: text_emb[rows] @ index.track_emb.T,
+        "popularity": lambda rows: np.tile(index.popularity, (len(rows), 1)),
+    }
 
 
 def protocol(split: Split, seed: int, config: SageConfig) -> dict[str, Any]:

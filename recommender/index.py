@@ -4,6 +4,7 @@ once by `suggestify build` and loaded in one read at start-up."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -14,9 +15,11 @@ from recommender.catalog import Catalog, feature_matrix
 from recommender.emotion import PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
 from recommender.names import track_key
+from recommender.text_match import playlist_matrix, text_vectors, track_profiles, with_missing_words
 from recommender.vocabulary import Vocabulary
 
 OWN_TAG_WEIGHT = 1.0
+PLAYLIST_LABEL_WEIGHT = 0.3  # a playlist's search label is weak evidence where the artist's genres are known
 GENRE_WEIGHT = 0.6
 ARTIST_TAG_WEIGHT = 0.8
 ARTIST_TAG_LIMIT = 20
@@ -40,6 +43,8 @@ class CatalogIndex:
     popularity: np.ndarray  # (n,) in [0, 1]
     features: np.ndarray  # (n, 12) audio features min–max normalised to [0, 1]
     feature_bounds: np.ndarray  # (2, 12) the min and max used, so new tracks scale alike
+    years: np.ndarray  # (n,) album release year (0: unknown)
+    va: np.ndarray  # (n, 2) valence and arousal in [0, 1] (Deezer, or predicted from the audio features)
     track_tags: sp.csr_matrix  # (n, n_tags) weights in [0, 1]
     track_emb: np.ndarray  # (n, dim) mean of all its tags' text embeddings
     track_mood_emb: np.ndarray  # (n, dim) mean over mood/situation/season/time tags
@@ -51,6 +56,10 @@ class CatalogIndex:
     artist_names: np.ndarray
     artist_tags: sp.csr_matrix  # (m, n_tags)
     artist_emb: np.ndarray  # (m, dim + 7 + 12) mean of the artist's tracks (zeros without tracks)
+    playlist_names: np.ndarray  # (p,) the catalog playlists' names
+    playlist_emb: np.ndarray  # (p, dim) their names as word-mean vectors
+    playlist_tracks: sp.csr_matrix  # (p, n) their members, rows summing to one
+    track_words: np.ndarray  # (n, dim) each track's profile: tags and genres plus title words
     vocab: Vocabulary
 
     def __post_init__(self) -> None:
@@ -170,17 +179,21 @@ def derive_track_vectors(
     }
 
 
-def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder) -> CatalogIndex:
+def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder,
+                words: Mapping[str, np.ndarray] | None = None) -> CatalogIndex:
+    """`words`: the common-word table (word -> embedding) the text signals are made of."""
     tracks = catalog.tracks
     n_tags = len(vocab)
     artist_cache: dict[str, dict[int, float]] = {}
     rows, cols, vals = [], [], []
     for row, (tid, key) in enumerate(zip(tracks.index, tracks["artist_key"])):
         weights = dict(artist_cache.setdefault(key, artist_tag_weights(catalog, vocab, key)))
+        label_weight = PLAYLIST_LABEL_WEIGHT if weights else OWN_TAG_WEIGHT
         for tag in catalog.own_tags.get(tid, []):
             col = vocab.column(tag)
             if col is not None:
-                weights[col] = OWN_TAG_WEIGHT
+                own = OWN_TAG_WEIGHT if vocab.categories[col] == "era" else label_weight
+                weights[col] = max(weights.get(col, 0.0), own)
         for col, w in weights.items():
             rows.append(row)
             cols.append(col)
@@ -211,7 +224,16 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder) -> Ca
         (np.ones(len(members), np.float32), ([m[0] for m in members], [m[1] for m in members])),
         shape=(len(tagged), len(tracks)),
     )
+    row_of = {t: i for i, t in enumerate(tracks.index)}
+    names = catalog.playlists["name"].astype(str).tolist()
+    vectors = with_missing_words(names + tracks["name"].tolist(), words or {}, encoder.encode)
+    members = [np.array([row_of[t] for t in ids if t in row_of], dtype=np.int64)
+               for ids in catalog.playlists["track_ids"]]
     return CatalogIndex(
+        playlist_names=np.asarray(names, dtype=str),
+        playlist_emb=text_vectors(names, vectors, encoder.dim),
+        playlist_tracks=playlist_matrix(members, len(tracks)),
+        track_words=track_profiles(tracks["name"].tolist(), derived["track_emb"], vectors),
         track_ids=tracks.index.to_numpy(dtype=str),
         names=tracks["name"].to_numpy(dtype=str),
         artists=tracks["artist"].to_numpy(dtype=str),
@@ -219,6 +241,8 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder) -> Ca
         popularity=(tracks["popularity"].to_numpy(dtype=np.float32) / 100.0).clip(0, 1),
         features=features,
         feature_bounds=bounds,
+        years=tracks["year"].to_numpy(dtype=np.int32),
+        va=tracks[["va_valence", "va_arousal"]].to_numpy(dtype=np.float32),
         track_tags=track_tags,
         **derived,
         tag_emotion=tag_emotion,

@@ -25,6 +25,7 @@ from recommender.datasets import AUDIO_COLUMNS
 from recommender.encoder import TextEncoder
 from recommender.index import OWN_TAG_WEIGHT, CatalogIndex, derive_track_vectors
 from recommender.names import artist_key
+from recommender.text_match import track_profiles, with_missing_words
 from recommender.tagging import is_noise, normalise_tag
 
 REQUIRED = ("track_id", "name", "artist", "tags")
@@ -42,6 +43,7 @@ class NewTrack:
     artist: str
     tags: list[str]
     features: dict[str, float] = field(default_factory=dict)
+    year: int = 0  # album release year, when the file has one
 
 
 @dataclass
@@ -93,7 +95,10 @@ def _parse_row(row: dict[str, str | None]) -> NewTrack:
             raise ValueError(f"{col}={raw[:20]} outside [{lo}, {hi}]")
         features[col] = value
     tags = [t.strip() for t in (row.get("tags") or "").split(";") if t.strip()]
-    return NewTrack(track_id, name[:300], artist[:300], tags[:50], features)
+    year_text = (row.get("year") or "").strip()[:4]
+    if year_text and not (year_text.isdigit() and 1900 <= int(year_text) <= 2100):
+        raise ValueError(f"year is not a year: {year_text!r}")
+    return NewTrack(track_id, name[:300], artist[:300], tags[:50], features, int(year_text or 0))
 
 
 def map_tags(raw_tags: list[str], index: CatalogIndex, encoder: TextEncoder) -> dict[int, float]:
@@ -155,6 +160,14 @@ def add_tracks(index: CatalogIndex, new: list[NewTrack], encoder: TextEncoder) -
         artist_keys=stack(index.artist_keys, np.array([artist_key(t.artist) for t in new])),
         popularity=stack(index.popularity, np.zeros(len(new))),
         features=stack(index.features, features),
+        years=stack(index.years, np.array([t.year for t in new])),
+        # Without a Deezer measurement, Spotify's valence and energy stand in for valence and arousal.
+        va=stack(index.va, features[:, [AUDIO_COLUMNS.index("valence"), AUDIO_COLUMNS.index("energy")]]),
         track_tags=sp.vstack([index.track_tags[np.flatnonzero(keep)], new_tags]).tocsr(),
+        playlist_tracks=sp.hstack([index.playlist_tracks[:, np.flatnonzero(keep)],
+                                   sp.csr_matrix((index.playlist_tracks.shape[0], len(new)), dtype=np.float32)]).tocsr(),
+        track_words=stack(index.track_words, track_profiles(
+            [t.name for t in new], derived["track_emb"],
+            with_missing_words([t.name for t in new], {}, encoder.encode))),
         **{name: stack(getattr(index, name), value) for name, value in derived.items()},
     )

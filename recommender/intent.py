@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 from pydantic import BaseModel, Field, field_validator
 
+from recommender.sound import DIMS as SOUND_DIMS
 from recommender.tagging import normalise_tag
 from recommender.types import Filters, WeightedTag
 from recommender.vocabulary import Vocabulary
@@ -41,6 +42,19 @@ class Intent(BaseModel):
     language: str | None = Field(default=None, description="language of the music asked for ('korean')")
     lang: str = Field(default="en", description="ISO 639-1 code of the message's own language")
     note: str = Field(default="", description="what the bot should tell the user about how it understood them")
+    sound: dict[str, float] = Field(default_factory=dict,
+                                    description="target per audio dimension in [0, 1] (tempo as BPM / 200)")
+    moments: list[str] = Field(default_factory=list, description="the moods and moments the sound target comes from")
+    query: str = Field(default="", max_length=300,
+                       description="the message's own words, names and ruled-out words removed (for text retrieval)")
+
+    @field_validator("sound", mode="before")
+    @classmethod
+    def _known_dimensions(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return {}
+        return {k: min(max(float(v), 0.0), 1.0) for k, v in value.items()
+                if k in SOUND_DIMS and isinstance(v, (int, float)) and not isinstance(v, bool)}
 
     @field_validator("count", mode="before")
     @classmethod

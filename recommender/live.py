@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from recommender.model_store import ModelStore
 from recommender.types import (
@@ -29,8 +29,9 @@ class LiveRecommender:
         self._current = load(version)
 
     def recommend(self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
-                  filters: Filters = NO_FILTERS) -> list[Recommendation]:
-        return self._current.recommend(taste, tags, k, exclude, filters)
+                  filters: Filters = NO_FILTERS, sound: Mapping[str, float] | None = None, text: str = ""
+                  ) -> list[Recommendation]:
+        return self._current.recommend(taste, tags, k, exclude, filters, sound, text)
 
     async def refresh(self) -> bool:
         """Swap in the published version if it changed; a version that fails to load is logged and skipped."""

@@ -9,6 +9,7 @@ ranked lists are interleaved; named filters exclude what the listener ruled out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -18,21 +19,19 @@ import torch
 from torch_geometric.data import HeteroData
 
 from recommender.catalog import spotify_uri, spotify_url
-from recommender.diversify import allowed, pick, top_order
+from recommender.diversify import MAX_PER_ARTIST, allowed, pick, top_order
 from recommender.graph import BY, LISTENS, PLAYS, TRACK_TAG, reverse, track_features
 from recommender.index import CatalogIndex
 from recommender.sage import GraphSAGE, SageConfig
+from recommender.fusion import Fusion
+from recommender.sound import SoundSpace
+from recommender.text_match import TextMatch, WordVector
 from recommender.train_sage import all_edges
 from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, WeightedTag
 
 TASTE_WITH_TAGS = 0.6  # the moment leads, taste follows
-POPULARITY_WEIGHT = 0.15  # tie-breaker for listeners we know nothing about
 TRACK_CF_WEIGHT = 0.3  # CF through the track itself, beside CF through its artist
 SYNONYM_SIMILARITY = 0.7  # "nostalgia" ~ "nostalgic" 0.72, "rainy day" ~ "rain" 0.81 (MiniLM)
-OBSERVED_TAG_WEIGHT = 2.0  # carrying every asked-for tag counts like two standard deviations of predicted fit
-NEW_TRACK_SHARE = 0.3  # at most this share of a playlist from the CBF (no-history) list
-NEW_TRACK_MIN_TAG_SHARE = 0.5  # ... and only new tracks carrying at least half the asked-for tags
-NEW_TRACK_MIN_CBF_Z = 2.0  # ... or, without tags, among the ~2 % closest to the listener's taste
 
 
 def _z(x: np.ndarray) -> np.ndarray:
@@ -50,8 +49,11 @@ class SageRanker:
     inductively from their artist and tags)."""
 
     def __init__(self, model: GraphSAGE, layers: list[dict[str, torch.Tensor]], artists: list[str],
-                 track_ids: list[str], interacted: np.ndarray, index: CatalogIndex) -> None:
+                 track_ids: list[str], interacted: np.ndarray, index: CatalogIndex,
+                 fusion: Fusion | None = None, as_new: np.ndarray | None = None) -> None:
+        """`as_new`: index rows embedded from their artist and tags as if ingested after training."""
         self.model, self.layers, self.artists, self.index = model, layers, artists, index
+        self.fusion = fusion or Fusion()  # learned after training (`learn_ranker_fusion`), saved with the model
         self.trained_track_ids = track_ids
         self.trained_interacted = interacted
         self.artist_pos = {a: i for i, a in enumerate(artists)}
@@ -61,6 +63,8 @@ class SageRanker:
             g_artist = model.tag_space(final["artist"])
         trained_row = {t: i for i, t in enumerate(track_ids)}
         pos = np.array([trained_row.get(t, -1) for t in index.track_ids.tolist()])
+        if as_new is not None:
+            pos[as_new] = -1
         tracks = final["track"][torch.from_numpy(np.maximum(pos, 0))].clone()
         bias = model.track_bias.detach()[torch.from_numpy(np.maximum(pos, 0))].clone()
         new = np.flatnonzero(pos < 0)
@@ -102,6 +106,7 @@ class SageRanker:
             "artists": self.artists, "track_ids": self.trained_track_ids,
             "interacted": torch.from_numpy(self.trained_interacted),
             "layers": [{t: v for t, v in layer.items() if t != "user"} for layer in self.layers],
+            "fusion": self.fusion.to_dict(),
         }, path)
 
     @classmethod
@@ -112,7 +117,9 @@ class SageRanker:
                           SageConfig(**saved["config"]))
         model.load_state_dict(saved["state"])
         model.eval()
-        return cls(model, saved["layers"], saved["artists"], saved["track_ids"], saved["interacted"].numpy(), index)
+        fusion = Fusion(dict(saved["fusion"])) if saved.get("fusion") else None
+        return cls(model, saved["layers"], saved["artists"], saved["track_ids"], saved["interacted"].numpy(), index,
+                   fusion)
 
     def _embed_tracks(self, rows: np.ndarray) -> torch.Tensor:
         x = torch.from_numpy(track_features(self.index, self.index.track_tags, rows).astype(np.float32))
@@ -162,9 +169,9 @@ class SageRanker:
         q = self.tag_query(tags)
         return self.G_track @ q if q is not None else np.zeros(self.index.size, np.float32)
 
-    def tag_fit(self, tags: list[WeightedTag]) -> tuple[np.ndarray, np.ndarray]:
-        """(share of the asked-for tag weight each track carries, its fit): the links we know plus the links
-        the Tag model predicts, so a track carrying exactly the asked-for tags is never outranked by a guess."""
+    def tag_parts(self, tags: list[WeightedTag]) -> tuple[np.ndarray, np.ndarray]:
+        """(share of the asked-for tag weight each track carries, the Tag model's predicted fit): the links we
+        know and the links the model predicts, which the fusion weighs."""
         vocab = self.index.vocab
         asked = [(col, t.weight) for t in tags if (col := vocab.column(t.tag)) is not None and t.weight > 0]
         if not asked:
@@ -177,7 +184,7 @@ class SageRanker:
         weights[cols] = [w for _, w in asked]
         total = sum(w for _, w in asked)
         observed = np.minimum(np.asarray(self.index.track_tags @ weights).ravel() / total, 1.0)
-        return observed, OBSERVED_TAG_WEIGHT * observed + _z(self.tag_scores(tags))
+        return observed.astype(np.float32), self.tag_scores(tags)
 
     def cf_scores(self, user: np.ndarray) -> np.ndarray:
         """Standardised CF fit of every track: mostly through its artist (what the CF model learnt from
@@ -199,68 +206,85 @@ class SageRanker:
 
 
 class GraphSAGERecommender:
-    """The `Recommender` interface over a `SageRanker`."""
+    """The `Recommender` interface over a `SageRanker`.
 
-    def __init__(self, ranker: SageRanker) -> None:
+    One ranking for every track, old or new: how well it fits the moment (its tags, observed and predicted
+    by the Tag model; how close it sounds to the request's target; what the request's words say through
+    the playlists named like it and the track's own profile), fused with learned weights, plus how well it
+    fits the listener (the CF model for tracks with listening history, the CBF model for tracks without:
+    new releases compete on content fit like any other track). Named constraints are hard filters."""
+
+    def __init__(self, ranker: SageRanker, query_vector: WordVector | None = None) -> None:
         self.ranker = ranker
         self.index = ranker.index
-        self._popularity = _z(self.index.popularity)
+        self.query_vector = query_vector  # request text -> word-mean vector (Chat2Tag's cached word embeddings)
+        self.space = SoundSpace(self.index.features, self.index.feature_bounds, self.index.va)
+        self.text = TextMatch(self.index.playlist_emb, self.index.playlist_tracks, self.index.track_words)
         self._allowed = lru_cache(maxsize=256)(partial(allowed, self.index))  # filters repeat across requests
         self._names = self.index.artist_display_names()
 
+    def moment_signals(self, tags: list[WeightedTag], sound: Mapping[str, float], query: np.ndarray | None,
+                       skip_playlist: int | None = None) -> dict[str, np.ndarray]:
+        """Every content signal for a request, unscaled (the fusion standardises them)."""
+        signals = {"popularity": self.index.popularity}
+        if tags:
+            signals["observed"], signals["tags"] = self.ranker.tag_parts(tags)
+        if sound:
+            signals["sound"] = self.space.fit(sound)
+        if query is not None:
+            signals["playlists"] = self.text.playlists(query, skip_playlist)
+            signals["words"] = self.text.words(query)
+        return signals
+
     def recommend(self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
-                  filters: Filters = NO_FILTERS) -> list[Recommendation]:
+                  filters: Filters = NO_FILTERS, sound: Mapping[str, float] | None = None, text: str = ""
+                  ) -> list[Recommendation]:
         r = self.ranker
-        observed, fit = r.tag_fit(tags)
+        sound = dict(sound or {})
+        query = self.query_vector(text) if text and self.query_vector else None
+        fit = r.fusion.combine(self.moment_signals(tags, sound, query))
         user = r.user_vector(taste)
-        mask = self._allowed(filters)
         known = {a for a, w in taste.artists.items() if w > 0}
-        weight = TASTE_WITH_TAGS if tags else 1.0
-        if user is None:
-            history, fresh = fit + POPULARITY_WEIGHT * self._popularity, fit
-            fresh_ok = observed >= NEW_TRACK_MIN_TAG_SHARE
-        else:
-            cbf = _z(r.cbf_scores(taste))
-            history, fresh = fit + weight * r.cf_scores(user), fit + weight * cbf
-            fresh_ok = observed >= NEW_TRACK_MIN_TAG_SHARE if tags else cbf >= NEW_TRACK_MIN_CBF_Z
-        # The track filter: tracks with listening history are ranked by the CF model, tracks without it
-        # (new releases) by the CBF model; the best-fitting new ones get up to a share of the list.
-        fresh_rows = pick(self.index, top_order(np.where(~r.interacted & fresh_ok, fresh, -np.inf), k),
-                          max(1, int(k * NEW_TRACK_SHARE)), exclude, known, mask)
-        fresh_rows = [row for row in fresh_rows if not r.interacted[row] and fresh_ok[row]]  # pick may reach -inf
-        taken = frozenset(str(self.index.track_ids[row]) for row in fresh_rows)
-        history_rows = pick(self.index, top_order(np.where(r.interacted, history, -np.inf), k), k - len(fresh_rows),
-                            exclude | taken, known, mask)
-        score = np.where(r.interacted, history, fresh)
-        rows = sorted(history_rows + fresh_rows, key=lambda row: -score[row])  # interleaved by score
+        score = fit
+        if user is not None:
+            taste_fit = np.where(r.interacted, r.cf_scores(user), _z(r.cbf_scores(taste)))
+            score = fit + (TASTE_WITH_TAGS if tags or sound or query is not None else 1.0) * taste_fit
+        per_artist = k if filters.artists else MAX_PER_ARTIST  # "songs by Queen": all Queen, as many as asked
+        rows = pick(self.index, top_order(score, k), k, exclude, known, self._allowed(filters), per_artist)
         user_artists = [r.artist_pos[a] for a in known if a in r.artist_pos]
         chosen = [(self.index.vocab.column(t.tag), t.tag) for t in tags]
-        return [self._item(row, float(score[row]), chosen, user_artists, known, bool(r.interacted[row]), taste.asked)
-                for row in rows]
+        return [self._item(row, float(score[row]), chosen, user_artists, known, set(filters.artists),
+                           bool(r.interacted[row]), sound, taste.asked) for row in rows]
 
     def _item(self, row: int, score: float, chosen: list[tuple[int | None, str]], user_artists: list[int],
-              known: set[str], has_history: bool, asked: bool = False) -> Recommendation:
+              known: set[str], named: set[str], has_history: bool, sound: Mapping[str, float], asked: bool = False
+              ) -> Recommendation:
         idx, r = self.index, self.ranker
         tags = idx.track_tags
         lo, hi = tags.indptr[row], tags.indptr[row + 1]  # the row's slice: scipy's row indexing costs ~50 µs
         weights = dict(zip(tags.indices[lo:hi].tolist(), tags.data[lo:hi].tolist()))
         ordered = [idx.vocab.tags[c] for c in sorted(weights, key=lambda c: -weights[c])]
         parts = []
+        sounds = self.space.describe(row, sound) if sound else ""
+        if sounds:
+            parts.append(sounds)
         artist_key = str(idx.artist_keys[row])
-        if user_artists:
+        if artist_key in named or (artist_key in known and asked):
+            parts.append(f"by {idx.artists[row]}, as asked")
+        elif user_artists:
             if artist_key in known:
-                parts.append(f"by {idx.artists[row]}, " + ("as asked" if asked else "whom you play"))
+                parts.append(f"by {idx.artists[row]}, whom you play")
             elif r.track_artist[row] >= 0:
                 sims = r.A_unit[user_artists] @ r.A_unit[r.track_artist[row]]
                 nearest = self._names.get(r.artists[user_artists[int(np.argmax(sims))]], "an artist you play")
                 parts.append(f"sounds like {nearest}" if asked else f"because you play {nearest}")
         if not has_history:
-            parts.append("new here, close to your taste" if user_artists else "new in the catalog")
+            parts.insert(0, "new here")
         matched = [name for col, name in chosen if col is not None and weights.get(col, 0) > 0]
         if matched:
             parts.append("tagged " + ", ".join(matched[:3]))
-        elif chosen:
-            parts.append("close to " + chosen[0][1] + " in the tag graph")
+        elif chosen and not sounds:
+            parts.append("often played beside " + chosen[0][1] + " music")
         if not parts:
             parts.append("popular pick")
         tid = str(idx.track_ids[row])

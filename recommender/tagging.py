@@ -91,6 +91,14 @@ def decade_of_year(year: int) -> str | None:
     return canonical_decade(f"{year // 10 * 10}s")
 
 
+def decade_years(decade: str) -> tuple[int, int] | None:
+    """'90s' -> (1990, 1999), '00s' -> (2000, 2009), '2010s' -> (2010, 2019)."""
+    if decade not in {f"{d}0s" for d in range(10)} | {"2010s", "2020s"}:
+        return None
+    start = int(decade[:-1]) if len(decade) == 5 else (2000 if decade == "00s" else 1900 + int(decade[:-1]))
+    return start, start + 9
+
+
 def normalise_tag(raw: str) -> str:
     """Canonical spelling of a tag ('Hip-Hop' -> 'hip hop', "80's" -> '80s')."""
     tag = fold(raw)

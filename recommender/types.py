@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -68,5 +70,5 @@ class Recommender(Protocol):
 
     def recommend(
         self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
-        filters: Filters = NO_FILTERS,
+        filters: Filters = NO_FILTERS, sound: Mapping[str, float] | None = None, text: str = "",
     ) -> list[Recommendation]: ...

@@ -101,6 +101,8 @@ VALIDATORS: dict[str, dict[str, Any]] = {
             "removed": _STR_LIST,
             "shown": _STR_LIST,
             "filters": {"bsonType": "object"},
+            "sound": {"bsonType": "object"},  # the request's audio target: dimension -> [0, 1]
+            "query": _STR,  # the request's own words, for text retrieval on /more and toggles
             "updated_at": _DATE,
         },
     },

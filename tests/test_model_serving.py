@@ -17,7 +17,7 @@ class Versioned:
     def __init__(self, version: str) -> None:
         self.version = version
 
-    def recommend(self, taste, tags, k=20, exclude=frozenset(), filters=None) -> list[Recommendation]:
+    def recommend(self, taste, tags, k=20, exclude=frozenset(), filters=None, sound=None, text="") -> list[Recommendation]:
         return [Recommendation(self.version, "n", "a", "u", "l", [], 0.0, "r")] * k
 
 

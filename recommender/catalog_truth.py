@@ -1,0 +1,105 @@
+"""What each track really is, from the evidence that deserves trust.
+
+Three sources describe an artist: Spotify's genres for the artist, Last.fm listeners' tags (HetRec),
+and the labels of the TidyTuesday playlists its tracks were found in. Playlist labels are search
+labels ("pop, rnb, dance pop" on Jon Hopkins), so they are weak evidence. Artists are joined by name,
+so two acts sharing a name (the US rapper Eve and the Japanese singer Eve) would share their tags:
+where Spotify's genres and Last.fm's tags disagree, the side that agrees with the tracks' own labels
+stays with the tracks and the other is kept apart.
+
+Valence and arousal come from the Deezer mood set where artist and title join, and elsewhere from a
+regression on the audio features fitted on the joined tracks (its held-out R² is reported).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from recommender.datasets import AUDIO_COLUMNS
+from recommender.encoder import TextEncoder
+from recommender.names import track_key
+from recommender.tagging import is_noise, normalise_tag
+
+# Two sources describe two acts when their genre embeddings are far apart, or a little apart while one of
+# them matches the tracks' own labels and the other clearly does not.
+HOMONYM_FAR = 0.5
+HOMONYM_APART = 0.6
+HOMONYM_LOPSIDED = 0.25
+HOMONYM_MIN_TAGS = 3  # a handful of tag assignments is too little to call a name shared
+TOP_TAGS = 8
+
+
+def _profile(texts: list[str], vectors: Mapping[str, np.ndarray]) -> np.ndarray | None:
+    rows = [vectors[t] for t in texts if t in vectors]
+    if not rows:
+        return None
+    mean = np.mean(rows, axis=0)
+    return mean / (np.linalg.norm(mean) + 1e-9)
+
+
+def shared_names(artist_tags: Mapping[str, Counter[str]], artist_genres: Mapping[str, list[str]],
+                 labels: Mapping[str, Counter[str]], encoder: TextEncoder) -> dict[str, str]:
+    """Artist keys whose Last.fm tags and Spotify genres describe different acts, mapped to the source that
+    does not belong to the catalog's tracks ("lastfm" or "spotify")."""
+    both = [k for k in labels if k in artist_genres and sum((artist_tags.get(k) or Counter()).values())
+            >= HOMONYM_MIN_TAGS]
+    top = {k: [t for t, _ in artist_tags[k].most_common() if not is_noise(t)][:TOP_TAGS] for k in both}
+    texts = sorted({t for k in both for t in top[k] + artist_genres[k] + list(labels[k])})
+    vectors = dict(zip(texts, encoder.encode(texts))) if texts else {}
+    apart: dict[str, str] = {}
+    for key in both:
+        spotify, lastfm = _profile(artist_genres[key], vectors), _profile(top[key], vectors)
+        own = _profile(list(labels[key]), vectors)
+        if spotify is None or lastfm is None or own is None:
+            continue
+        agree, with_spotify, with_lastfm = float(spotify @ lastfm), float(spotify @ own), float(lastfm @ own)
+        if agree < HOMONYM_FAR or (agree < HOMONYM_APART and abs(with_spotify - with_lastfm) >= HOMONYM_LOPSIDED):
+            apart[key] = "lastfm" if with_spotify >= with_lastfm else "spotify"
+    return apart
+
+
+def _unit_interval(values: np.ndarray) -> np.ndarray:
+    """Deezer's standardised scores (about -3..3) as ranks in [0, 1], the scale of Spotify's features."""
+    order = pd.Series(values).rank(pct=True).to_numpy()
+    return order.astype(np.float32)
+
+
+def valence_arousal(tracks: pd.DataFrame, deezer: pd.DataFrame, seed: int = 0
+                    ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    """(n, 2) valence and arousal in [0, 1] for `tracks` (index track_id; name, artist, audio features),
+    whether each came from Deezer, and how well the regression predicts held-out Deezer tracks."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import train_test_split
+
+    measured = deezer.assign(key=[track_key(str(a), str(t)) for a, t in zip(deezer["artist_name"], deezer["track_name"])])
+    measured = measured.drop_duplicates("key").set_index("key")
+    va = np.stack([_unit_interval(measured["valence"].to_numpy()), _unit_interval(measured["arousal"].to_numpy())], 1)
+    measured_va = dict(zip(measured.index, va))
+    keys = [track_key(a, t) for a, t in zip(tracks["artist"], tracks["name"])]
+    joined = np.array([k in measured_va for k in keys])
+    x = tracks[AUDIO_COLUMNS].to_numpy(np.float32)
+    y = np.array([measured_va[k] for k, j in zip(keys, joined) if j], np.float32).reshape(-1, 2)
+    out = np.full((len(tracks), 2), 0.5, np.float32)
+    report: dict[str, float] = {"deezer_joined": int(joined.sum())}
+    if len(y) >= 50:
+        x_fit, x_test, y_fit, y_test = train_test_split(x[joined], y, test_size=0.25, random_state=seed)
+        for dim, name in enumerate(("valence", "arousal")):
+            held = HistGradientBoostingRegressor(max_iter=200, learning_rate=0.05, random_state=seed)
+            report[f"r2_{name}"] = round(float(r2_score(y_test[:, dim], held.fit(x_fit, y_fit[:, dim]).predict(x_test))), 3)
+            full = HistGradientBoostingRegressor(max_iter=200, learning_rate=0.05, random_state=seed)
+            out[:, dim] = full.fit(x[joined], y[:, dim]).predict(np.nan_to_num(x, nan=0.0)).clip(0, 1)
+    out[joined] = y
+    return out, joined, report
+
+
+def genre_labels(songs: pd.DataFrame, keys: Iterable[str]) -> dict[str, Counter[str]]:
+    """Each artist's playlist genre and subgenre labels, counted over its tracks' playlist rows."""
+    labels: dict[str, Counter[str]] = {}
+    for key, genre, sub in zip(keys, songs["playlist_genre"].astype(str), songs["playlist_subgenre"].astype(str)):
+        labels.setdefault(key, Counter()).update((normalise_tag(genre), normalise_tag(sub)))
+    return labels

@@ -1,0 +1,77 @@
+"""How the moment's signals add up, learned instead of hand-set.
+
+Every signal is standardised over the catalog for each request (and clipped at three standard
+deviations), so a weight says how many standard deviations of one signal are worth one of another. The weights come from a logistic regression on
+training playlists: the playlist's name is the request, its tracks are the positives, tracks drawn at
+random the negatives, and a playlist never finds itself among the neighbours it is scored against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SIGNALS = ("tags", "observed", "sound", "playlists", "words", "popularity")
+# Until a model has learned its own (older model files), these stand in: the values learned on seed 0.
+DEFAULT_WEIGHTS = {"tags": 1.0, "observed": 0.5, "sound": 0.6, "playlists": 1.0, "words": 0.6, "popularity": 0.15}
+NEGATIVES_PER_POSITIVE = 4
+
+
+Z_CLIP = 3.0  # a sparse signal (a tag few tracks carry) would otherwise reach z = 15 and drown the rest
+
+
+def z(x: np.ndarray) -> np.ndarray:
+    """Standardised over the catalog and clipped at ±3 standard deviations."""
+    std = float(x.std())
+    if std == 0:
+        return np.zeros_like(x, dtype=np.float32)
+    return ((x - x.mean()) / std).clip(-Z_CLIP, Z_CLIP).astype(np.float32)
+
+
+@dataclass
+class Fusion:
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+    def combine(self, signals: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Weighted sum of the standardised signals this request has (a missing one counts zero)."""
+        total: np.ndarray | float = 0.0
+        for name, values in signals.items():
+            w = self.weights.get(name, 0.0)
+            if w:
+                total = total + w * z(values)
+        return np.asarray(total, np.float32)
+
+    def to_dict(self) -> dict[str, float]:
+        return {k: round(float(v), 4) for k, v in self.weights.items()}
+
+
+Query = tuple[Callable[[], Mapping[str, np.ndarray]], np.ndarray, "np.ndarray | None"]
+
+
+def learn_fusion(queries: list[Query], n_tracks: int, seed: int = 0) -> tuple[Fusion, dict[str, float]]:
+    """Fit the weights on (signals of a query, rows that fit it, rows that do not — None: drawn at random)
+    triples; returns the fusion and its training AUC. Signals are computed lazily, one query at a time."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(seed)
+    x_parts, y_parts = [], []
+    for signals_of, positives, negatives in queries:
+        if len(positives) == 0:
+            continue
+        signals = signals_of()
+        if negatives is None:
+            negatives = rng.choice(n_tracks, size=min(n_tracks, NEGATIVES_PER_POSITIVE * len(positives)), replace=False)
+            negatives = negatives[~np.isin(negatives, positives)]
+        rows = np.concatenate([positives, negatives])
+        standard = {name: z(values) for name, values in signals.items()}
+        x_parts.append(np.stack([standard[s][rows] if s in standard else np.zeros(len(rows), np.float32)
+                                 for s in SIGNALS], axis=1))
+        y_parts.append(np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))]))
+    x, y = np.vstack(x_parts), np.concatenate(y_parts)
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
+    weights = {s: max(float(w), 0.0) for s, w in zip(SIGNALS, model.coef_[0])}  # no signal counts against fit
+    auc = float(roc_auc_score(y, x @ np.array([weights[s] for s in SIGNALS])))
+    return Fusion(weights), {"queries": len(x_parts), "examples": int(len(y)), "train_auc": round(auc, 4)}

@@ -1,0 +1,202 @@
+"""What a request should sound like: targets in audio-feature and valence–arousal space.
+
+Moods, activities and moments ("focus", "gym", "rainy", "heartbroken") each name a point in the space of
+Spotify's audio features (energy, valence, danceability, acousticness, instrumentalness, speechiness,
+tempo); Deezer's valence and arousal follow valence and energy. Several moments average. A comparative
+("happier", "calmer") moves the point from where the request already is (the artists it names, or the
+moments) instead of adding the opposite tag. Words are matched in English, Korean, Japanese, Spanish,
+French and German, so a request in any of them keeps its situation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from recommender.datasets import AUDIO_COLUMNS
+
+DIMS = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "tempo")
+VA_WEIGHT = 0.5  # Deezer-style valence and arousal count half beside Spotify's own valence and energy
+TEMPO_SCALE = 200.0  # BPM to [0, 1]
+STEP = 0.25  # how far one comparative moves a dimension
+
+
+@dataclass(frozen=True)
+class Moment:
+    name: str  # what the reason says ("focus")
+    words: str  # regex alternatives, matched on folded text (stems allowed) and on the raw lower-case text
+    target: Mapping[str, float]
+    tags: tuple[str, ...] = ()  # vocabulary tags for the same moment (used where the message is not English)
+
+
+# Each target is where a music supervisor would put a typical fitting track; tempo in BPM.
+MOMENTS: tuple[Moment, ...] = (
+    Moment("focus", r"focus\w*|concentrat\w*|study\w*|studying|homework|exam\w*|reading|coding|deep work|공부|집중|"
+           r"勉強|集中|作業|estudi\w*|concentr\w*|etudi\w*|reviser|lernen|konzentr\w*|hausaufgaben",
+           {"energy": 0.3, "instrumentalness": 0.6, "speechiness": 0.04, "acousticness": 0.6, "valence": 0.35},
+           ("study", "focus", "instrumental")),
+    Moment("sleep", r"sleep\w*|bed ?time|fall asleep|insomnia|lullab\w*|잠|자기 ?전|수면|寝|眠|睡眠|dormir|"
+           r"sommeil|schlaf\w*|einschlafen",
+           {"energy": 0.15, "acousticness": 0.85, "tempo": 80, "instrumentalness": 0.5, "danceability": 0.35},
+           ("sleep", "relaxing", "ambient")),
+    Moment("calm", r"calm\w*|chill\w*|relax\w*|unwind\w*|mellow|peaceful|cozy|cosy|lazy|soft|잔잔|편안|휴식|"
+           r"落ち着|リラックス|癒|tranquil\w*|relaj\w*|calme|detente|ruhig\w*|entspann\w*|gemutlich",
+           {"energy": 0.3, "acousticness": 0.6, "valence": 0.45, "tempo": 100}, ("chill", "relaxing", "mellow")),
+    Moment("meditation", r"meditat\w*|yoga|mindful\w*|breath\w*|명상|요가|瞑想|ヨガ|meditaci\w*|meditation",
+           {"energy": 0.15, "instrumentalness": 0.7, "acousticness": 0.8, "speechiness": 0.04},
+           ("ambient", "relaxing", "meditation")),
+    Moment("workout", r"work ?out|gym|lift\w*|pumping iron|training|exercis\w*|cardio|crossfit|run|running|jog\w*|"
+           r"운동|헬스|러닝|달리기|運動|ジム|筋トレ|ランニング|トレーニング|gimnasio|entren\w*|correr|ejercicio|"
+           r"muscu\w*|salle de sport|courir|entrainement|fitness\w*|trainin\w*|laufen|joggen|sport",
+           {"energy": 0.85, "tempo": 128, "danceability": 0.7, "valence": 0.55}, ("workout", "energetic", "running")),
+    Moment("party", r"party|parties|club\w*|dance|dancing|pregame|pre game|hype|turn up|banger\w*|파티|클럽|신나|"
+           r"パーティ|踊|クラブ|fiesta|bailar|perreo|fete|soiree|danser|tanzen|feier\w*",
+           {"danceability": 0.8, "energy": 0.8, "valence": 0.65, "tempo": 122}, ("party", "dance", "club")),
+    Moment("angry", r"angry|anger|rage|furious|pissed|mad at|scream\w*|hate everything|frustrat\w*|화나|분노|"
+           r"짜증|怒|イライラ|enojad\w*|rabia|furios\w*|colere|enerve\w*|wutend|wut|sauer",
+           {"energy": 0.88, "valence": 0.3, "acousticness": 0.05}, ("angry", "aggressive", "heavy")),
+    Moment("sad", r"sad\w*|down|depress\w*|cry\w*|tears|lonely|heartbr\w*|dumped|break ?up|broke up|miss (?:him|her)|"
+           r"grief|blue|슬픈|슬퍼|우울|이별|눈물|悲し|泣|失恋|寂し|triste\w*|llorar|desamor|solo|chagrin|"
+           r"rupture|pleurer|traurig\w*|liebeskummer|trennung|einsam",
+           {"valence": 0.22, "energy": 0.35, "acousticness": 0.5, "danceability": 0.45}, ("sad", "melancholy")),
+    Moment("happy", r"happy|happiness|cheer\w*|joy\w*|good mood|great day|feel good|feeling good|upbeat|sunshine|"
+           r"행복|기분 좋|즐거|楽し|嬉し|幸せ|元気|feliz|alegr\w*|heureu\w*|joyeu\w*|bonne humeur|glucklich|"
+           r"frohlich|gute laune",
+           {"valence": 0.8, "energy": 0.65, "danceability": 0.65}, ("happy", "feel good", "upbeat")),
+    Moment("driving", r"driv\w*|road ?trip|highway|cruis\w*|car ride|commut\w*|드라이브|운전|ドライブ|運転|"
+           r"conducir|manejar|carretera|viaje|conduire|route|voiture|autofahr\w*|fahren|roadtrip",
+           {"energy": 0.7, "valence": 0.6, "tempo": 118}, ("driving", "road trip")),
+    Moment("rain", r"rain\w*|storm\w*|drizzl\w*|grey|gray|cloudy|비 ?오|비가|장마|雨|梅雨|lluvi\w*|pluie|pluvieu\w*|"
+           r"regen\w*",
+           {"acousticness": 0.6, "energy": 0.35, "valence": 0.35, "tempo": 100}, ("rainy day", "rain", "mellow")),
+    Moment("morning", r"morning|wake up|waking|sunrise|breakfast|coffee|cafe|coffeeshop|아침|카페|커피|朝|カフェ|"
+           r"コーヒー|manana|desayuno|matin|petit dej\w*|morgen\w*|fruhstuck|kaffee",
+           {"acousticness": 0.55, "energy": 0.45, "valence": 0.6}, ("morning", "coffee", "acoustic")),
+    Moment("night", r"night\w*|midnight|late|2 ?am|3 ?am|after dark|밤|새벽|深夜|夜|noche|madrugada|nuit|nacht\w*",
+           {"energy": 0.45, "valence": 0.35, "acousticness": 0.4}, ("night", "late night", "chill")),
+    Moment("romantic", r"romanc\w*|romantic|date night|love song\w*|in love|crush|wedding|candle\w*|사랑|로맨틱|"
+           r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt",
+           {"valence": 0.55, "energy": 0.4, "acousticness": 0.45, "danceability": 0.55}, ("romantic", "love")),
+    Moment("summer", r"summer\w*|beach\w*|sunny|sun|pool ?party|vacation|holiday|tropical|여름|해변|바다|夏|海|ビーチ|"
+           r"verano|playa|sol|ete|plage|soleil|vacances|sommer\w*|strand|sonne",
+           {"valence": 0.78, "danceability": 0.72, "energy": 0.7}, ("summer", "beach", "sunny")),
+    Moment("winter", r"winter\w*|snow\w*|cold|christmas|xmas|holiday season|fireplace|겨울|눈 ?오|크리스마스|冬|雪|"
+           r"クリスマス|invierno|nieve|navidad|hiver|neige|noel|schnee|weihnacht\w*",
+           {"acousticness": 0.55, "energy": 0.4, "valence": 0.45}, ("winter", "christmas", "snow")),
+    Moment("autumn", r"autumn|fall vibes|fall evening|leaves|october|cozy fall|가을|秋|otono|automne|herbst\w*",
+           {"acousticness": 0.55, "energy": 0.4, "valence": 0.4}, ("autumn", "melancholy")),
+    Moment("cooking", r"cook\w*|dinner|kitchen|baking|brunch|요리|저녁|料理|ディナー|cocin\w*|cena|cuisine|diner|"
+           r"kochen|abendessen",
+           {"valence": 0.62, "energy": 0.5, "danceability": 0.6}, ("dinner", "jazz", "feel good")),
+    Moment("cleaning", r"clean\w*|chores|tidy\w*|laundry|청소|掃除|limpi\w*|menage|putzen|aufraum\w*",
+           {"energy": 0.75, "valence": 0.72, "danceability": 0.7}, ("upbeat", "feel good", "dance")),
+)
+
+# Comparatives move the point: (words, dimension, direction).
+COMPARATIVES: tuple[tuple[str, str, float], ...] = (
+    (r"happier|more (?:upbeat|cheerful|positive|uplifting|happy)|less (?:sad|depressing|dark|gloomy|moody)|"
+     r"brighter|lighter|더 밝|더 신나|明るめ|もっと明る|mas alegre|plus joyeu\w*|frohlicher", "valence", +1),
+    (r"sadder|darker|moodier|more (?:sad|melancholic|melancholy|emotional|dark)|less (?:happy|upbeat|cheerful)|"
+     r"더 슬픈|もっと悲し|mas triste|plus triste|trauriger", "valence", -1),
+    (r"calmer|mellower|softer|slower|quieter|chiller|more (?:chill|relaxed|calm|mellow)|less (?:intense|loud|heavy|"
+     r"aggressive|energetic)|toned down|더 잔잔|もっと静か|落ち着いた|mas tranquil\w*|plus calme|ruhiger", "energy", -1),
+    (r"harder|heavier|faster|louder|more (?:energy|energetic|intense|aggressive|hype|upbeat)|less (?:chill|calm|"
+     r"mellow|slow)|pumped up|더 빠른|더 강한|もっと激し|mas energ\w*|plus energ\w*|energischer|schneller", "energy", +1),
+    (r"more danceable|danceabler|groovier|more groov\w*", "danceability", +1),
+    (r"more acoustic|unplugged|less electronic", "acousticness", +1),
+    (r"less (?:rap|talking|vocals|words)|instrumental only|no vocals|without vocals|without lyrics", "speechiness", -1),
+)
+
+_MOMENTS = [(m, re.compile(r"(?<![a-z])(?:" + m.words + r")(?![a-z])")) for m in MOMENTS]
+_COMPARATIVES = [(re.compile(r"(?<![a-z])(?:" + w + r")(?![a-z])"), dim, sign) for w, dim, sign in COMPARATIVES]
+
+
+def moments_in(folded: str, lowered: str = "") -> list[Moment]:
+    """The moments a message names, in the order of the moment table (folded text, and raw text for CJK)."""
+    return [m for m, pattern in _MOMENTS if pattern.search(folded) or (lowered and pattern.search(lowered))]
+
+
+def comparatives_in(folded: str, lowered: str = "") -> dict[str, float]:
+    """Dimension -> signed number of steps the message asks to move."""
+    moves: dict[str, float] = {}
+    for pattern, dim, sign in _COMPARATIVES:
+        if pattern.search(folded) or (lowered and pattern.search(lowered)):
+            moves[dim] = moves.get(dim, 0.0) + sign
+    return moves
+
+
+def combine(moments: list[Moment]) -> dict[str, float]:
+    """The mean target of several moments, per dimension they name (tempo scaled to [0, 1])."""
+    sums: dict[str, list[float]] = {}
+    for moment in moments:
+        for dim, value in moment.target.items():
+            sums.setdefault(dim, []).append(value / TEMPO_SCALE if dim == "tempo" else value)
+    return {dim: round(float(np.mean(values)), 3) for dim, values in sums.items()}
+
+
+def move(target: dict[str, float], base: Mapping[str, float], moves: Mapping[str, float]) -> dict[str, float]:
+    """Apply comparatives: each moved dimension starts from the target, else from `base`; energy moves tempo
+    and arousal-like dimensions with it."""
+    out = dict(target)
+    for dim, steps in moves.items():
+        start = out.get(dim, base.get(dim, 0.5))
+        out[dim] = round(float(np.clip(start + STEP * steps, 0.02, 0.98)), 3)
+        if dim == "energy" and "acousticness" not in target:
+            out["acousticness"] = round(float(np.clip(base.get("acousticness", 0.3) - 0.5 * STEP * steps, 0, 1)), 3)
+    return out
+
+
+class SoundSpace:
+    """The catalog's tracks as points in the target space: one row per track, one column per dimension."""
+
+    def __init__(self, features: np.ndarray, bounds: np.ndarray, va: np.ndarray) -> None:
+        lo, hi = bounds
+        raw = lo + features * (hi - lo)  # undo the index's min-max scaling: targets are in Spotify's own units
+        columns = {d: raw[:, AUDIO_COLUMNS.index(d)] for d in DIMS}
+        columns["tempo"] = columns["tempo"] / TEMPO_SCALE
+        self.points = np.stack([columns[d] for d in DIMS], axis=1).clip(0, 1).astype(np.float32)
+        self.va = va.astype(np.float32)
+        self.bpm = raw[:, AUDIO_COLUMNS.index("tempo")]
+
+    def profile(self, rows: np.ndarray) -> dict[str, float]:
+        """Where a set of tracks sits (e.g. an artist named in the request), per dimension."""
+        if len(rows) == 0:
+            return {}
+        mean = self.points[rows].mean(axis=0)
+        return {d: float(v) for d, v in zip(DIMS, mean)}
+
+    def fit(self, target: Mapping[str, float]) -> np.ndarray:
+        """How close each track is to the target: minus the weighted mean absolute distance (0 is a perfect fit).
+        Valence and energy targets also pull Deezer valence and arousal, at half weight."""
+        dims = [(DIMS.index(d), v) for d, v in target.items() if d in DIMS]
+        if not dims:
+            return np.zeros(len(self.points), np.float32)
+        distance = sum(np.abs(self.points[:, i] - v) for i, v in dims)
+        weight = float(len(dims))
+        for dim, column in (("valence", 0), ("energy", 1)):
+            if dim in target:
+                distance = distance + VA_WEIGHT * np.abs(self.va[:, column] - target[dim])
+                weight += VA_WEIGHT
+        return (-distance / weight).astype(np.float32)
+
+    def describe(self, row: int, target: Mapping[str, float]) -> str:
+        """A few words on how a track sounds, on the dimensions the request cares about ("calm and acoustic, 68 BPM")."""
+        p = dict(zip(DIMS, self.points[row].tolist()))
+        words = []
+        if "energy" in target:
+            words.append("calm" if p["energy"] < 0.4 else "high-energy" if p["energy"] > 0.75 else "mid-tempo")
+        if "valence" in target:
+            words.append("bright" if p["valence"] > 0.65 else "melancholy" if p["valence"] < 0.35 else "")
+        if "acousticness" in target and p["acousticness"] > 0.5:
+            words.append("acoustic")
+        if "instrumentalness" in target and p["instrumentalness"] > 0.5:
+            words.append("instrumental")
+        if "danceability" in target and p["danceability"] > 0.7:
+            words.append("danceable")
+        words = [w for w in words if w]
+        head = " and ".join(words[:3]) if words else ""
+        bpm = f"{int(round(float(self.bpm[row])))} BPM" if self.bpm[row] > 0 else ""
+        return ", ".join(x for x in (head, bpm) if x)

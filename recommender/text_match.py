@@ -1,0 +1,97 @@
+"""Dense text retrieval: what a request's words say about tracks, beside the tags Chat2Tag picks.
+
+Two signals, both from the same word embeddings (the mean of a text's content words' MiniLM vectors, so a
+request costs table lookups, not an encoder call):
+- **playlists**: the catalog's playlists whose names read like the request ("Anime Hits" near "Anime
+  Opening Songs"), each lending its tracks in proportion to how close its name is;
+- **words**: each track's own profile (title, and the tags and genres it carries) against the request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import scipy.sparse as sp
+
+from spacy.lang.en.stop_words import STOP_WORDS as SPACY_STOP_WORDS
+
+from recommender.names import fold
+
+NEIGHBOUR_PLAYLISTS = 10  # playlists that lend their tracks to one request
+NEIGHBOUR_POWER = 4.0  # closer names lend much more: similarity ** power
+TITLE_WEIGHT = 0.5  # a track's title words beside its tags in its profile
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+WordVector = Callable[[str], "np.ndarray | None"]
+
+
+# Words that say nothing about which songs fit ("something like …", "songs for …").
+_STOP = frozenset(SPACY_STOP_WORDS) | frozenset(
+    "song songs music track tracks playlist playlists tune tunes want need like feel feeling vibe vibes mood "
+    "listen listening play give".split())
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in dict.fromkeys(_WORD.findall(fold(text))) if w not in _STOP][:16]
+
+
+def mean_vector(words: list[str], vectors: Mapping[str, np.ndarray]) -> np.ndarray | None:
+    rows = [vectors[w] for w in words if w in vectors]
+    if not rows:
+        return None
+    mean = np.mean(rows, axis=0)
+    return (mean / (np.linalg.norm(mean) + 1e-9)).astype(np.float32)
+
+
+def text_vectors(texts: list[str], vectors: Mapping[str, np.ndarray], dim: int) -> np.ndarray:
+    """(len(texts), dim) word-mean vectors; zeros where no word is known."""
+    out = np.zeros((len(texts), dim), np.float32)
+    for i, text in enumerate(texts):
+        v = mean_vector(content_words(text), vectors)
+        if v is not None:
+            out[i] = v
+    return out
+
+
+def with_missing_words(texts: list[str], vectors: Mapping[str, np.ndarray],
+                       encode: Callable[[list[str]], np.ndarray], limit: int = 40_000) -> dict[str, np.ndarray]:
+    """The word table plus the words of these texts it lacks (names, titles), embedded once."""
+    missing = sorted({w for t in texts for w in content_words(t)} - set(vectors))[:limit]
+    return {**vectors, **dict(zip(missing, encode(missing)))} if missing else dict(vectors)
+
+
+def track_profiles(titles: list[str], track_emb: np.ndarray, vectors: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Each track's words: its tag/genre embedding plus its title's words, normalised."""
+    profile = track_emb + TITLE_WEIGHT * text_vectors(titles, vectors, track_emb.shape[1])
+    norms = np.linalg.norm(profile, axis=1, keepdims=True)
+    return (profile / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
+def playlist_matrix(members: list[np.ndarray], n_tracks: int) -> sp.csr_matrix:
+    """(playlists, tracks) membership, each row summing to one: a long playlist lends each track less."""
+    rows = np.repeat(np.arange(len(members)), [len(m) for m in members])
+    cols = np.concatenate(members) if members else np.array([], dtype=np.int64)
+    weights = np.concatenate([np.full(len(m), 1.0 / max(len(m), 1), np.float32) for m in members]) if members else []
+    return sp.csr_matrix((weights, (rows, cols)), shape=(len(members), n_tracks), dtype=np.float32)
+
+
+class TextMatch:
+    def __init__(self, playlist_emb: np.ndarray, playlist_tracks: sp.csr_matrix, track_words: np.ndarray) -> None:
+        self.playlist_emb, self.playlist_tracks, self.track_words = playlist_emb, playlist_tracks, track_words
+
+    def playlists(self, query: np.ndarray, skip: int | None = None) -> np.ndarray:
+        """Tracks of the playlists whose names are closest to the query (`skip`: a playlist left out, so a
+        playlist used as a training query never finds itself)."""
+        sims = self.playlist_emb @ query
+        if skip is not None:
+            sims[skip] = -1.0
+        top = np.argsort(-sims)[:NEIGHBOUR_PLAYLISTS]
+        weights = np.clip(sims[top], 0.0, None) ** NEIGHBOUR_POWER
+        if not weights.any():
+            return np.zeros(self.playlist_tracks.shape[1], np.float32)
+        return np.asarray(self.playlist_tracks[top].T @ weights).ravel().astype(np.float32)
+
+    def words(self, query: np.ndarray) -> np.ndarray:
+        return self.track_words @ query

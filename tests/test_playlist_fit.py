@@ -1,0 +1,79 @@
+"""A dozen everyday requests through the core, as a new listener sends them: every hard constraint holds on
+every track, and the sound follows the moment (judged on Spotify's audio features)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.app import App
+from recommender.diversify import genre_weight
+from recommender.index import CatalogIndex
+from recommender.names import artist_key
+
+# (request, years, genre wanted, genre ruled out, artist wanted, artist ruled out)
+HARD = [
+    ("90s hip hop", (1990, 1999), "hip hop", None, None, None),
+    ("80s rock for a road trip", (1980, 1989), "rock", None, None, None),
+    ("2010s dance pop for the gym", (2010, 2019), "dance pop", None, None, None),
+    ("songs by queen", None, None, None, "queen", None),
+    ("party music but no reggaeton", None, None, "reggaeton", None, None),
+    ("chill evening, no rap", None, None, "rap", None, None),
+    ("sad songs, nothing by adele", None, None, None, None, "adele"),
+    ("old school 70s soul", (1970, 1979), "soul", None, None, None),
+    ("rock from the 2000s, no nickelback", (2000, 2009), "rock", None, None, "nickelback"),
+    ("latin music for dancing", None, "latin", None, None, None),
+    ("only edm, workout", None, "edm", None, None, None),
+    ("90년대 힙합", (1990, 1999), "hip hop", None, None, None),
+]
+
+
+@pytest.fixture(scope="module")
+def index(app: App) -> CatalogIndex:
+    return CatalogIndex.load(app.settings.catalog_dir)
+
+
+@pytest.mark.parametrize("text,years,genre,no_genre,artist,no_artist", HARD)
+async def test_hard_constraints_hold_on_every_track(app: App, index: CatalogIndex, text: str, years: tuple | None,
+                                                    genre: str | None, no_genre: str | None, artist: str | None,
+                                                    no_artist: str | None) -> None:
+    _, tracks = await app.core.recommend("test:fit", text, 10)
+    assert len(tracks) == 10, text
+    rows = np.array([index.row_of[t.track_id] for t in tracks])
+    if years:
+        assert ((index.years[rows] >= years[0]) & (index.years[rows] <= years[1])).all(), index.years[rows]
+    if genre:
+        assert (genre_weight(index, [genre])[rows] >= 0.5).all()
+    if no_genre:
+        assert (genre_weight(index, [no_genre])[rows] < 0.25).all()
+    if artist:
+        assert {artist_key(t.artist) for t in tracks} == {artist}
+    if no_artist:
+        assert artist_key(no_artist) not in {artist_key(t.artist) for t in tracks}
+
+
+def feature(index: CatalogIndex, rows: np.ndarray, name: str) -> np.ndarray:
+    from recommender.datasets import AUDIO_COLUMNS
+
+    lo, hi = index.feature_bounds
+    col = AUDIO_COLUMNS.index(name)
+    return lo[col] + index.features[rows, col] * (hi[col] - lo[col])
+
+
+async def test_the_sound_follows_the_moment(app: App, index: CatalogIndex) -> None:
+    async def rows(text: str) -> np.ndarray:
+        _, tracks = await app.core.recommend("test:fit", text, 10)
+        return np.array([index.row_of[t.track_id] for t in tracks])
+
+    sleep, gym = await rows("chill songs for falling asleep"), await rows("gym motivation, heavy lifting")
+    assert feature(index, sleep, "energy").mean() < 0.45 < feature(index, gym, "energy").mean()
+    focus = await rows("studying late at night, need to focus")
+    assert feature(index, focus, "speechiness").mean() < 0.1
+    happy, sad = await rows("happy sunny morning"), await rows("heartbroken, crying all night")
+    assert feature(index, happy, "valence").mean() > feature(index, sad, "valence").mean() + 0.2
+
+
+async def test_reasons_say_what_fits(app: App) -> None:
+    _, tracks = await app.core.recommend("test:fit", "chill songs for falling asleep", 10)
+    assert sum("BPM" in t.reason for t in tracks) >= 8
+    assert not any("in the tag graph" in t.reason for t in tracks)

@@ -1,0 +1,62 @@
+"""Sound targets: moments and comparatives in several languages, and the fit in audio-feature space.
+Pure: no catalog, no database."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recommender.catalog import feature_matrix
+from recommender.datasets import AUDIO_COLUMNS
+from recommender.names import fold
+from recommender.sound import SoundSpace, combine, comparatives_in, moments_in, move
+
+
+def names(text: str) -> list[str]:
+    return [m.name for m in moments_in(fold(text), text.lower())]
+
+
+def test_everyday_moments_are_read_in_six_languages() -> None:
+    assert names("studying late at night, need to focus") == ["focus", "night"]
+    assert "workout" in names("gym session, pumping iron")
+    assert names("비 오는 날 카페에서 듣기 좋은 노래") == ["rain", "morning"]
+    assert names("勉強に集中できる曲") == ["focus"]
+    assert names("música para entrenar en el gimnasio") == ["workout"]
+    assert names("chansons calmes pour dormir") == ["sleep", "calm"]
+    assert names("Musik zum Autofahren bei Nacht") == ["driving", "night"]
+    assert names("what's the capital of france") == []
+
+
+def test_moments_average_and_tempo_is_scaled() -> None:
+    target = combine([m for m in moments_in("sleep") + moments_in("workout")])
+    assert 0.4 < target["energy"] < 0.6  # sleep 0.15 and workout 0.85
+    assert 0 < target["tempo"] < 1
+
+
+def test_a_comparative_moves_from_where_the_request_is_not_to_the_opposite_tag() -> None:
+    moves = comparatives_in(fold("something like radiohead but happier"))
+    assert moves == {"valence": 1}
+    radiohead = {"valence": 0.3, "energy": 0.6}
+    assert move({}, radiohead, moves)["valence"] > radiohead["valence"]
+    calmer = move({"energy": 0.8}, {}, comparatives_in("same but calmer"))
+    assert calmer["energy"] < 0.8
+    assert comparatives_in(fold("more upbeat 80s")) == {"valence": 1, "energy": 1}  # upbeat: brighter and livelier
+
+
+def space_of(rows: list[dict[str, float]]) -> SoundSpace:
+    frame = pd.DataFrame([{c: r.get(c, 0.5) for c in AUDIO_COLUMNS} for r in rows])
+    features, bounds = feature_matrix(frame, np.array([[0, 0, -11, -60, 0, 0, 0, 0, 0, 0, 0, 0],
+                                                       [1, 1, 11, 5, 1, 1, 1, 1, 1, 1, 250, 1e6]], np.float32))
+    va = frame[["valence", "energy"]].to_numpy(np.float32)
+    return SoundSpace(features, bounds, va)
+
+
+def test_fit_prefers_the_track_that_sounds_like_the_target_and_describes_it() -> None:
+    space = space_of([{"energy": 0.15, "acousticness": 0.9, "tempo": 68},
+                      {"energy": 0.95, "acousticness": 0.02, "tempo": 150}])
+    sleep = combine(moments_in("sleep"))
+    fit = space.fit(sleep)
+    assert fit[0] > fit[1]
+    assert space.describe(0, sleep) == "calm and acoustic, 68 BPM"
+    assert space.describe(1, {"energy": 0.9}).startswith("high-energy")
+    assert not space.fit({}).any()

@@ -285,6 +285,17 @@ def eval_chat2tag_cmd(
                    f"constraints all right {report['constraints']['all_right']:.3f}")
 
 
+@eval_app.command("docs")
+def eval_docs_cmd(
+    source: Annotated[Path, typer.Option("--from", help="Folder with SEED/eval.json per seed and fit.json")],
+    docs: Annotated[Path, typer.Option("--to", help="Where evaluation.md and its plots go")] = Path("docs"),
+) -> None:
+    """Write docs/evaluation.md from the evaluation JSON, so the page shows exactly what was measured."""
+    from recommender.eval_docs import write
+
+    typer.echo(f"wrote {write(source, docs)}")
+
+
 @eval_app.command("fit")
 def eval_fit_cmd(
     labelled: Annotated[Path, typer.Option(help="Labelled requests (JSON lines)")] = REPO_DATA / "fit" / "requests.jsonl",

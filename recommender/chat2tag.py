@@ -31,7 +31,7 @@ from recommender.cues import (
     cue_candidates,
     emoji_as_words,
 )
-from recommender.emotion import PrototypeEmotionScorer
+from recommender.emotion import EMOTIONS, PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
 from recommender.index import CatalogIndex
 from recommender.intent import MAX_TAGS, Intent, IntentTag
@@ -48,6 +48,8 @@ MAX_CHARS = 500  # a mood is said in a sentence or two; the rest only slows the 
 MIN_SIMILARITY = 0.55
 CUE_WEIGHTS = (0.95, 0.85, 0.75, 0.65, 0.55)  # a cue's first candidate is its best fit
 EMOTION_BOOST = 0.15
+OPPOSITE_VALENCE = 0.15  # a request this far from neutral (0.5) has a direction ...
+OPPOSITE_FEELING = 0.05  # ... and similarity-only tags feeling the other way are dropped
 WORD_CACHE_SIZE = 60_000  # room for the common-word table (~21k) and what chats add
 
 # What people ask for weighs more than facts about the artist.
@@ -76,18 +78,26 @@ _COUNT = re.compile(
 _NUMBER_WORDS = {"a dozen": 12, "dozen": 12, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "seven": 7, "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30,
                  "forty": 40, "fifty": 50}
-_DECADE = re.compile(r"\b((?:19|20)?\d0 ?'? ?s)\b|(\d0)년대")
+_DECADE = re.compile(r"\b((?:19|20)?\d0 ?'? ?s)\b|(\d0)(?:년대|年代)|\b(?:annees|anos|jahre|los|les) (\d0)\b|\b(\d0)(?:er|ern|er jahre)\b")
+_ERA_PART = frozenset({"early", "mid", "late"})  # "early 2010s" (tagging.decade_years reads it)
+_ERA_WORDS = re.compile(r"\b(?:early|mid|late)(?= (?:19|20)?\d0 ?s\b)")  # not a morning or a night
 _YEAR = re.compile(r"\b(19[4-9]\d|20[0-2]\d)\b(?!\s*(?:km|miles|people|times|songs))")
 _DECADE_WORDS = {"fifties": "50s", "sixties": "60s", "seventies": "70s", "eighties": "80s", "nineties": "90s",
                  "noughties": "00s", "two thousands": "00s"}
 _NEGATORS = frozenset({"no", "not", "without", "except", "skip", "minus", "nor", "hate", "nothing", "never", "avoid",
+                       "arent", "isnt", "dont", "doesnt", "wasnt", "none",
                        "pas", "sin", "menos", "ohne", "kein", "keine", "sem", "senza", "без"})
 _SCOPE_STOP = frozenset("for but just only i im it we to while when like something i m need want so please".split())
 _LIKE_BEFORE = frozenset("like similar sounds sound style fan fans love into reminds likes vibe vibes".split())
 _LIKE_AFTER = frozenset("vibes vibe ish type style esque inspired sounding similar".split())
-_ONLY_BEFORE = frozenset("only just by play some from more".split())
-_ONLY_AFTER = frozenset("songs song tracks only music".split())
+_ONLY_BEFORE = frozenset("only just by play some from more de von di".split())
+_ONLY_AFTER = frozenset("songs song tracks only music hits classics tribute essentials deep".split())
 _LIST = frozenset({"and", "or", "nor", "plus", "n"})
+_CONTRACTION = re.compile(r"\b(are|is|do|does|was)n t\b")
+# Everyday phrases that some band took as its name: an artist only where the sentence says so.
+_EVERYDAY_NAMES = frozenset({"brand new", "the weekend", "good times", "new order", "the kills"})
+# In other languages a name that opens with an article or preposition is more likely the sentence ("de la soul").
+_FUNCTION_WORDS = frozenset("de la le el los las les des du del der die das den il lo".split())
 # A comparative says which way to move, not a tag to add ("happier" is not "happy, miserable").
 _COMPARATIVE = re.compile(r"(?<![a-z])(?:" + "|".join(w for w, _, _ in COMPARATIVES) + r")(?![a-z])")
 _ALIAS = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(ALIASES, key=len, reverse=True)) + r")\b")
@@ -97,12 +107,26 @@ def _alias(folded: str) -> str:
     return _ALIAS.sub(lambda m: ALIASES[m.group(0)], folded)
 
 
-def _genre_words(lowered: str) -> list[str]:
-    """Genres named in Hangul (a word that starts with the name: "힙합을", not "기록") or in kana (anywhere)."""
+_KO_NOT = ("말고", "빼고", "없이", "제외")  # "힙합 말고": not hip hop
+_JA_NOT = ("以外", "じゃない", "抜き", "なし", "なしで")  # "ラップ以外": anything but rap
+
+
+def _genre_words(lowered: str) -> tuple[list[str], list[str]]:
+    """(genres named, genres ruled out) in Hangul (a word that starts with the name: "힙합을", not "기록") or in
+    kana (anywhere; the longest name wins: シティポップ is city pop, not pop)."""
     tokens = lowered.split()
-    return list(dict.fromkeys(
-        genre for word, genre in GENRE_WORDS.items()
-        if (any(t.startswith(word) for t in tokens) if re.match(r"[\uac00-\ud7af]", word) else word in lowered)))
+    named, ruled_out = [], []
+    for word, genre in sorted(GENRE_WORDS.items(), key=lambda p: -len(p[0])):
+        if re.match(r"[\uac00-\ud7af]", word):
+            at = [i for i, t in enumerate(tokens) if t.startswith(word)]
+            if at:
+                after = tokens[at[0]][len(word):] + " " + " ".join(tokens[at[0] + 1: at[0] + 2])
+                (ruled_out if any(n in after for n in _KO_NOT) else named).append(genre)
+        elif word in lowered:
+            after = lowered[lowered.index(word) + len(word):][:4]
+            (ruled_out if any(after.startswith(n) for n in _JA_NOT) else named).append(genre)
+            lowered = lowered.replace(word, " ")
+    return list(dict.fromkeys(named)), list(dict.fromkeys(ruled_out))
 
 
 def _script_language(text: str) -> str | None:
@@ -192,8 +216,11 @@ class LocalChat2Tag:
         return self._cues_resolved[tags]
 
     # -- the parts of an intent -----------------------------------------------
-    def tags(self, folded: str, blocked: set[int] = frozenset(), k: int = MAX_TAGS) -> list[IntentTag]:  # type: ignore[assignment]
-        """Up to k vocabulary tags for the (already folded, constraint-free) text."""
+    def tags(self, folded: str, blocked: set[int] = frozenset(), k: int = MAX_TAGS,  # type: ignore[assignment]
+             valence: float | None = None) -> list[IntentTag]:
+        """Up to k vocabulary tags for the (already folded, constraint-free) text. `valence`: how bright the
+        moments it names are (0..1); a tag found by similarity alone that feels the opposite is dropped, since
+        sentence embeddings put "upbeat" close to "melancholy"."""
         words = folded.split()
         best = np.zeros(len(self.vocab), dtype=np.float32)
         pieces = self.pieces(folded)
@@ -209,6 +236,9 @@ class LocalChat2Tag:
             if feeling[-1] < 0.5:
                 agree = self._tag_emotion[:, :-1] @ feeling[:-1]
                 best = np.where(self._mood_side & (best > 0), best + EMOTION_BOOST * agree, best)
+        if valence is not None and abs(valence - 0.5) >= OPPOSITE_VALENCE:
+            sadder = self._tag_emotion[:, EMOTIONS.index("sadness")] - self._tag_emotion[:, EMOTIONS.index("joy")]
+            best[sadder * np.sign(valence - 0.5) > OPPOSITE_FEELING] = 0.0  # bright request: no sad tags, and back
         for _, candidates in cue_candidates(folded):
             for weight, col in zip(CUE_WEIGHTS, self._cue_columns(candidates)):
                 best[col] = max(best[col], weight)
@@ -236,14 +266,18 @@ class LocalChat2Tag:
 
     @staticmethod
     def era(text: str) -> str | None:
+        """A decade ("90s"), or part of one ("early 2010s"), in English, French, Spanish, German, Korean or
+        Japanese."""
         for word, decade in _DECADE_WORDS.items():
             if word in text:
                 return decade
-        for match in _DECADE.finditer(text):
-            raw = match.group(1) or f"{match.group(2)}s"
-            decade = canonical_decade(raw.replace(" ", "").replace("'", ""))
-            if decade:
-                return decade
+        for source in (text, fold(text)):
+            for match in _DECADE.finditer(source):
+                raw = match.group(1) or f"{next(g for g in match.groups()[1:] if g)}s"
+                decade = canonical_decade(raw.replace(" ", "").replace("'", ""))
+                if decade:
+                    before = source[: match.start()].split()[-1:]
+                    return f"{before[0]} {decade}" if before and before[0] in _ERA_PART else decade
         year = _YEAR.search(text)
         return decade_of_year(int(year.group(1))) if year else None
 
@@ -255,16 +289,18 @@ class LocalChat2Tag:
                 return tag
         return None
 
-    def _artist_at(self, words: list[str], i: int, fuzzy: bool = True) -> tuple[str, int] | None:
+    def _artist_at(self, words: list[str], i: int, fuzzy: bool = True, alone: bool = False) -> tuple[str, int] | None:
         """The longest catalog artist starting at word i, as (key, length)."""
         for n in (4, 3, 2, 1):
             if i + n > len(words):
                 continue
             gram = " ".join(words[i: i + n])
             key = self._artist_keys.get(gram)
-            if key is None:
+            if key is None or (not fuzzy and words[i] in _FUNCTION_WORDS):
                 continue
-            if n == 1 or key != gram:  # one word, or a name without its "the"
+            if alone and i == 0 and n == len(words) and self.vocab.column(gram) is None and gram not in _EVERYDAY_NAMES:
+                return key, n  # the message is just the name: "eminem"
+            if n == 1 or key != gram or gram in _EVERYDAY_NAMES:  # one word, a name without its "the", a phrase
                 # One everyday word ("queen", "rain") is an artist only where the sentence says so.
                 before = words[i - 1] if i else ""
                 after = words[i + 1] if i + 1 < len(words) else ""
@@ -303,8 +339,9 @@ class LocalChat2Tag:
         found: dict[str, list[str]] = {k: [] for k in
                                        ("genres", "exclude_genres", "artists", "like_artists", "exclude_artists")}
         rest: list[str] = []
-        for clause in _CLAUSE.split(text.lower()):
-            words = _alias(fold(clause)).split()
+        clauses = [c for c in _CLAUSE.split(text.lower()) if c.strip()]
+        for clause in clauses:
+            words = _CONTRACTION.sub(r"\1nt", _alias(fold(clause))).split()  # "aren t" (folded "aren't") -> "arent"
             skip_genre = [m.span() for m in NOT_A_GENRE.finditer(" ".join(words))]
             negated_until = -1
             last_kind, last_end = "", -2
@@ -315,10 +352,10 @@ class LocalChat2Tag:
                     negated_until = i + 4
                     i += 1
                     continue
-                if w in _SCOPE_STOP:
+                if w in _SCOPE_STOP and not (i and words[i - 1] in _NEGATORS):  # "dont want rap" stays negated
                     negated_until = -1
                 negated = i <= negated_until
-                hit = self._artist_at(words, i, fuzzy)  # typo-tolerant only in English: its context words
+                hit = self._artist_at(words, i, fuzzy, alone=len(clauses) == 1)  # typo-tolerant only in English
                 if hit is not None:
                     key, n = hit
                     before = set(words[max(0, i - 3): i])
@@ -339,7 +376,7 @@ class LocalChat2Tag:
                         negated_until = i + n + 2  # "no drake or future"
                     i += n
                     continue
-                genre = self._genre_at(words, i)
+                genre = self._genre_at(words, i, negated)
                 if genre is not None:
                     tag, n = genre
                     offset = len(" ".join(words[:i])) + (1 if i else 0)
@@ -358,11 +395,13 @@ class LocalChat2Tag:
         found["exclude_genres"] = list(dict.fromkeys(found["exclude_genres"]))
         return found, " ".join(rest)
 
-    def _genre_at(self, words: list[str], i: int) -> tuple[str, int] | None:
+    def _genre_at(self, words: list[str], i: int, negated: bool = False) -> tuple[str, int] | None:
+        """A genre starting at word i; ruled out, a music language counts too ("no latin")."""
         for n in (3, 2, 1):
             if i + n <= len(words):
                 tag = normalise_tag(" ".join(words[i: i + n]))
-                if tag in self._named_genres:
+                if tag in self._named_genres or (negated and LANGUAGE_WORDS.get(tag) == tag
+                                                 and self.vocab.column(tag) is not None):
                     return tag, n
         return None
 
@@ -384,9 +423,13 @@ class LocalChat2Tag:
         if talk is not None and (talk in ("who", "what", "off_topic") or not MUSIC_WORDS.search(folded)):
             return Intent(music=False, note=talk, lang=lang)
         found, rest = self.read(text, fuzzy=lang == "en")
-        found["genres"] += [g for g in _genre_words(text.lower()) if g in self._named_genres
+        named, ruled_out = _genre_words(text.lower())
+        found["exclude_genres"] += [g for g in ruled_out if g in self._named_genres and g not in found["exclude_genres"]]
+        found["genres"] += [g for g in named if g in self._named_genres
                             and g not in found["genres"] + found["exclude_genres"]]
         language = self.language(_alias(folded), text.lower())
+        if language in found["exclude_genres"]:
+            language = None  # "no latin stuff" rules it out
         if language:
             found["genres"] = [g for g in found["genres"] if g not in language.split()]
         # "hard rock" also matched "rock": keep what was meant.
@@ -404,10 +447,11 @@ class LocalChat2Tag:
             note = "multilingual" if tags or sound else "not_understood"
         else:
             blocked = {c for g in found["exclude_genres"] for c in self._columns_with_word(g)}
-            tags = self.tags(fold(_COMPARATIVE.sub(" ", rest)), blocked)
+            tags = self.tags(fold(_ERA_WORDS.sub(" ", _COMPARATIVE.sub(" ", rest))), blocked,
+                             valence=sound.get("valence"))
             note = ""
         # A named language or era is also what the playlist is about: it leads the tags.
-        named = [t for t in (language, era) if t and self.vocab.column(t) is not None]
+        named = [t for t in (language, era and era.split()[-1]) if t and self.vocab.column(t) is not None]
         tags = [IntentTag(tag=t, weight=1.0) for t in named] + [t for t in tags if t.tag not in named]
         return Intent(tags=tags[:MAX_TAGS], **found, era=era, count=self.count(text.lower()), language=language, lang=lang,
                       note=note, sound=sound, moments=[m.name for m in moments],

@@ -87,7 +87,9 @@ class ContentRecommender:
         # The first release's ranking, kept as a baseline: it knows tags only (no sound target, no text).
         score, q, u = self.scores(taste, tags)
         known = {a for a, w in taste.artists.items() if w > 0}
-        rows = pick(self.index, top_order(score, k), k, exclude, known, self._allowed(filters))
+        mask = self._allowed(filters)
+        ranked = top_order(score if mask is None else np.where(mask, score, -np.inf), k)
+        rows = pick(self.index, ranked, k, exclude, known, mask)
         return [self._item(row, float(score[row]), q, u, taste) for row in rows]
 
     # -- explanation ------------------------------------------------------

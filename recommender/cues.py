@@ -143,7 +143,7 @@ LANGUAGE_WORDS = {
 GENRE_WORDS = {
     "힙합": "hip hop", "랩": "rap", "록": "rock", "락": "rock", "재즈": "jazz", "알앤비": "rnb", "댄스": "dance",
     "일렉트로닉": "electronic", "팝": "pop", "메탈": "metal", "레게톤": "reggaeton", "발라드": "ballad",
-    "ヒップホップ": "hip hop", "ラップ": "rap", "ロック": "rock", "ジャズ": "jazz", "ポップ": "pop",
+    "シティポップ": "city pop", "ヒップホップ": "hip hop", "ラップ": "rap", "ロック": "rock", "ジャズ": "jazz", "ポップ": "pop",
     "メタル": "metal", "テクノ": "techno", "ハウス": "house", "レゲトン": "reggaeton", "バラード": "ballad",
 }
 # Phrases where a genre word does not name a genre.

@@ -57,31 +57,44 @@ def top_order(score: np.ndarray, k: int) -> np.ndarray:
 
 GENRE_MIN_WEIGHT = 0.5  # a genre an artist was tagged with once in passing does not make its tracks that genre
 EXCLUDE_MIN_WEIGHT = 0.25  # but "no rap" means no rap, even in passing
+MIN_GENRE_TRACKS = 50  # fewer tracks than this for a compound genre: its head genre joins
+
+
+# What listeners mean by a genre name beyond its compounds: "no rap" rules out hip hop too.
+GENRE_FAMILIES = {
+    "rap": ("hip hop", "trap"), "hip hop": ("rap", "trap"), "edm": ("house", "trance", "dubstep", "big room", "techno"),
+    "rnb": ("soul", "new jack swing", "quiet storm"), "latin": ("reggaeton",), "metal": ("metalcore",),
+}
 
 
 def genre_columns(index: CatalogIndex, genres: Iterable[str]) -> list[int]:
-    """The vocabulary columns a named genre covers: itself and its compounds ("rock" → "hard rock")."""
+    """The vocabulary columns a named genre covers: itself, its family and their compounds
+    ("rock" → "hard rock")."""
     cols: set[int] = set()
-    for genre in genres:
+    genres = list(genres)
+    for genre in genres + [g for name in genres for g in GENRE_FAMILIES.get(name, ())]:
         col = index.vocab.column(genre)
         if col is None:
             continue
         name = index.vocab.tags[col]
         cols.add(col)
-        cols.update(i for i, t in enumerate(index.vocab.tags)
-                    if index.vocab.categories[i] == "genre" and (t.startswith(name + " ") or t.endswith(" " + name)))
+        cols.update(i for i, t in enumerate(index.vocab.tags)  # "pop" covers "dance pop" and "europop"
+                    if index.vocab.categories[i] == "genre" and (t.startswith(name + " ") or t.endswith(name)))
     return sorted(cols)
 
 
 def genre_weight(index: CatalogIndex, genres: Iterable[str]) -> np.ndarray:
-    """How strongly each track belongs to any of these genres. The artist's tags and genres decide when the
-    artist has any: a TidyTuesday track's own genre is its playlist's label, and playlists are noisy
-    (The Rolling Stones sit in a "southern hip hop" playlist)."""
+    """How strongly each track belongs to any of these genres. The artist's Spotify genres decide where it has
+    any; else the genres Last.fm listeners tagged the artist with. A playlist's label never does: it is a
+    search label (The Rolling Stones sit in a "southern hip hop" playlist)."""
     cols = genre_columns(index, genres)
-    own = index.track_tags[:, cols].max(axis=1).toarray().ravel()
-    by_artist = index.artist_tags[:, cols].max(axis=1).toarray().ravel()
+    spotify = index.track_genres
+    has_genres = np.diff(spotify.indptr) > 0
+    by_spotify = spotify[:, cols].max(axis=1).toarray().ravel()
+    by_lastfm = index.artist_tags[:, cols].max(axis=1).toarray().ravel()
     rows = index.track_artist_row
-    return np.where(rows >= 0, by_artist[np.maximum(rows, 0)], own)
+    by_lastfm = np.where(rows >= 0, by_lastfm[np.maximum(rows, 0)], 0.0)
+    return np.where(has_genres, by_spotify, by_lastfm)
 
 
 def allowed(index: CatalogIndex, filters: Filters) -> np.ndarray | None:
@@ -92,7 +105,10 @@ def allowed(index: CatalogIndex, filters: Filters) -> np.ndarray | None:
     if filters.genres or filters.artists:
         mask[:] = False
         if filters.genres:
-            mask |= genre_weight(index, filters.genres) >= GENRE_MIN_WEIGHT
+            wanted = genre_weight(index, filters.genres) >= GENRE_MIN_WEIGHT
+            if wanted.sum() < MIN_GENRE_TRACKS:  # "heavy metal" on a small catalog: metal
+                wanted |= genre_weight(index, {g.split()[-1] for g in filters.genres}) >= GENRE_MIN_WEIGHT
+            mask |= wanted
         if filters.artists:
             mask |= np.isin(index.artist_keys, list(filters.artists))
     if filters.exclude_genres:

@@ -22,12 +22,21 @@ NEGATIVES_PER_POSITIVE = 4
 Z_CLIP = 3.0  # a sparse signal (a tag few tracks carry) would otherwise reach z = 15 and drown the rest
 
 
+SHARES = frozenset({"observed"})  # already a share in [0, 1]: scaled, not standardised, so all beats half
+
+
 def z(x: np.ndarray) -> np.ndarray:
     """Standardised over the catalog and clipped at ±3 standard deviations."""
     std = float(x.std())
     if std == 0:
         return np.zeros_like(x, dtype=np.float32)
     return ((x - x.mean()) / std).clip(-Z_CLIP, Z_CLIP).astype(np.float32)
+
+
+def scaled(name: str, x: np.ndarray) -> np.ndarray:
+    """A signal on the common scale: a share of the asked-for tags runs 0..3 (carrying them all is worth a
+    signal three standard deviations up); every other signal is standardised."""
+    return (Z_CLIP * x).astype(np.float32) if name in SHARES else z(x)
 
 
 @dataclass
@@ -40,7 +49,7 @@ class Fusion:
         for name, values in signals.items():
             w = self.weights.get(name, 0.0)
             if w:
-                total = total + w * z(values)
+                total = total + w * scaled(name, values)
         return np.asarray(total, np.float32)
 
     def to_dict(self) -> dict[str, float]:
@@ -66,7 +75,7 @@ def learn_fusion(queries: list[Query], n_tracks: int, seed: int = 0) -> tuple[Fu
             negatives = rng.choice(n_tracks, size=min(n_tracks, NEGATIVES_PER_POSITIVE * len(positives)), replace=False)
             negatives = negatives[~np.isin(negatives, positives)]
         rows = np.concatenate([positives, negatives])
-        standard = {name: z(values) for name, values in signals.items()}
+        standard = {name: scaled(name, values) for name, values in signals.items()}
         x_parts.append(np.stack([standard[s][rows] if s in standard else np.zeros(len(rows), np.float32)
                                  for s in SIGNALS], axis=1))
         y_parts.append(np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))]))

@@ -46,6 +46,7 @@ class CatalogIndex:
     years: np.ndarray  # (n,) album release year (0: unknown)
     va: np.ndarray  # (n, 2) valence and arousal in [0, 1] (Deezer, or predicted from the audio features)
     track_tags: sp.csr_matrix  # (n, n_tags) weights in [0, 1]
+    track_genres: sp.csr_matrix  # (n, n_tags) 1 for each of the artist's Spotify genres (an ingested track's own)
     track_emb: np.ndarray  # (n, dim) mean of all its tags' text embeddings
     track_mood_emb: np.ndarray  # (n, dim) mean over mood/situation/season/time tags
     track_genre_emb: np.ndarray  # (n, dim) mean over genre tags
@@ -224,6 +225,13 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder,
         (np.ones(len(members), np.float32), ([m[0] for m in members], [m[1] for m in members])),
         shape=(len(tagged), len(tracks)),
     )
+    genre_rows, genre_cols = [], []
+    for row, key in enumerate(tracks["artist_key"]):
+        for col in {c for c in map(vocab.column, catalog.artist_genres.get(key, [])) if c is not None}:
+            genre_rows.append(row)
+            genre_cols.append(col)
+    track_genres = sp.csr_matrix((np.ones(len(genre_rows), np.float32), (genre_rows, genre_cols)),
+                                 shape=(len(tracks), n_tags))
     row_of = {t: i for i, t in enumerate(tracks.index)}
     names = catalog.playlists["name"].astype(str).tolist()
     vectors = with_missing_words(names + tracks["name"].tolist(), words or {}, encoder.encode)
@@ -244,6 +252,7 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder,
         years=tracks["year"].to_numpy(dtype=np.int32),
         va=tracks[["va_valence", "va_arousal"]].to_numpy(dtype=np.float32),
         track_tags=track_tags,
+        track_genres=track_genres,
         **derived,
         tag_emotion=tag_emotion,
         tag_track_emb=tag_track_emb,

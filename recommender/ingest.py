@@ -124,6 +124,11 @@ def map_tags(raw_tags: list[str], index: CatalogIndex, encoder: TextEncoder) -> 
     return cols
 
 
+def _genre_part(tags: sp.csr_matrix, index: CatalogIndex) -> sp.csr_matrix:
+    is_genre = np.array([c == "genre" for c in index.vocab.categories], dtype=np.float32)
+    return (tags @ sp.diags(is_genre)).astype(bool).astype(np.float32).tocsr()
+
+
 def add_tracks(index: CatalogIndex, new: list[NewTrack], encoder: TextEncoder) -> CatalogIndex:
     """A new index with these tracks appended (or replaced, for ids already there)."""
     if not new:
@@ -158,12 +163,15 @@ def add_tracks(index: CatalogIndex, new: list[NewTrack], encoder: TextEncoder) -
         names=stack(index.names, np.array([t.name for t in new])),
         artists=stack(index.artists, np.array([t.artist for t in new])),
         artist_keys=stack(index.artist_keys, np.array([artist_key(t.artist) for t in new])),
-        popularity=stack(index.popularity, np.zeros(len(new))),
+        # Unknown is not unpopular: a new track starts at the catalog's median popularity.
+        popularity=stack(index.popularity, np.full(len(new), np.median(index.popularity))),
         features=stack(index.features, features),
         years=stack(index.years, np.array([t.year for t in new])),
         # Without a Deezer measurement, Spotify's valence and energy stand in for valence and arousal.
         va=stack(index.va, features[:, [AUDIO_COLUMNS.index("valence"), AUDIO_COLUMNS.index("energy")]]),
         track_tags=sp.vstack([index.track_tags[np.flatnonzero(keep)], new_tags]).tocsr(),
+        # An ingested track's genres are the genre tags its file gives it.
+        track_genres=sp.vstack([index.track_genres[np.flatnonzero(keep)], _genre_part(new_tags, index)]).tocsr(),
         playlist_tracks=sp.hstack([index.playlist_tracks[:, np.flatnonzero(keep)],
                                    sp.csr_matrix((index.playlist_tracks.shape[0], len(new)), dtype=np.float32)]).tocsr(),
         track_words=stack(index.track_words, track_profiles(

@@ -9,6 +9,7 @@ ranked lists are interleaved; named filters exclude what the listener ruled out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache, partial
 from pathlib import Path
@@ -22,6 +23,7 @@ from recommender.catalog import spotify_uri, spotify_url
 from recommender.diversify import MAX_PER_ARTIST, allowed, pick, top_order
 from recommender.graph import BY, LISTENS, PLAYS, TRACK_TAG, reverse, track_features
 from recommender.index import CatalogIndex
+from recommender.names import fold
 from recommender.sage import GraphSAGE, SageConfig
 from recommender.fusion import Fusion
 from recommender.sound import SoundSpace
@@ -205,6 +207,24 @@ class SageRanker:
         return self.G_track_unit @ profile
 
 
+_SEASONAL = re.compile(r"christmas|xmas|x mas|navidad|noel|weihnacht|silent night|jingle|santa|sleigh|"
+                       r"holly jolly|mistletoe|snowman|feliz navidad|last christmas|white christmas")
+_SEASON_ASKED = re.compile(r"christmas|xmas|holiday|winter|snow|navidad|noel|weihnacht|december|festive|"
+                           r"크리스마스|クリスマス|겨울|冬")
+
+
+def seasonal_rows(index: CatalogIndex) -> np.ndarray:
+    """Christmas songs, by title or by the artist's Spotify genre (a Last.fm tag on the artist would take all of
+    Mariah Carey's songs): only when the request asks for the season."""
+    by_title = np.array([bool(_SEASONAL.search(fold(str(n)))) for n in index.names])
+    col = index.vocab.column("christmas")
+    return by_title if col is None else by_title | (index.track_genres[:, col].toarray().ravel() > 0)
+
+
+def asks_for_the_season(text: str, tags: list[WeightedTag]) -> bool:
+    return bool(_SEASON_ASKED.search(text.lower()) or any(_SEASON_ASKED.search(t.tag) for t in tags))
+
+
 class GraphSAGERecommender:
     """The `Recommender` interface over a `SageRanker`.
 
@@ -222,6 +242,7 @@ class GraphSAGERecommender:
         self.text = TextMatch(self.index.playlist_emb, self.index.playlist_tracks, self.index.track_words)
         self._allowed = lru_cache(maxsize=256)(partial(allowed, self.index))  # filters repeat across requests
         self._names = self.index.artist_display_names()
+        self.seasonal = seasonal_rows(self.index)
 
     def moment_signals(self, tags: list[WeightedTag], sound: Mapping[str, float], query: np.ndarray | None,
                        skip_playlist: int | None = None) -> dict[str, np.ndarray]:
@@ -250,7 +271,12 @@ class GraphSAGERecommender:
             taste_fit = np.where(r.interacted, r.cf_scores(user), _z(r.cbf_scores(taste)))
             score = fit + (TASTE_WITH_TAGS if tags or sound or query is not None else 1.0) * taste_fit
         per_artist = k if filters.artists else MAX_PER_ARTIST  # "songs by Queen": all Queen, as many as asked
-        rows = pick(self.index, top_order(score, k), k, exclude, known, self._allowed(filters), per_artist)
+        mask = self._allowed(filters)
+        if mask is not None:  # before the head is cut: 130 Queen tracks may all rank below the first 2,000
+            score = np.where(mask, score, -np.inf)
+        if not asks_for_the_season(text, tags):  # "Silent Night" on a rainy Sunday in May reads wrong at once
+            score = np.where(self.seasonal, -np.inf, score)
+        rows = pick(self.index, top_order(score, k), k, exclude, known, mask, per_artist)
         user_artists = [r.artist_pos[a] for a in known if a in r.artist_pos]
         chosen = [(self.index.vocab.column(t.tag), t.tag) for t in tags]
         return [self._item(row, float(score[row]), chosen, user_artists, known, set(filters.artists),

@@ -90,6 +90,23 @@ async def test_small_talk_gets_a_friendly_answer_not_a_playlist(app: App) -> Non
     ("드라이브할 때 들을 90년대 가요", "era", "90s"),
     ("something like radiohed for a rainy night", "like_artists", ["radiohead"]),  # a typo, matched fuzzily
     ("no daft pnuk please", "exclude_artists", ["daft punk"]),
+    # Eras, genres and negation in other languages and spellings (issue 14).
+    ("les tubes des années 80", "era", "80s"),
+    ("Hits aus den 90ern", "era", "90s"),
+    ("80年代のロック", "era", "80s"),
+    ("early 2010s pop", "era", "early 2010s"),
+    ("90년대 힙합", "genres", ["hip hop"]),
+    ("힙합 말고 잔잔한 노래", "exclude_genres", ["hip hop"]),
+    ("ラップ以外で明るい曲", "exclude_genres", ["rap"]),
+    ("gym music, no latin stuff", "exclude_genres", ["latin"]),
+    ("gym music, no latin stuff", "language", None),
+    ("i don't want rap", "exclude_genres", ["rap"]),
+    ("sad songs that aren't ed sheeran", "exclude_artists", ["ed sheeran"]),
+    ("eminem", "artists", ["eminem"]),
+    ("canciones de shakira", "artists", ["shakira"]),
+    ("brand new releases only", "artists", []),  # everyday words, not the band
+    ("de la soul des années 70 pour un dîner", "artists", []),  # French for "some soul", not the trio
+    ("something like radiohead but happier", "tags", []),  # a direction, not the tags happy or miserable
 ])
 def test_constraints_are_read(local: LocalChat2Tag, text: str, field: str, expected: object) -> None:
     assert getattr(local.parse(text), field) == expected
@@ -220,3 +237,13 @@ def test_common_words_are_embedded_ahead_so_new_messages_need_no_encoder_call(ap
     assert intent.tags and calls == []
     parser.parse("zxqvbl evening")  # a word no table holds still gets embedded, once
     assert calls == [["zxqvbl"]]
+
+
+def test_moments_become_a_sound_target_and_comparatives_move_it(local: LocalChat2Tag) -> None:
+    focus = local.parse("studying late at night, need to focus")
+    assert focus.moments == ["focus", "night"] and focus.sound["energy"] < 0.45
+    assert local.parse("música para entrenar en el gimnasio").sound["energy"] > 0.7
+    assert local.parse("비 오는 날 카페에서 듣기 좋은 노래").moments == ["rain", "morning"]
+    radiohead = local.parse("like radiohead").sound
+    happier = local.parse("something like radiohead but happier").sound
+    assert not radiohead and happier["valence"] > 0.5

@@ -51,7 +51,8 @@ def test_eval_prints_and_writes_every_protocol(app: App, tmp_path: Path) -> None
     assert report["protocol"]["seed"] == 1 and report["protocol"]["cf"]["items_ranked"] > 10_000
     expected = {"cf": {"graphsage", "popularity", "itemknn", "ease", "als"},
                 "tag": {"graphsage", "cbf", "popularity", "itemknn", "ease", "als"},
-                "text2playlist": {"graphsage", "content", "cbf", "popularity"}}
+                "text2playlist": {"graphsage", "tag_model", "content", "cbf", "popularity"},
+                "ingest_then_ask": {"graphsage", "tag_model", "content", "cbf", "popularity"}}
     for protocol, models in expected.items():
         assert set(report[protocol]) == models
         for metrics in report[protocol].values():

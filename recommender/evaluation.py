@@ -33,7 +33,7 @@ from recommender.graph import (
     build_graph,
     track_artist_matrix,
 )
-from recommender.index import CatalogIndex, derive_track_vectors
+from recommender.index import CatalogIndex, derive_track_vectors, projected_profiles
 from recommender.metrics import holdout_split, paired_difference, rank_metrics, summarise
 from recommender.sage import SageConfig
 from recommender.fit_judge import FitRequest, TrackFacts
@@ -176,7 +176,7 @@ def seen_index(index: CatalogIndex, split: Split, words: Mapping[str, np.ndarray
         index, track_tags=split.track_tags, **derived,
         playlist_names=index.playlist_names[keep], playlist_emb=index.playlist_emb[keep],
         playlist_tracks=index.playlist_tracks[np.flatnonzero(keep)],
-        track_words=track_profiles(index.names.tolist(), derived["track_emb"], words))
+        **projected_profiles(track_profiles(index.names.tolist(), derived["track_emb"], words), index.words_basis))
 
 
 def as_ingested(index: CatalogIndex, catalog: Catalog, split: Split, words: Mapping[str, np.ndarray]

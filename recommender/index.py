@@ -15,7 +15,13 @@ from recommender.catalog import Catalog, feature_matrix
 from recommender.emotion import PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
 from recommender.names import track_key
-from recommender.text_match import playlist_matrix, text_vectors, track_profiles, with_missing_words
+from recommender.text_match import (
+    playlist_matrix,
+    principal_basis,
+    text_vectors,
+    track_profiles,
+    with_missing_words,
+)
 from recommender.vocabulary import Vocabulary
 
 OWN_TAG_WEIGHT = 1.0
@@ -60,7 +66,8 @@ class CatalogIndex:
     playlist_names: np.ndarray  # (p,) the catalog playlists' names
     playlist_emb: np.ndarray  # (p, dim) their names as word-mean vectors
     playlist_tracks: sp.csr_matrix  # (p, n) their members, rows summing to one
-    track_words: np.ndarray  # (n, dim) each track's profile: tags and genres plus title words
+    track_words: np.ndarray  # (n, 128) each track's profile (tags, genres, title words) on `words_basis`
+    words_basis: np.ndarray  # (dim, 128) the profiles' principal directions
     vocab: Vocabulary
 
     def __post_init__(self) -> None:
@@ -180,6 +187,11 @@ def derive_track_vectors(
     }
 
 
+def projected_profiles(profiles: np.ndarray, basis: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    basis = principal_basis(profiles) if basis is None else basis
+    return {"track_words": np.ascontiguousarray(profiles @ basis), "words_basis": basis}
+
+
 def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder,
                 words: Mapping[str, np.ndarray] | None = None) -> CatalogIndex:
     """`words`: the common-word table (word -> embedding) the text signals are made of."""
@@ -241,7 +253,7 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder,
         playlist_names=np.asarray(names, dtype=str),
         playlist_emb=text_vectors(names, vectors, encoder.dim),
         playlist_tracks=playlist_matrix(members, len(tracks)),
-        track_words=track_profiles(tracks["name"].tolist(), derived["track_emb"], vectors),
+        **projected_profiles(track_profiles(tracks["name"].tolist(), derived["track_emb"], vectors)),
         track_ids=tracks.index.to_numpy(dtype=str),
         names=tracks["name"].to_numpy(dtype=str),
         artists=tracks["artist"].to_numpy(dtype=str),

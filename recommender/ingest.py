@@ -176,6 +176,6 @@ def add_tracks(index: CatalogIndex, new: list[NewTrack], encoder: TextEncoder) -
                                    sp.csr_matrix((index.playlist_tracks.shape[0], len(new)), dtype=np.float32)]).tocsr(),
         track_words=stack(index.track_words, track_profiles(
             [t.name for t in new], derived["track_emb"],
-            with_missing_words([t.name for t in new], {}, encoder.encode))),
+            with_missing_words([t.name for t in new], {}, encoder.encode)) @ index.words_basis),
         **{name: stack(getattr(index, name), value) for name, value in derived.items()},
     )

@@ -239,7 +239,8 @@ class GraphSAGERecommender:
         self.index = ranker.index
         self.query_vector = query_vector  # request text -> word-mean vector (Chat2Tag's cached word embeddings)
         self.space = SoundSpace(self.index.features, self.index.feature_bounds, self.index.va)
-        self.text = TextMatch(self.index.playlist_emb, self.index.playlist_tracks, self.index.track_words)
+        self.text = TextMatch(self.index.playlist_emb, self.index.playlist_tracks, self.index.track_words,
+                              self.index.words_basis)
         self._allowed = lru_cache(maxsize=256)(partial(allowed, self.index))  # filters repeat across requests
         self._names = self.index.artist_display_names()
         self.seasonal = seasonal_rows(self.index)

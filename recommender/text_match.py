@@ -22,6 +22,8 @@ from recommender.names import fold
 NEIGHBOUR_PLAYLISTS = 10  # playlists that lend their tracks to one request
 NEIGHBOUR_POWER = 4.0  # closer names lend much more: similarity ** power
 TITLE_WEIGHT = 0.5  # a track's title words beside its tags in its profile
+PROFILE_DIMS = 128  # the profiles' top principal directions: 97 % of their energy, scores correlate 0.995 with
+# the full 384 (measured on the labelled requests and playlist names), and a request reads 14 MB instead of 43
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 WordVector = Callable[[str], "np.ndarray | None"]
@@ -69,6 +71,12 @@ def track_profiles(titles: list[str], track_emb: np.ndarray, vectors: Mapping[st
     return (profile / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
 
+def principal_basis(profiles: np.ndarray, dims: int = PROFILE_DIMS) -> np.ndarray:
+    """(dim, dims) the profiles' top right singular vectors: project both sides onto them."""
+    _, _, vt = np.linalg.svd(profiles, full_matrices=False)
+    return np.ascontiguousarray(vt[:dims].T, dtype=np.float32)
+
+
 def playlist_matrix(members: list[np.ndarray], n_tracks: int) -> sp.csr_matrix:
     """(playlists, tracks) membership, each row summing to one: a long playlist lends each track less."""
     rows = np.repeat(np.arange(len(members)), [len(m) for m in members])
@@ -78,8 +86,10 @@ def playlist_matrix(members: list[np.ndarray], n_tracks: int) -> sp.csr_matrix:
 
 
 class TextMatch:
-    def __init__(self, playlist_emb: np.ndarray, playlist_tracks: sp.csr_matrix, track_words: np.ndarray) -> None:
-        self.playlist_emb, self.playlist_tracks, self.track_words = playlist_emb, playlist_tracks, track_words
+    def __init__(self, playlist_emb: np.ndarray, playlist_tracks: sp.csr_matrix, track_words: np.ndarray,
+                 words_basis: np.ndarray) -> None:
+        self.playlist_emb, self.playlist_tracks = playlist_emb, playlist_tracks
+        self.track_words, self.words_basis = track_words, words_basis  # profiles already projected on the basis
 
     def playlists(self, query: np.ndarray, skip: int | None = None) -> np.ndarray:
         """Tracks of the playlists whose names are closest to the query (`skip`: a playlist left out, so a
@@ -94,4 +104,4 @@ class TextMatch:
         return np.asarray(self.playlist_tracks[top].T @ weights).ravel().astype(np.float32)
 
     def words(self, query: np.ndarray) -> np.ndarray:
-        return self.track_words @ query
+        return self.track_words @ (query @ self.words_basis)

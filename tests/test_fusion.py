@@ -33,7 +33,7 @@ def test_combine_standardises_and_skips_missing_signals() -> None:
 def test_playlists_named_like_the_request_lend_their_tracks_but_never_themselves() -> None:
     emb = np.eye(3, dtype=np.float32)
     match = TextMatch(emb, playlist_matrix([np.array([0, 1]), np.array([2]), np.array([3])], 4),
-                      np.zeros((4, 3), np.float32))
+                      np.zeros((4, 3), np.float32), np.eye(3, dtype=np.float32))
     near_first = match.playlists(np.array([1.0, 0.0, 0.0], np.float32))
     assert near_first[0] > 0 and near_first[1] > 0 and near_first[2] == 0
     assert not match.playlists(np.array([1.0, 0.0, 0.0], np.float32), skip=0)[:2].any()
@@ -41,3 +41,14 @@ def test_playlists_named_like_the_request_lend_their_tracks_but_never_themselves
 
 def test_content_words_fold_accents_and_drop_short_words() -> None:
     assert content_words("Forró Fiesta in LA!") == ["forro", "fiesta"]
+
+
+def test_profiles_projected_on_their_principal_directions_keep_their_scores() -> None:
+    from recommender.text_match import principal_basis
+
+    rng = np.random.default_rng(1)
+    profiles = (rng.normal(size=(300, 8)) @ rng.normal(size=(8, 32))).astype(np.float32)  # rank 8 in 32 dims
+    basis = principal_basis(profiles, dims=8)
+    match = TextMatch(np.zeros((1, 32), np.float32), playlist_matrix([np.array([0])], 300), profiles @ basis, basis)
+    query = rng.normal(size=32).astype(np.float32)
+    assert np.allclose(match.words(query), profiles @ query, atol=1e-3)

@@ -24,9 +24,10 @@ from bot.messages import Incoming
 from recommender.chat2tag_eval import load_labelled
 from recommender.content import ContentRecommender
 from recommender.index import CatalogIndex
+from recommender.intent import Intent
 from recommender.metrics import latency_spread
 from recommender.names import artist_key
-from recommender.types import Recommender, Taste, WeightedTag
+from recommender.types import Recommendation, Recommender, Taste
 
 MESSAGES = (
     "rainy sunday morning, feeling nostalgic",
@@ -73,28 +74,33 @@ async def _first_seen_latency(core: BotCore, size: int) -> dict[str, float]:
     return {**latency_spread(timings), "requests": len(timings)}
 
 
-def _rank_latency(recommender: Recommender, tags: list[list[WeightedTag]], tastes: list[Taste], rounds: int,
+def _ask(recommender: Recommender, taste: Taste, intent: Intent, size: int) -> list[Recommendation]:
+    return recommender.recommend(taste, intent.weighted_tags, size, filters=intent.filters(), sound=intent.sound,
+                                 text=intent.query)
+
+
+def _rank_latency(recommender: Recommender, intents: list[Intent], tastes: list[Taste], rounds: int,
                   size: int) -> dict[str, float]:
-    """The recommender alone (tags already extracted, taste already loaded)."""
+    """The recommender alone (the message already read, taste already loaded)."""
     timings = []
     for i in range(rounds):
         t0 = time.perf_counter()
-        recommender.recommend(tastes[i % len(tastes)], tags[i % len(tags)], size)
+        _ask(recommender, tastes[i % len(tastes)], intents[i % len(intents)], size)
         timings.append((time.perf_counter() - t0) * 1000)
     return latency_spread(timings)
 
 
-def _personalisation(recommender: Recommender, tags: list[list[WeightedTag]], listeners: list[Taste],
+def _personalisation(recommender: Recommender, intents: list[Intent], listeners: list[Taste],
                      size: int) -> dict[str, float]:
     """How much a mood playlist depends on whose it is: the same requests for different listeners. Mean
     pairwise Jaccard of their playlists (1 = everyone hears the same), the share of tracks by artists the
     listener plays, and the share carrying an asked-for tag among the track's top tags."""
     overlap, own, tagged = [], [], []
-    for asked in tags:
-        lists = [recommender.recommend(taste, asked, size) for taste in listeners]
+    for intent in intents:
+        lists = [_ask(recommender, taste, intent, size) for taste in listeners]
         ids = [{r.track_id for r in tracks} for tracks in lists]
         overlap.append(statistics.fmean(len(a & b) / len(a | b) for a, b in itertools.combinations(ids, 2)))
-        wanted = {t.tag for t in asked}
+        wanted = {t.tag for t in intent.tags}
         for taste, tracks in zip(listeners, lists):
             own.append(statistics.fmean(artist_key(r.artist) in taste.artists for r in tracks))
             tagged.append(statistics.fmean(bool(wanted & set(r.tags)) for r in tracks))
@@ -149,16 +155,16 @@ async def bench(settings: Settings, rounds: int = 300, size: int = 20) -> dict[s
         first_seen = await _first_seen_latency(core, size)
         served = await _latency(core, rounds, size)
         served["first_seen_messages"] = first_seen
-        tags = [(await core.s.chat2tag.understand(m)).weighted_tags for m in MESSAGES]
+        intents = [await core.s.chat2tag.understand(m) for m in MESSAGES]
         tastes = [await core.taste_of(u) for u in USERS]
-        served["ranking_only"] = _rank_latency(core.s.recommender, tags, tastes, rounds, size)
+        served["ranking_only"] = _rank_latency(core.s.recommender, intents, tastes, rounds, size)
         listeners = await _listeners(core)
-        served["personalisation"] = _personalisation(core.s.recommender, tags, listeners, size)
+        served["personalisation"] = _personalisation(core.s.recommender, intents, listeners, size)
         core.s.recommender = ContentRecommender(CatalogIndex.load(settings.catalog_dir))
         await _latency(core, 20, size)
         baseline = await _latency(core, rounds, size)
-        baseline["ranking_only"] = _rank_latency(core.s.recommender, tags, tastes, rounds, size)
-        baseline["personalisation"] = _personalisation(core.s.recommender, tags, listeners, size)
+        baseline["ranking_only"] = _rank_latency(core.s.recommender, intents, tastes, rounds, size)
+        baseline["personalisation"] = _personalisation(core.s.recommender, intents, listeners, size)
     served.update(_cold_start(settings, "graphsage"))
     baseline.update(_cold_start(settings, "content"))
     return {

@@ -21,11 +21,11 @@ from torch_geometric.data import HeteroData
 
 from recommender.catalog import spotify_uri, spotify_url
 from recommender.diversify import MAX_PER_ARTIST, allowed, pick, top_order
+from recommender.fusion import Fusion
 from recommender.graph import BY, LISTENS, PLAYS, TRACK_TAG, reverse, track_features
 from recommender.index import CatalogIndex
 from recommender.names import fold
 from recommender.sage import GraphSAGE, SageConfig
-from recommender.fusion import Fusion
 from recommender.sound import SoundSpace
 from recommender.text_match import TextMatch, WordVector
 from recommender.train_sage import all_edges

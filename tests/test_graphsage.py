@@ -187,9 +187,11 @@ def test_ingested_track_is_embedded_without_retraining(app: App, index: CatalogI
         index,
         track_ids=np.concatenate([index.track_ids, np.array(["ingested-twin"])]),
         **{name: np.concatenate([getattr(index, name), getattr(index, name)[row: row + 1]])
-           for name in ("names", "artists", "artist_keys", "popularity", "features", "track_emb", "track_mood_emb",
-                        "track_genre_emb", "track_emotion")},
+           for name in ("names", "artists", "artist_keys", "popularity", "features", "years", "va", "track_emb",
+                        "track_mood_emb", "track_genre_emb", "track_emotion", "track_words")},
         track_tags=sp.vstack([index.track_tags, index.track_tags[row]]).tocsr(),
+        track_genres=sp.vstack([index.track_genres, index.track_genres[row]]).tocsr(),
+        playlist_tracks=sp.hstack([index.playlist_tracks, sp.csr_matrix((index.playlist_tracks.shape[0], 1))]).tocsr(),
     )
     ranker = SageRanker.load(path, twin)
     new = twin.size - 1

@@ -31,7 +31,9 @@ from recommender.text_match import TextMatch, WordVector
 from recommender.train_sage import all_edges
 from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, WeightedTag
 
-TASTE_WITH_TAGS = 0.6  # the moment leads, taste follows
+# The moment's fused fit is standardised, then taste counts alike: one mood playlist then differs between
+# listeners (pairwise Jaccard 0.29 over 40 HetRec listeners; 0.40 at 0.6) for 0.011 of their fit@10 (tune half).
+TASTE_WITH_TAGS = 1.0
 TRACK_CF_WEIGHT = 0.3  # CF through the track itself, beside CF through its artist
 SYNONYM_SIMILARITY = 0.7  # "nostalgia" ~ "nostalgic" 0.72, "rainy day" ~ "rain" 0.81 (MiniLM)
 
@@ -264,13 +266,13 @@ class GraphSAGERecommender:
         r = self.ranker
         sound = dict(sound or {})
         query = self.query_vector(text) if text and self.query_vector else None
-        fit = r.fusion.combine(self.moment_signals(tags, sound, query))
+        fit = _z(r.fusion.combine(self.moment_signals(tags, sound, query)))  # unclipped: its head is the list
         user = r.user_vector(taste)
         known = {a for a, w in taste.artists.items() if w > 0}
         score = fit
         if user is not None:
             taste_fit = np.where(r.interacted, r.cf_scores(user), _z(r.cbf_scores(taste)))
-            score = fit + (TASTE_WITH_TAGS if tags or sound or query is not None else 1.0) * taste_fit
+            score = fit + TASTE_WITH_TAGS * taste_fit
         per_artist = k if filters.artists else MAX_PER_ARTIST  # "songs by Queen": all Queen, as many as asked
         mask = self._allowed(filters)
         if mask is not None:  # before the head is cut: 130 Queen tracks may all rank below the first 2,000
@@ -279,12 +281,13 @@ class GraphSAGERecommender:
             score = np.where(self.seasonal, -np.inf, score)
         rows = pick(self.index, top_order(score, k), k, exclude, known, mask, per_artist)
         user_artists = [r.artist_pos[a] for a in known if a in r.artist_pos]
+        user_matrix = r.A_unit[user_artists]  # once per request, not once per track
         chosen = [(self.index.vocab.column(t.tag), t.tag) for t in tags]
-        return [self._item(row, float(score[row]), chosen, user_artists, known, set(filters.artists),
+        return [self._item(row, float(score[row]), chosen, user_artists, user_matrix, known, set(filters.artists),
                            bool(r.interacted[row]), sound, taste.asked) for row in rows]
 
     def _item(self, row: int, score: float, chosen: list[tuple[int | None, str]], user_artists: list[int],
-              known: set[str], named: set[str], has_history: bool, sound: Mapping[str, float], asked: bool = False
+              user_matrix: np.ndarray, known: set[str], named: set[str], has_history: bool, sound: Mapping[str, float], asked: bool = False
               ) -> Recommendation:
         idx, r = self.index, self.ranker
         tags = idx.track_tags
@@ -302,7 +305,7 @@ class GraphSAGERecommender:
             if artist_key in known:
                 parts.append(f"by {idx.artists[row]}, whom you play")
             elif r.track_artist[row] >= 0:
-                sims = r.A_unit[user_artists] @ r.A_unit[r.track_artist[row]]
+                sims = user_matrix @ r.A_unit[r.track_artist[row]]
                 nearest = self._names.get(r.artists[user_artists[int(np.argmax(sims))]], "an artist you play")
                 parts.append(f"sounds like {nearest}" if asked else f"because you play {nearest}")
         if not has_history:

@@ -210,7 +210,7 @@ class SageRanker:
 
 
 _SEASONAL = re.compile(r"christmas|xmas|x mas|navidad|noel|weihnacht|silent night|jingle|santa|sleigh|"
-                       r"holly jolly|mistletoe|snowman|feliz navidad|last christmas|white christmas")
+                       r"holly jolly|mistletoe|snowman|let it snow|feliz navidad|last christmas|white christmas")
 _SEASON_ASKED = re.compile(r"christmas|xmas|holiday|winter|snow|navidad|noel|weihnacht|december|festive|"
                            r"크리스마스|クリスマス|겨울|冬")
 

@@ -112,7 +112,8 @@ def write(source: Path, docs: Path) -> Path:
     bench = json.loads(bench_path.read_text()) if bench_path.exists() else None
     docs.mkdir(parents=True, exist_ok=True)
     for plot, origin in (("fit.png", fit_path.with_name("fit.png")),
-                         ("eval.png", next(iter(sorted(source.glob("*/eval.png"))), None))):
+                         ("eval.png", next(iter(sorted(source.glob("*/eval.png"))), None)),
+                         ("training.png", next(iter(sorted(source.glob("*/training.png"))), None))):
         if origin is not None and origin.exists():
             shutil.copyfile(origin, docs / plot)
     target = docs / "evaluation.md"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -251,6 +252,15 @@ def eval_cmd(
                 typer.echo(f"{protocol:<14} {model:<11} " + "  ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
 
 
+def _save_report(folder: Path, name: str, report: dict, plot: Callable[[dict, Path], Path], as_json: bool) -> None:
+    """NAME.json and NAME.png in `folder`; the report on stdout too with --json."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    typer.echo(f"wrote {folder / f'{name}.json'}, {plot(report, folder / f'{name}.png')}", err=True)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+
+
 @eval_app.command("chat2tag")
 def eval_chat2tag_cmd(
     labelled: Annotated[Path, typer.Option(help="Labelled messages (JSON lines)")] = REPO_DATA / "chat2tag" / "eval.jsonl",
@@ -270,14 +280,8 @@ def eval_chat2tag_cmd(
     parser = local_chat2tag(settings, index, lookup)
     parser.warm_up()  # as the bot does at start-up: the first pass then measures a running bot
     report = evaluate_chat2tag(parser.parse, load_labelled(labelled), lookup.category)
-    folder = out or settings.home / "eval"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "chat2tag.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    plot = plot_chat2tag(report, folder / "chat2tag.png")
-    typer.echo(f"wrote {folder / 'chat2tag.json'}, {plot}", err=True)
-    if as_json:
-        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
+    _save_report(out or settings.home / "eval", "chat2tag", report, plot_chat2tag, as_json)
+    if not as_json:
         t = report["tags"]
         typer.echo(f"tags: precision {t['precision']:.3f} recall {t['recall']:.3f} "
                    f"(by category {t['category_precision']:.3f} / {t['category_recall']:.3f})")
@@ -344,14 +348,8 @@ def eval_fit_cmd(
     parser.warm_up()
     report = evaluate_fit({"served": served.__getitem__, "content": first_release, "cbf": sentence_similarity},
                           requests, facts)
-    folder = out or settings.home / "eval"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "fit.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    plot = plot_fit(report, folder / "fit.png")
-    typer.echo(f"wrote {folder / 'fit.json'}, {plot}", err=True)
-    if as_json:
-        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
+    _save_report(out or settings.home / "eval", "fit", report, plot_fit, as_json)
+    if not as_json:
         for model in ("served", "content", "cbf"):
             for part in ("tune", "report"):
                 r = report[model][part]

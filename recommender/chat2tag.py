@@ -39,9 +39,8 @@ from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
 from recommender.sound import COMPARATIVES, Moment, SoundSpace, combine, comparatives_in, move, moments_in
-from recommender.tagging import canonical_decade, decade_of_year, normalise_tag
+from recommender.tagging import ERA_PARTS, canonical_decade, decade_of_year, normalise_tag
 from recommender.text_match import content_words
-from recommender.types import WeightedTag
 from recommender.word_vectors import load_word_vectors
 
 MAX_CHARS = 500  # a mood is said in a sentence or two; the rest only slows the encoder
@@ -79,7 +78,6 @@ _NUMBER_WORDS = {"a dozen": 12, "dozen": 12, "one": 1, "two": 2, "three": 3, "fo
                  "seven": 7, "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30,
                  "forty": 40, "fifty": 50}
 _DECADE = re.compile(r"\b((?:19|20)?\d0 ?'? ?s)\b|(\d0)(?:년대|年代)|\b(?:annees|anos|jahre|los|les) (\d0)\b|\b(\d0)(?:er|ern|er jahre)\b")
-_ERA_PART = frozenset({"early", "mid", "late"})  # "early 2010s" (tagging.decade_years reads it)
 _ERA_WORDS = re.compile(r"\b(?:early|mid|late)(?= (?:19|20)?\d0 ?s\b)")  # not a morning or a night
 _YEAR = re.compile(r"\b(19[4-9]\d|20[0-2]\d)\b(?!\s*(?:km|miles|people|times|songs))")
 _DECADE_WORDS = {"fifties": "50s", "sixties": "60s", "seventies": "70s", "eighties": "80s", "nineties": "90s",
@@ -277,7 +275,7 @@ class LocalChat2Tag:
                 decade = canonical_decade(raw.replace(" ", "").replace("'", ""))
                 if decade:
                     before = source[: match.start()].split()[-1:]
-                    return f"{before[0]} {decade}" if before and before[0] in _ERA_PART else decade
+                    return f"{before[0]} {decade}" if before and before[0] in ERA_PARTS else decade
         year = _YEAR.search(text)
         return decade_of_year(int(year.group(1))) if year else None
 
@@ -491,7 +489,3 @@ class LocalChat2Tag:
 
     async def understand(self, text: str) -> Intent:
         return await asyncio.to_thread(self.parse, text)  # CPU work, off the event loop
-
-    def extract(self, text: str, k: int = MAX_TAGS) -> list[WeightedTag]:
-        """Tags only (the text→playlist evaluation's query)."""
-        return [WeightedTag(t.tag, t.weight) for t in self.tags(fold(emoji_as_words(text[:MAX_CHARS])), k=k)]

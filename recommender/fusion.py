@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 SIGNALS = ("tags", "observed", "sound", "playlists", "words", "popularity")
-# Until a model has learned its own (older model files), these stand in: the values learned on seed 0.
+# Hand-set stand-ins for a model file saved before fusions were learned; every training learns its own.
 DEFAULT_WEIGHTS = {"tags": 1.0, "observed": 0.5, "sound": 0.6, "playlists": 1.0, "words": 0.6, "popularity": 0.15}
 NEGATIVES_PER_POSITIVE = 4
 
@@ -25,12 +25,13 @@ Z_CLIP = 3.0  # a sparse signal (a tag few tracks carry) would otherwise reach z
 SHARES = frozenset({"observed"})  # already a share in [0, 1]: scaled, not standardised, so all beats half
 
 
-def z(x: np.ndarray) -> np.ndarray:
-    """Standardised over the catalog and clipped at ±3 standard deviations."""
+def z(x: np.ndarray, clip: float | None = Z_CLIP) -> np.ndarray:
+    """Standardised over the catalog and clipped at ±`clip` standard deviations (None: not clipped)."""
     std = float(x.std())
     if std == 0:
         return np.zeros_like(x, dtype=np.float32)
-    return ((x - x.mean()) / std).clip(-Z_CLIP, Z_CLIP).astype(np.float32)
+    out = (x - x.mean()) / std
+    return (out if clip is None else out.clip(-clip, clip)).astype(np.float32)
 
 
 def scaled(name: str, x: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from torch_geometric.data import HeteroData
 
 from recommender.catalog import spotify_uri, spotify_url
 from recommender.diversify import MAX_PER_ARTIST, allowed, pick, top_order
-from recommender.fusion import Fusion
+from recommender.fusion import Fusion, z
 from recommender.graph import BY, LISTENS, PLAYS, TRACK_TAG, reverse, track_features
 from recommender.index import CatalogIndex
 from recommender.names import fold
@@ -36,11 +36,6 @@ from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, Weight
 TASTE_WITH_TAGS = 1.0
 TRACK_CF_WEIGHT = 0.3  # CF through the track itself, beside CF through its artist
 SYNONYM_SIMILARITY = 0.7  # "nostalgia" ~ "nostalgic" 0.72, "rainy day" ~ "rain" 0.81 (MiniLM)
-
-
-def _z(x: np.ndarray) -> np.ndarray:
-    std = float(x.std())
-    return ((x - x.mean()) / std).astype(np.float32) if std > 0 else np.zeros_like(x, dtype=np.float32)
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -195,7 +190,7 @@ class SageRanker:
         plays, and what the evaluation measures), a little through the track itself (playlist co-occurrence)."""
         by_artist = np.asarray(self.A @ user + self.artist_bias)[np.maximum(self.track_artist, 0)]
         by_artist = np.where(self.track_artist >= 0, by_artist, by_artist.min())
-        return _z(by_artist) + TRACK_CF_WEIGHT * _z(self.T @ user + self.track_bias)
+        return z(by_artist, clip=None) + TRACK_CF_WEIGHT * z(self.T @ user + self.track_bias, clip=None)
 
     def cbf_scores(self, taste: Taste) -> np.ndarray:
         """Tracks like the listener's tracks and artists, in the tag space (no listening needed)."""
@@ -266,12 +261,12 @@ class GraphSAGERecommender:
         r = self.ranker
         sound = dict(sound or {})
         query = self.query_vector(text) if text and self.query_vector else None
-        fit = _z(r.fusion.combine(self.moment_signals(tags, sound, query)))  # unclipped: its head is the list
+        fit = z(r.fusion.combine(self.moment_signals(tags, sound, query)), clip=None)  # its head is the list
         user = r.user_vector(taste)
         known = {a for a, w in taste.artists.items() if w > 0}
         score = fit
         if user is not None:
-            taste_fit = np.where(r.interacted, r.cf_scores(user), _z(r.cbf_scores(taste)))
+            taste_fit = np.where(r.interacted, r.cf_scores(user), z(r.cbf_scores(taste), clip=None))
             score = fit + TASTE_WITH_TAGS * taste_fit
         per_artist = k if filters.artists else MAX_PER_ARTIST  # "songs by Queen": all Queen, as many as asked
         mask = self._allowed(filters)

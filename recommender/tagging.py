@@ -91,16 +91,16 @@ def decade_of_year(year: int) -> str | None:
     return canonical_decade(f"{year // 10 * 10}s")
 
 
-_ERA_PART = {"early": (0, 4), "mid": (3, 7), "late": (5, 9)}
+ERA_PARTS = {"early": (0, 4), "mid": (3, 7), "late": (5, 9)}  # "early 2010s": 2010-2014
 
 
 def decade_years(era: str) -> tuple[int, int] | None:
     """'90s' -> (1990, 1999), '00s' -> (2000, 2009), '2010s' -> (2010, 2019), 'early 2010s' -> (2010, 2014)."""
     part, _, decade = era.rpartition(" ")
-    if decade not in {f"{d}0s" for d in range(10)} | {"2010s", "2020s"} or (part and part not in _ERA_PART):
+    if decade not in {f"{d}0s" for d in range(10)} | {"2010s", "2020s"} or (part and part not in ERA_PARTS):
         return None
     start = int(decade[:-1]) if len(decade) == 5 else (2000 if decade == "00s" else 1900 + int(decade[:-1]))
-    first, last = _ERA_PART.get(part, (0, 9))
+    first, last = ERA_PARTS.get(part, (0, 9))
     return start + first, start + last
 
 

@@ -39,7 +39,7 @@ from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
 from recommender.sound import COMPARATIVES, Moment, SoundSpace, combine, comparatives_in, move, moments_in
-from recommender.tagging import ERA_PARTS, canonical_decade, decade_of_year, normalise_tag
+from recommender.tagging import ERA_PARTS, canonical_decade, decade_of_year, decade_years, normalise_tag
 from recommender.text_match import content_words
 from recommender.word_vectors import load_word_vectors
 
@@ -81,7 +81,7 @@ _DECADE = re.compile(r"\b((?:19|20)?\d0 ?'? ?s)\b|(\d0)(?:년대|年代)|\b(?:an
 _ERA_WORDS = re.compile(r"\b(?:early|mid|late)(?= (?:19|20)?\d0 ?s\b)")  # not a morning or a night
 _YEAR = re.compile(r"\b(19[4-9]\d|20[0-2]\d)\b(?!\s*(?:km|miles|people|times|songs))")
 _DECADE_WORDS = {"fifties": "50s", "sixties": "60s", "seventies": "70s", "eighties": "80s", "nineties": "90s",
-                 "noughties": "00s", "two thousands": "00s"}
+                 "noughties": "00s", "two thousands": "00s", "old school": "80s-90s"}
 _NEGATORS = frozenset({"no", "not", "without", "except", "skip", "minus", "nor", "hate", "nothing", "never", "avoid",
                        "arent", "isnt", "dont", "doesnt", "wasnt", "none",
                        "pas", "sin", "menos", "ohne", "kein", "keine", "sem", "senza", "без"})
@@ -94,6 +94,7 @@ _LIST = frozenset({"and", "or", "nor", "plus", "n"})
 _CONTRACTION = re.compile(r"\b(are|is|do|does|was)n t\b")
 # Everyday phrases that some band took as its name: an artist only where the sentence says so.
 _EVERYDAY_NAMES = frozenset({"brand new", "the weekend", "good times", "new order", "the kills"})
+_ALPHANUMERIC_NAME = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z\d]{3,}")
 # In other languages a name that opens with an article or preposition is more likely the sentence ("de la soul").
 _FUNCTION_WORDS = frozenset("de la le el los las les des du del der die das den il lo".split())
 # A comparative says which way to move, not a tag to add ("happier" is not "happy, miserable").
@@ -264,18 +265,22 @@ class LocalChat2Tag:
 
     @staticmethod
     def era(text: str) -> str | None:
-        """A decade ("90s"), or part of one ("early 2010s"), in English, French, Spanish, German, Korean or
-        Japanese."""
+        """A decade ("90s"), part of one ("early 2010s") or a span of them ("80s and 90s": "80s-90s"), in
+        English, French, Spanish, German, Korean or Japanese."""
         for word, decade in _DECADE_WORDS.items():
             if word in text:
                 return decade
         for source in (text, fold(text)):
+            found = []
             for match in _DECADE.finditer(source):
                 raw = match.group(1) or f"{next(g for g in match.groups()[1:] if g)}s"
                 decade = canonical_decade(raw.replace(" ", "").replace("'", ""))
                 if decade:
                     before = source[: match.start()].split()[-1:]
-                    return f"{before[0]} {decade}" if before and before[0] in ERA_PARTS else decade
+                    found.append(f"{before[0]} {decade}" if before and before[0] in ERA_PARTS else decade)
+            spans = sorted((decade_years(era), era) for era in dict.fromkeys(found) if decade_years(era))
+            if spans:
+                return spans[0][1] if len(spans) == 1 else f"{spans[0][1]}-{spans[-1][1]}"
         year = _YEAR.search(text)
         return decade_of_year(int(year.group(1))) if year else None
 
@@ -298,6 +303,8 @@ class LocalChat2Tag:
                 continue
             if alone and i == 0 and n == len(words) and self.vocab.column(gram) is None and gram not in _EVERYDAY_NAMES:
                 return key, n  # the message is just the name: "eminem"
+            if n == 1 and _ALPHANUMERIC_NAME.fullmatch(gram) and not _DECADE.fullmatch(gram):
+                return key, n  # "2pac", "blink182": no word looks like that
             if n == 1 or key != gram or gram in _EVERYDAY_NAMES:  # one word, a name without its "the", a phrase
                 # One everyday word ("queen", "rain") is an artist only where the sentence says so.
                 before = words[i - 1] if i else ""
@@ -428,8 +435,8 @@ class LocalChat2Tag:
         language = self.language(_alias(folded), text.lower())
         if language in found["exclude_genres"]:
             language = None  # "no latin stuff" rules it out
-        if language:
-            found["genres"] = [g for g in found["genres"] if g not in language.split()]
+        if language:  # "k-pop" is not also pop; a language that is a genre of its own ("latin") stays one
+            found["genres"] = [g for g in found["genres"] if g == language or g not in language.split()]
         # "hard rock" also matched "rock": keep what was meant.
         inside = [g.split() for g in found["genres"]] + [a.split() for a in found["artists"] + found["like_artists"]]
         found["genres"] = [g for g in found["genres"]

@@ -125,7 +125,7 @@ MUSIC_WORDS = re.compile(
 )
 # Spellings the vocabulary writes differently, and the music-language words of other languages.
 ALIASES = {
-    "lofi": "lo fi", "lo-fi": "lo fi", "kpop": "k pop", "k-pop": "k pop", "jpop": "j pop", "j-pop": "j pop",
+    "lofi hip hop": "chillhop", "lo-fi hip hop": "chillhop", "lo fi hip hop": "chillhop", "lofi": "lo fi", "lo-fi": "lo fi", "kpop": "k pop", "k-pop": "k pop", "jpop": "j pop", "j-pop": "j pop",
     "hiphop": "hip hop", "r and b": "rnb", "rap music": "rap", "edm music": "edm", "reggaeton": "reggaeton",
     "reguetón": "reggaeton", "reguet n": "reggaeton",
 }

@@ -57,7 +57,8 @@ def top_order(score: np.ndarray, k: int) -> np.ndarray:
 
 GENRE_MIN_WEIGHT = 0.5  # a genre an artist was tagged with once in passing does not make its tracks that genre
 EXCLUDE_MIN_WEIGHT = 0.25  # but "no rap" means no rap, even in passing
-MIN_GENRE_TRACKS = 50  # fewer tracks than this for a compound genre: its head genre joins
+MIN_GENRE_TRACKS = 20  # fewer tracks than this by the surest evidence: the next surest joins
+COMPILATIONS = "various artists"  # not an artist: its listeners' tags describe every genre at once
 
 
 # What listeners mean by a genre name beyond its compounds: "no rap" rules out hip hop too.
@@ -65,6 +66,12 @@ GENRE_FAMILIES = {
     "rap": ("hip hop", "trap"), "hip hop": ("rap", "trap"), "edm": ("house", "trance", "dubstep", "big room", "techno"),
     "rnb": ("soul", "new jack swing", "quiet storm"), "latin": ("reggaeton",), "metal": ("metalcore",),
 }
+
+
+def _compound_of(tag: str, genre: str) -> bool:
+    """"dance pop" and "europop" are pop; "uk pop" is not k-pop."""
+    return (tag.startswith(genre + " ") or tag.endswith(" " + genre)
+            or (" " not in tag + genre and tag.endswith(genre)))
 
 
 def genre_columns(index: CatalogIndex, genres: Iterable[str]) -> list[int]:
@@ -79,22 +86,43 @@ def genre_columns(index: CatalogIndex, genres: Iterable[str]) -> list[int]:
         name = index.vocab.tags[col]
         cols.add(col)
         cols.update(i for i, t in enumerate(index.vocab.tags)  # "pop" covers "dance pop" and "europop"
-                    if index.vocab.categories[i] == "genre" and (t.startswith(name + " ") or t.endswith(name)))
+                    if index.vocab.categories[i] == "genre" and _compound_of(t, name))
     return sorted(cols)
 
 
-def genre_weight(index: CatalogIndex, genres: Iterable[str]) -> np.ndarray:
-    """How strongly each track belongs to any of these genres. The artist's Spotify genres decide where it has
-    any; else the genres Last.fm listeners tagged the artist with. A playlist's label never does: it is a
-    search label (The Rolling Stones sit in a "southern hip hop" playlist)."""
+def genre_evidence(index: CatalogIndex, genres: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(by the artist's Spotify genres, by the artist's Last.fm tags where it has no Spotify genres): how
+    strongly each track belongs to any of these genres. A playlist's label never counts: it is a search label
+    (The Rolling Stones sit in a "southern hip hop" playlist)."""
     cols = genre_columns(index, genres)
     spotify = index.track_genres
     has_genres = np.diff(spotify.indptr) > 0
     by_spotify = spotify[:, cols].max(axis=1).toarray().ravel()
     by_lastfm = index.artist_tags[:, cols].max(axis=1).toarray().ravel()
     rows = index.track_artist_row
-    by_lastfm = np.where(rows >= 0, by_lastfm[np.maximum(rows, 0)], 0.0)
-    return np.where(has_genres, by_spotify, by_lastfm)
+    by_lastfm = np.where((rows >= 0) & ~has_genres & (index.artist_keys != COMPILATIONS),
+                         by_lastfm[np.maximum(rows, 0)], 0.0)
+    return by_spotify, by_lastfm
+
+
+def genre_weight(index: CatalogIndex, genres: Iterable[str]) -> np.ndarray:
+    """How strongly each track belongs to any of these genres, by whichever evidence its artist has."""
+    return np.maximum(*genre_evidence(index, genres))
+
+
+def genre_tracks(index: CatalogIndex, genres: list[str]) -> np.ndarray:
+    """The tracks a named genre allows. Where enough tracks' artists carry it among their Spotify genres,
+    those alone: the genre is then known, not guessed from listeners' tags (Last.fm has "Case" as R&B and
+    Spotify as country). With too few, Last.fm tags join, then the head genre ("heavy metal": metal)."""
+    for names in (genres, {g.split()[-1] for g in genres}):
+        by_spotify, by_lastfm = genre_evidence(index, names)
+        wanted = by_spotify >= GENRE_MIN_WEIGHT
+        if wanted.sum() >= MIN_GENRE_TRACKS:
+            return wanted
+        wanted |= by_lastfm >= GENRE_MIN_WEIGHT
+        if wanted.sum() >= MIN_GENRE_TRACKS:
+            return wanted
+    return genre_weight(index, genres) >= GENRE_MIN_WEIGHT
 
 
 def allowed(index: CatalogIndex, filters: Filters) -> np.ndarray | None:
@@ -105,10 +133,7 @@ def allowed(index: CatalogIndex, filters: Filters) -> np.ndarray | None:
     if filters.genres or filters.artists:
         mask[:] = False
         if filters.genres:
-            wanted = genre_weight(index, filters.genres) >= GENRE_MIN_WEIGHT
-            if wanted.sum() < MIN_GENRE_TRACKS:  # "heavy metal" on a small catalog: metal
-                wanted |= genre_weight(index, {g.split()[-1] for g in filters.genres}) >= GENRE_MIN_WEIGHT
-            mask |= wanted
+            mask |= genre_tracks(index, list(filters.genres))
         if filters.artists:
             mask |= np.isin(index.artist_keys, list(filters.artists))
     if filters.exclude_genres:

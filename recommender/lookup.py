@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from recommender.catalog import spotify_uri, spotify_url
@@ -15,6 +16,7 @@ STARTER_TAGS = ("chillout", "happy", "sad", "party", "work out music", "romantic
 # A genre named in a request is a hard filter only when the catalog knows it well: the long tail of
 # the genre category holds words ("heart", "gold", "new") people use for other things.
 NAMED_GENRE_MIN_COUNT = 100
+NAMED_GENRE_MIN_TRACKS = 20  # or this many tracks whose artists carry it among their Spotify genres ("bachata", "k-pop")
 
 
 class CatalogLookup:
@@ -54,7 +56,9 @@ class CatalogLookup:
     def named_genres(self) -> list[str]:
         """Genres a listener can name as a hard filter."""
         v = self.index.vocab
-        return [t for t, c, n in zip(v.tags, v.categories, v.counts) if c == "genre" and n >= NAMED_GENRE_MIN_COUNT]
+        by_spotify = np.bincount(self.index.track_genres.indices, minlength=len(v.tags))
+        return [t for t, c, n, tracks in zip(v.tags, v.categories, v.counts, by_spotify)
+                if (c == "genre" and n >= NAMED_GENRE_MIN_COUNT) or (c in ("genre", "language") and tracks >= NAMED_GENRE_MIN_TRACKS)]
 
     def category(self, tag: str) -> str:
         return self._category.get(tag, "")

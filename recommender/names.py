@@ -6,7 +6,9 @@ import re
 import unicodedata
 
 _FEAT = re.compile(r"\s*[\(\[]\s*(feat\.?|ft\.?|featuring|with)\b.*?[\)\]]", re.IGNORECASE)
-_SUFFIX = re.compile(r"\s+-\s+(\d{4}\s+)?(remaster(ed)?|live|radio edit|mono|stereo)\b.*$", re.IGNORECASE)
+# Versions of one recording: "- 2011 Remaster", "- Original Mix", "(Explicit)", "- Single Version".
+_VERSION = r"(\d{4}\s+)?(remaster(ed)?|live|radio edit|mono|stereo|original (version|mix)|single version|album version|explicit|clean)"
+_SUFFIX = re.compile(r"\s+-\s+" + _VERSION + r"\b.*$|\s*[\(\[]" + _VERSION + r"\b[^\)\]]*[\)\]]", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
@@ -26,4 +28,4 @@ def artist_key(name: str) -> str:
 
 
 def track_key(artist: str, title: str) -> str:
-    return f"{artist_key(artist)}|{fold(_SUFFIX.sub('', _FEAT.sub('', title)))}"
+    return f"{artist_key(artist)}|{fold(_SUFFIX.sub('', _SUFFIX.sub('', _FEAT.sub('', title))))}"

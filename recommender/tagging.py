@@ -95,7 +95,12 @@ ERA_PARTS = {"early": (0, 4), "mid": (3, 7), "late": (5, 9)}  # "early 2010s": 2
 
 
 def decade_years(era: str) -> tuple[int, int] | None:
-    """'90s' -> (1990, 1999), '00s' -> (2000, 2009), '2010s' -> (2010, 2019), 'early 2010s' -> (2010, 2014)."""
+    """'90s' -> (1990, 1999), '00s' -> (2000, 2009), '2010s' -> (2010, 2019), 'early 2010s' -> (2010, 2014),
+    '80s-90s' -> (1980, 1999)."""
+    if "-" in era:
+        first, _, last = era.partition("-")
+        spans = decade_years(first), decade_years(last)
+        return (spans[0][0], spans[1][1]) if spans[0] and spans[1] and spans[0][0] <= spans[1][1] else None
     part, _, decade = era.rpartition(" ")
     if decade not in {f"{d}0s" for d in range(10)} | {"2010s", "2020s"} or (part and part not in ERA_PARTS):
         return None

@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 
 HIDDEN_EDGES = (PLAYS, LISTENS, TRACK_TAG, ARTIST_TAG)
 ALL = 1 << 62
+MAX_GRAD_NORM = 5.0
+# An epoch whose loss is this many times the best so far has diverged (seed 2 at the peak learning rate went
+# from 40 to 600): back to the best weights, at a lower learning rate from then on.
+DIVERGED = 2.0
+RECOVERY_LR_SCALE = 0.5
 
 
 def device() -> torch.device:
@@ -128,16 +133,32 @@ def train(data: HeteroData, config: SageConfig, progress: bool = True,
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.lr, total_steps=config.epochs, pct_start=0.1)
     history: list[dict[str, float]] = []
+    best_loss, best_state, lr_scale = float("inf"), None, 1.0
     started = time.perf_counter()
     bar = tqdm(range(config.epochs), desc="train graphsage", unit="epoch", disable=not progress)
     for epoch in bar:
         model.train()
         parts = losses(model, data, gen)
         loss = torch.stack(list(parts.values())).sum()
+        total = loss.item()
+        if best_state is not None and not (total < DIVERGED * best_loss):  # NaN included
+            model.load_state_dict(best_state)
+            opt.state.clear()  # the diverged steps' moments would push it the same way again
+            lr_scale *= RECOVERY_LR_SCALE
+            log.warning("epoch %d: loss %.1f against a best of %.1f; back to the best weights, learning rate x%.2f",
+                        epoch, total, best_loss, lr_scale)
+            parts = losses(model, data, gen)
+            loss = torch.stack(list(parts.values())).sum()
+            total = loss.item()
+        if total < best_loss:
+            best_loss, best_state = total, {k: v.detach().clone() for k, v in model.state_dict().items()}
         opt.zero_grad()
         loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)
         opt.step()
         sched.step()
+        for group in opt.param_groups:  # the schedule sets each step's rate afresh; a recovery scales it down
+            group["lr"] *= lr_scale
         record = {k: round(v.item(), 4) for k, v in parts.items()}
         history.append(record)
         bar.set_postfix(record)

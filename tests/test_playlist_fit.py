@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bot.app import App
-from recommender.diversify import genre_weight
+from recommender.diversify import genre_columns, genre_evidence, genre_tracks, genre_weight
 from recommender.index import CatalogIndex
 from recommender.names import artist_key
 
@@ -25,6 +25,10 @@ HARD = [
     ("latin music for dancing", None, "latin", None, None, None),
     ("only edm, workout", None, "edm", None, None, None),
     ("90년대 힙합", (1990, 1999), "hip hop", None, None, None),
+    ("kpop hits", None, "k pop", None, None, None),
+    ("80s and 90s rock", (1980, 1999), "rock", None, None, None),
+    ("bachata romántica", None, "bachata", None, None, None),
+    ("2pac and biggie", None, None, None, "2pac", None),
 ]
 
 
@@ -40,6 +44,7 @@ async def test_hard_constraints_hold_on_every_track(app: App, index: CatalogInde
     _, tracks = await app.core.recommend("test:fit", text, 10)
     assert len(tracks) == 10, text
     rows = np.array([index.row_of[t.track_id] for t in tracks])
+    assert len({index.song_key(r) for r in rows}) == 10, [t.name for t in tracks]  # no song twice
     if years:
         assert ((index.years[rows] >= years[0]) & (index.years[rows] <= years[1])).all(), index.years[rows]
     if genre:
@@ -50,6 +55,16 @@ async def test_hard_constraints_hold_on_every_track(app: App, index: CatalogInde
         assert {artist_key(t.artist) for t in tracks} == {artist}
     if no_artist:
         assert artist_key(no_artist) not in {artist_key(t.artist) for t in tracks}
+
+
+def test_a_named_genre_is_the_artists_spotify_genre_where_enough_tracks_have_it(index: CatalogIndex) -> None:
+    by_spotify, by_lastfm = genre_evidence(index, ["jazz"])
+    allowed = genre_tracks(index, ["jazz"])
+    assert (by_spotify[allowed] >= 0.5).all() and allowed.sum() >= 20
+    assert ((by_lastfm >= 0.5) & ~allowed).any()  # listeners' tags alone would have let more in
+    covered = {index.vocab.tags[c] for c in genre_columns(index, ["k pop", "pop"])}
+    assert {"k pop boy group", "dance pop", "europop"} <= covered
+    assert not {"uk pop", "folk pop"} & {index.vocab.tags[c] for c in genre_columns(index, ["k pop"])}
 
 
 def feature(index: CatalogIndex, rows: np.ndarray, name: str) -> np.ndarray:

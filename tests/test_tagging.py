@@ -1,5 +1,5 @@
 from recommender.names import artist_key, track_key
-from recommender.tagging import decade_of_year, is_noise, normalise_tag
+from recommender.tagging import decade_of_year, decade_years, is_noise, normalise_tag
 
 
 def test_spelling_variants_share_one_form() -> None:
@@ -28,3 +28,12 @@ def test_artist_names_join_across_datasets() -> None:
     assert artist_key("Björk") == artist_key("bjork")
     assert artist_key("Beyoncé (feat. JAY-Z)") == "beyonce"
     assert track_key("Queen", "Bohemian Rhapsody - Remastered 2011") == track_key("queen", "Bohemian Rhapsody")
+
+
+def test_a_span_of_decades_and_versions_of_one_song() -> None:
+    assert decade_years("80s-90s") == (1980, 1999) and decade_years("90s-80s") is None
+    assert decade_years("early 2010s") == (2010, 2014)
+    same = {track_key("2Pac", t) for t in ("California Love - Original Version", "California Love (Explicit)",
+                                           "California Love - 2011 Remaster", "California Love")}
+    assert same == {"2pac|california love"}
+    assert track_key("2Pac", "Live Forever") != track_key("2Pac", "Forever")

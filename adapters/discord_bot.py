@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import aiohttp
 import discord
@@ -112,11 +113,14 @@ def register_commands(tree: app_commands.CommandTree[SuggestifyClient], answers:
     @app_commands.guild_only()
     @app_commands.describe(mood="Optional: the mood for it", member1="A member to blend in (none: your voice channel)",
                            member2="Another member", member3="Another member", member4="Another member",
-                           member5="Another member")
+                           member5="Another member", optin="Let your own taste join others' blends, or not")
     async def blend(interaction: Interaction, mood: app_commands.Range[str, 0, 500] = "",
                     member1: discord.Member | None = None, member2: discord.Member | None = None,
                     member3: discord.Member | None = None, member4: discord.Member | None = None,
-                    member5: discord.Member | None = None) -> None:
+                    member5: discord.Member | None = None, optin: Literal["on", "off"] | None = None) -> None:
+        if optin is not None:  # consent is the member's own business: answered privately
+            await answers.command(interaction, f"/blend {optin}", private=True)
+            return
         named = [m for m in (member1, member2, member3, member4, member5) if m is not None]
         await answers.blend(interaction, named, mood)
 

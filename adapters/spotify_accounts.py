@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from adapters.spotify import PROVIDER, SpotifyAPI
 from bot.ports import Catalog, Events
@@ -33,6 +34,17 @@ def taste_items(top: list[dict[str, Any]], recent: list[dict[str, Any]], catalog
     return [(kind, item, w) for (kind, item), w in weights.items()]
 
 
+def start_path(redirect_uri: str) -> str:
+    """The start page sits beside the callback: /spotify/callback -> /spotify/connect."""
+    parent = (urlsplit(redirect_uri).path or "/").rsplit("/", 1)[0]
+    return f"{parent}/connect"
+
+
+def start_url(redirect_uri: str) -> str:
+    parts = urlsplit(redirect_uri)
+    return f"{parts.scheme}://{parts.netloc}{start_path(redirect_uri)}"
+
+
 class SpotifyAccounts:
     def __init__(self, api: SpotifyAPI, states: OAuthStates, saves: SpotifySaves, events: Events,
                  catalog: Catalog, notify: Notify) -> None:
@@ -40,7 +52,14 @@ class SpotifyAccounts:
         self.events, self.catalog, self.notify = events, catalog, notify
 
     async def connect_link(self, user_id: str, chat: str) -> str:
-        return self.api.authorize_url(await self.states.issue(PROVIDER, user_id, chat))
+        """Our own start page, not Spotify's consent screen: the browser that opens it is the only one whose
+        consent can finish this link (a forwarded link connects nobody's account to the sender's chat)."""
+        state = await self.states.issue(PROVIDER, user_id, chat)
+        return f"{start_url(self.api.config.redirect_uri)}?{urlencode({'state': state})}"
+
+    async def begin(self, state: str, nonce: str) -> str | None:
+        """The Spotify consent URL for the browser holding `nonce`, if it is the first to open the link."""
+        return self.api.authorize_url(state) if await self.states.bind(PROVIDER, state, nonce) else None
 
     async def account_name(self, user_id: str) -> str | None:
         account = await self.api.vault.account(PROVIDER, user_id)
@@ -60,12 +79,18 @@ class SpotifyAccounts:
         await self.events.replace_user_source(user_id, SOURCE, items)
         return len(items)
 
-    async def finish(self, code: str, state: str, error: str = "") -> tuple[bool, str]:
+    async def finish(self, code: str, state: str, error: str = "", nonce: str | None = None) -> tuple[bool, str]:
         """The browser came back from Spotify: (connected?, what the page says). The chat hears it too."""
-        pending = await self.states.consume(PROVIDER, state)
+        pending, same_browser = await self.states.consume(PROVIDER, state, nonce)
         if pending is None:
             return False, "This link has expired or was already used. Ask the bot for a new one with /connect."
         user_id, chat = pending["user_id"], pending["chat"]
+        if not same_browser:  # someone else's consent for a link this listener started: never store it
+            log.warning("a Spotify consent for %s came back in another browser; refused", user_id)
+            await self._tell(chat, "A Spotify sign-in for your /connect link came from another browser, so I "
+                                   "ignored it. /connect again and open the link yourself.")
+            return False, ("This sign-in was not started in this browser, so nothing was connected. "
+                           "If someone sent you this link, you can ignore it.")
         if error or not code:
             await self._tell(chat, "Spotify connection cancelled. /connect whenever you like.")
             return False, "You didn't allow access, so nothing was connected."

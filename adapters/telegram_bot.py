@@ -12,6 +12,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
@@ -59,6 +60,10 @@ class TelegramConfig:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     webhook_secret: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.webhook_url and not self.webhook_secret:  # else anyone reaching the port can act as any user
+            raise ValueError("webhook mode needs TELEGRAM_WEBHOOK_SECRET (1-256 characters of A-Z, a-z, 0-9, _ and -)")
 
     def __repr__(self) -> str:  # never print the token
         return f"TelegramConfig(api={self.api_base_url}, mode={'webhook' if self.webhook_url else 'polling'})"
@@ -245,9 +250,9 @@ async def start_telegram(core: BotCore, config: TelegramConfig) -> Application:
     await application.start()
     assert application.updater is not None
     if config.webhook_url:
-        await application.updater.start_webhook(
-            listen=config.webhook_listen, port=config.webhook_port, webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret, allowed_updates=Update.ALL_TYPES)
+        await application.updater.start_webhook(  # updates without the secret header get 403
+            listen=config.webhook_listen, port=config.webhook_port, url_path=urlsplit(config.webhook_url).path,
+            webhook_url=config.webhook_url, secret_token=config.webhook_secret, allowed_updates=Update.ALL_TYPES)
     else:
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
     log.info("telegram adapter running (%s)", "webhook" if config.webhook_url else "polling")

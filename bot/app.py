@@ -162,6 +162,7 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
             sessions=storage.sessions,
             events=storage.events,
             playlists=storage.playlists,
+            listener_data=storage.listener_data,
             chat2tag=chat2tag_for(settings, local, lookup),
             recommender=recommender,
             catalog=lookup,

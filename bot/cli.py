@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from bot import log_redaction
 from bot.app import ensure_catalog, open_app, open_storage
 from bot.config import REPO_DATA, Settings
 
@@ -21,6 +22,7 @@ app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False, hel
 def _settings() -> Settings:
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_redaction.install(settings.secrets())
     return settings
 
 

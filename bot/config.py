@@ -35,6 +35,7 @@ class Settings:
     telegram_api_base_url: str = "https://api.telegram.org"
     telegram_webhook_url: str | None = None  # set: webhook mode; unset: long polling
     telegram_webhook_port: int = 8443
+    telegram_webhook_secret: str | None = None  # required in webhook mode: Telegram sends it with every update
     discord_api_base_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str | None = None  # unset: the gateway Discord's REST API names
     open_meteo_url: str = "https://api.open-meteo.com/v1/forecast"
@@ -85,6 +86,7 @@ class Settings:
             telegram_api_base_url=os.environ.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org",
             telegram_webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL") or None,
             telegram_webhook_port=int(os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443")),
+            telegram_webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
             discord_api_base_url=os.environ.get("DISCORD_API_BASE_URL") or "https://discord.com/api/v10",
             discord_gateway_url=os.environ.get("DISCORD_GATEWAY_URL") or None,
             open_meteo_url=os.environ.get("OPEN_METEO_BASE_URL") or "https://api.open-meteo.com/v1/forecast",
@@ -119,6 +121,7 @@ class Settings:
                     "DISCORD_TOKEN": self.discord_token, "OPENAI_API_KEY": self.openai_api_key,
                     "OPENAI_BASE_URL": self.openai_base_url, "TELEGRAM_API_BASE_URL": self.telegram_api_base_url,
                     "TELEGRAM_WEBHOOK_URL": self.telegram_webhook_url,
+                    "TELEGRAM_WEBHOOK_SECRET": self.telegram_webhook_secret,
                     "DISCORD_API_BASE_URL": self.discord_api_base_url, "DISCORD_GATEWAY_URL": self.discord_gateway_url,
                     "OPEN_METEO_BASE_URL": self.open_meteo_url,
                     "OPEN_METEO_GEOCODING_URL": self.open_meteo_geocoding_url,
@@ -127,6 +130,11 @@ class Settings:
                     "SUGGESTIFY_WEB_PORT": str(self.web_port) if self.web_port else None,
                     "SUGGESTIFY_SECRET_KEY": self.secret_key}
         return env | {k: v for k, v in optional.items() if v}
+
+    def secrets(self) -> list[str | None]:
+        """Every value that must never reach a log line."""
+        return [self.telegram_token, self.discord_token, self.openai_api_key, self.spotify_client_secret,
+                self.secret_key, self.telegram_webhook_secret, self.mongo_uri if self.mongo_uri and "@" in self.mongo_uri else None]
 
     def __repr__(self) -> str:  # never print tokens
         return (f"Settings(home={self.home}, db={self.db_name}, mongo={'set' if self.mongo_uri else 'embedded'}, "

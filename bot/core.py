@@ -7,6 +7,7 @@ Every platform adapter (console, Telegram, Discord) only translates to and from
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from bot.ports import (
     Catalog,
     Chat2Tag,
     Events,
+    ListenerData,
     MusicAccounts,
     Playlists,
     Recommender,
@@ -35,6 +37,7 @@ from recommender.types import Filters, Recommendation, Taste, WeightedTag
 log = logging.getLogger(__name__)
 
 PLAYLIST_SIZE = 10
+BLEND = "blend"  # the consent a listener gives for their taste to join group playlists
 NAMED_ARTIST_WEIGHT = 25.0  # a named favourite counts like a couple of dozen plays
 LIKE_WEIGHT, DISLIKE_WEIGHT = 5.0, -5.0
 FEEDBACK_WEIGHT = 1.0  # a thumb for the whole playlist counts a little for each of its tracks
@@ -81,6 +84,7 @@ class Services:
     sessions: Sessions
     events: Events
     playlists: Playlists
+    listener_data: ListenerData
     chat2tag: Chat2Tag
     recommender: Recommender
     catalog: Catalog
@@ -115,6 +119,8 @@ class BotCore:
             "place": self._place,
             "subscribe": self._subscribe,
             "unsubscribe": self._unsubscribe,
+            "blend": self._blend_consent,
+            "forget": self._forget,
         }
 
     # -- entry point ------------------------------------------------------
@@ -268,8 +274,11 @@ class BotCore:
         if name is not None:  # connecting again re-reads what they have been playing since
             try:
                 found = await self.s.accounts.import_taste(session["user_id"])
-            except AccountUnavailable:
-                return Reply("Spotify no longer lets me in to your account: /disconnect, then /connect again.")
+            except AccountUnavailable:  # revoked, or sealed under a key this bot no longer has: start afresh
+                await self.s.accounts.disconnect(session["user_id"])
+                link = await self.s.accounts.connect_link(session["user_id"], f"{msg.platform}:{msg.chat_id}")
+                return Reply("I can't use your saved Spotify sign-in any more (it was revoked, or my key changed), "
+                             f"so I removed it. Open this link to connect again (yours alone, for 10 minutes):\n{link}")
             except Exception:
                 log.warning("re-reading the Spotify history of %s failed", session["user_id"], exc_info=True)
                 return Reply(f"You're connected to Spotify as {name}, but I can't reach Spotify right now. "
@@ -277,7 +286,8 @@ class BotCore:
             return Reply(f"You're connected to Spotify as {name}; I re-read your top and recent tracks ({found} "
                          "artists and tracks I know). /save saves your playlist; /disconnect unlinks.")
         link = await self.s.accounts.connect_link(session["user_id"], f"{msg.platform}:{msg.chat_id}")
-        return Reply(f"Open this link to connect your Spotify account (it works once, for you, for 10 minutes):\n{link}")
+        return Reply("Open this link to connect your Spotify account. It works once, for 10 minutes, and only in the "
+                     f"browser that opens it first, so don't share it:\n{link}")
 
     async def _disconnect(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         if self.s.accounts is None or not await self.s.accounts.disconnect(session["user_id"]):
@@ -297,11 +307,52 @@ class BotCore:
                                    [t.uri for t in tracks])
         return Reply(f"Saving {len(tracks)} tracks to your Spotify… I'll tell you when it's there.")
 
+    async def _blend_consent(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        choice = arg.strip().lower()
+        if choice not in ("on", "off"):
+            return Reply("/blend on lets friends include your taste in group playlists (/blend on Discord); "
+                         "/blend off keeps it to yourself. Nobody sees which artists you play either way.")
+        await self.s.users.set_consent(session["user_id"], BLEND, choice == "on")
+        return Reply("Your taste can now join blends. /blend off stops it." if choice == "on" else
+                     "Your taste stays out of blends, ongoing ones included. /blend on to join again.")
+
+    async def _forget(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
+        if arg.strip().lower() != "yes":
+            return Reply("/forget yes deletes everything I keep about you: your taste, listening history, "
+                         "playlists, sessions, Spotify link, pending saves and scheduled suggestions. It can't "
+                         "be undone.")
+        user_id = session["user_id"]
+        if self.s.subscriptions is not None:
+            await self.s.subscriptions.unsubscribe(user_id)
+        if self.s.accounts is not None:
+            await self.s.accounts.disconnect(user_id)
+        deleted = await self.s.listener_data.erase(user_id)
+        log.info("erased a listener on request: %s", deleted)
+        return Reply(f"Done: I deleted everything I kept about you ({sum(deleted.values())} records). "
+                     "If you write again, I start from scratch.")
+
+    async def _blend_members(self, starter: str, members: list[str]) -> list[str]:
+        """Who a blend may read: whoever started it, and the members who opted in (asked again every time,
+        so leaving drops them from an ongoing blend)."""
+        consenting = await self.s.users.consenting(members, BLEND)
+        return [m for m in members if m == starter or m in consenting]
+
     async def blend(self, msg: Incoming, member_ids: list[str], text: str = "") -> Reply:
-        """One playlist for several listeners (a server's members, a voice channel): their tastes, merged."""
-        members = list(dict.fromkeys(f"{msg.platform}:{m}" for m in member_ids))[:25]
-        if len(members) < 2:
+        """One playlist for several listeners (a server's members, a voice channel): the tastes of those who
+        opted in, merged."""
+        starter = _sender(msg)
+        asked = list(dict.fromkeys([starter, *(f"{msg.platform}:{m}" for m in member_ids)]))[:25]
+        if len(asked) < 2:
             return Reply("A blend needs at least two people: name them, or join a voice channel with friends.")
+        try:
+            members = await self._blend_members(starter, asked)
+        except Exception:
+            log.exception("storage unavailable while blending in %s:%s", msg.platform, msg.chat_id)
+            return Reply("I can't reach my memory right now, so I can't read everyone's taste. Try again soon.")
+        left_out = len(asked) - len(members)
+        if len(members) < 2:
+            return Reply("Nobody else here has opted in to blends yet. Each of them can send /blend on "
+                         "(on Discord: /blend optin:on) to let their taste join.")
         text = clean_text(text)
         try:
             session = await self._open(msg)
@@ -309,7 +360,7 @@ class BotCore:
             log.exception("storage unavailable while blending in %s:%s", msg.platform, msg.chat_id)
             return Reply("I can't reach my memory right now, so I can't read everyone's taste. Try again soon.")
         intent = await self.s.chat2tag.understand(text) if has_words(text) else Intent(tags=[])
-        tastes = await self._tastes(None, blend=members)
+        tastes = await self._tastes(starter, blend=members)
         if all(t.empty for t in tastes):
             return Reply("I don't know any of these listeners' taste yet — each of you can tell me with /taste.")
         session.update(last_text=text[:500], tags=[{"tag": t.tag, "weight": t.weight, "on": True} for t in intent.tags],
@@ -318,7 +369,10 @@ class BotCore:
                        size=intent.count or self.playlist_size)
         tracks = await self._rank(intent, tastes, self._disliked(session), session["size"])
         self._show(session, tracks)
-        return await self._playlist_reply(session, tracks, f"A blend for {len(members)} listeners", record=True)
+        title = f"A blend for {len(members)} listeners"
+        if left_out:
+            title += f" ({left_out} not opted in, so left out: /blend on to join)"
+        return await self._playlist_reply(session, tracks, title, record=True)
 
     async def _tags(self, msg: Incoming, session: dict[str, Any], arg: str) -> Reply:
         chips = self._chips(session)
@@ -468,7 +522,9 @@ class BotCore:
         if like:
             return [Taste(artists={a: NAMED_ARTIST_WEIGHT for a in like}, asked=True)]
         if blend:
-            tastes = await asyncio.gather(*(self.taste_of(member) for member in blend))
+            members = await self._blend_members(user_id or "", blend)
+            tastes = [dataclasses.replace(t, shared=True)
+                      for t in await asyncio.gather(*(self.taste_of(member) for member in members))]
             return [t for t in tastes if not t.empty] or [Taste()]
         return [await self.taste_of(user_id) if user_id else Taste()]
 

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from recommender.intent import Intent
 from recommender.types import Recommendation, Recommender
 
-__all__ = ["AccountUnavailable", "Catalog", "Chat2Tag", "Events", "MusicAccounts", "Playlists", "Recommender", "Sessions", "Subscriptions",
+__all__ = ["AccountUnavailable", "Catalog", "Chat2Tag", "Events", "ListenerData", "MusicAccounts", "Playlists", "Recommender", "Sessions", "Subscriptions",
            "Users"]
 
 
@@ -43,6 +43,10 @@ class Users(Protocol):
 
     async def set_subscription(self, user_id: str, subscription: Mapping[str, Any] | None) -> None: ...
 
+    async def set_consent(self, user_id: str, purpose: str, given: bool) -> None: ...
+
+    async def consenting(self, user_ids: list[str], purpose: str) -> set[str]: ...
+
 
 class Subscriptions(Protocol):
     """Scheduled suggestion pushes (jobs/scheduler.py)."""
@@ -65,6 +69,10 @@ class Events(Protocol):
                        source: str) -> None: ...
 
     async def taste(self, user_id: str) -> dict[str, dict[str, float]]: ...
+
+
+class ListenerData(Protocol):
+    async def erase(self, user_id: str) -> dict[str, int]: ...
 
 
 class Playlists(Protocol):

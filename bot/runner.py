@@ -45,7 +45,8 @@ async def _start_adapters(application: App, stoppers: list[Stopper]) -> list[asy
 
         telegram = await start_telegram(core, TelegramConfig(
             settings.telegram_token, api_base_url=settings.telegram_api_base_url,
-            webhook_url=settings.telegram_webhook_url, webhook_port=settings.telegram_webhook_port))
+            webhook_url=settings.telegram_webhook_url, webhook_port=settings.telegram_webhook_port,
+            webhook_secret=settings.telegram_webhook_secret))
         stoppers.append(lambda: stop_telegram(telegram))
         notifier.register("telegram", telegram_sender(telegram))
     if settings.discord_token:
@@ -92,6 +93,9 @@ async def _until_stopped(running: list[asyncio.Task[None]]) -> None:
 
 
 async def serve(settings: Settings, console_user: str = "local") -> None:
+    if settings.telegram_token and settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        raise SystemExit("TELEGRAM_WEBHOOK_URL is set without TELEGRAM_WEBHOOK_SECRET: refusing to accept "
+                         "updates anyone could forge. Set a random secret (A-Z, a-z, 0-9, _ and -).")
     async with open_app(settings) as application:
         stoppers: list[Stopper] = []
         try:

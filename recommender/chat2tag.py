@@ -81,7 +81,8 @@ _DECADE = re.compile(r"\b((?:19|20)?\d0 ?'? ?s)\b|(\d0)(?:년대|年代)|\b(?:an
 _ERA_WORDS = re.compile(r"\b(?:early|mid|late)(?= (?:19|20)?\d0 ?s\b)")  # not a morning or a night
 _YEAR = re.compile(r"\b(19[4-9]\d|20[0-2]\d)\b(?!\s*(?:km|miles|people|times|songs))")
 _DECADE_WORDS = {"fifties": "50s", "sixties": "60s", "seventies": "70s", "eighties": "80s", "nineties": "90s",
-                 "noughties": "00s", "two thousands": "00s", "old school": "80s-90s"}
+                 "noughties": "00s", "two thousands": "00s"}
+OLD_SCHOOL = "80s-90s"  # "old school r&b", unless a decade is named ("old school 70s soul")
 _NEGATORS = frozenset({"no", "not", "without", "except", "skip", "minus", "nor", "hate", "nothing", "never", "avoid",
                        "arent", "isnt", "dont", "doesnt", "wasnt", "none",
                        "pas", "sin", "menos", "ohne", "kein", "keine", "sem", "senza", "без"})
@@ -282,7 +283,9 @@ class LocalChat2Tag:
             if spans:
                 return spans[0][1] if len(spans) == 1 else f"{spans[0][1]}-{spans[-1][1]}"
         year = _YEAR.search(text)
-        return decade_of_year(int(year.group(1))) if year else None
+        if year:
+            return decade_of_year(int(year.group(1)))
+        return OLD_SCHOOL if "old school" in text else None
 
     def language(self, folded: str, lowered: str) -> str | None:
         padded = f" {folded} "

@@ -105,7 +105,7 @@ class ContentRecommender:
             parts.append("tagged " + ", ".join(idx.vocab.tags[c] for c in matched[:3]))
         elif q.any():
             parts.append("sounds like " + idx.vocab.tags[int(np.argmax(q))])
-        if u is not None:
+        if u is not None and not taste.shared:  # a group playlist never says what one member plays
             artist = str(idx.artist_keys[row])
             if taste.artists.get(artist, 0) > 0:
                 parts.append(f"by {idx.artists[row]}, " + ("as asked" if taste.asked else "whom you play"))

@@ -275,10 +275,11 @@ class GraphSAGERecommender:
         if not asks_for_the_season(text, tags):  # "Silent Night" on a rainy Sunday in May reads wrong at once
             score = np.where(self.seasonal, -np.inf, score)
         rows = pick(self.index, top_order(score, k), k, exclude, known, mask, per_artist)
-        user_artists = [r.artist_pos[a] for a in known if a in r.artist_pos]
+        user_artists = [] if taste.shared else [r.artist_pos[a] for a in known if a in r.artist_pos]
         user_matrix = r.A_unit[user_artists]  # once per request, not once per track
         chosen = [(self.index.vocab.column(t.tag), t.tag) for t in tags]
-        return [self._item(row, float(score[row]), chosen, user_artists, user_matrix, known, set(filters.artists),
+        return [self._item(row, float(score[row]), chosen, user_artists, user_matrix, set() if taste.shared else known,
+                           set(filters.artists),
                            bool(r.interacted[row]), sound, taste.asked) for row in rows]
 
     def _item(self, row: int, score: float, chosen: list[tuple[int | None, str]], user_artists: list[int],

@@ -21,6 +21,7 @@ class Taste:
     artists: dict[str, float] = field(default_factory=dict)
     tracks: dict[str, float] = field(default_factory=dict)
     asked: bool = False  # artists named in the request ("like Radiohead"), not the listener's history
+    shared: bool = False  # one of several in a group playlist: reasons never name what this listener plays
 
     @property
     def empty(self) -> bool:

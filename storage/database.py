@@ -9,6 +9,7 @@ from types import TracebackType
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
+from storage.erasure import ListenerData
 from storage.repositories import (
     CatalogRepository,
     EventRepository,
@@ -34,6 +35,7 @@ class Storage:
     events: EventRepository = field(init=False)
     playlists: PlaylistRepository = field(init=False)
     catalog: CatalogRepository = field(init=False)
+    listener_data: ListenerData = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -41,6 +43,7 @@ class Storage:
         self.events = EventRepository(self.db)
         self.playlists = PlaylistRepository(self.db)
         self.catalog = CatalogRepository(self.db)
+        self.listener_data = ListenerData(self.db)
 
     async def ping(self) -> bool:
         await self.db.command("ping")

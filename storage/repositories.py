@@ -57,6 +57,14 @@ class UserRepository:
         update = {"$set": {"subscription": dict(subscription)}} if subscription else {"$unset": {"subscription": ""}}
         await self._c.update_one({"_id": _s(user_id)}, update)
 
+    async def set_consent(self, user_id: str, purpose: str, given: bool) -> None:
+        """What the listener allows others to use ("blend": their taste in group playlists)."""
+        await self._c.update_one({"_id": _s(user_id)}, {"$set": {f"consent.{_s(purpose)}": bool(given)}}, upsert=True)
+
+    async def consenting(self, user_ids: list[str], purpose: str) -> set[str]:
+        cursor = self._c.find({"_id": {"$in": [_s(u) for u in user_ids]}, f"consent.{_s(purpose)}": True}, {"_id": 1})
+        return {doc["_id"] async for doc in cursor}
+
 
 class SessionRepository:
     """Conversation state per chat: last text, chosen tags, current playlist, removed tracks."""

@@ -79,8 +79,8 @@ class TokenVault:
 
 
 class OAuthStates:
-    """The `state` of an authorisation link: random, bound to one listener and chat, used once, expiring.
-    Only its hash is stored, so the database never holds a live link."""
+    """The `state` of an authorisation link: random, bound to one listener and chat, to the first browser that
+    opens it, used once, expiring. Only hashes are stored, so the database never holds a live link."""
 
     def __init__(self, db: AsyncIOMotorDatabase, ttl: timedelta = timedelta(minutes=10)) -> None:
         self._c = db["oauth_states"]
@@ -96,9 +96,25 @@ class OAuthStates:
                                   "chat": _s(chat), "expires_at": datetime.now(timezone.utc) + self.ttl})
         return state
 
-    async def consume(self, provider: str, state: str) -> dict[str, Any] | None:
-        """The listener a state was issued to, once; None for an unknown, used or expired state."""
+    def _live(self, provider: str, state: str) -> dict[str, Any] | None:
         if not isinstance(state, str) or not state or len(state) > 200:
             return None
-        return await self._c.find_one_and_delete({"_id": self._hash(state), "provider": _s(provider),
-                                                  "expires_at": {"$gt": datetime.now(timezone.utc)}})
+        return {"_id": self._hash(state), "provider": _s(provider), "expires_at": {"$gt": datetime.now(timezone.utc)}}
+
+    async def bind(self, provider: str, state: str, nonce: str) -> dict[str, Any] | None:
+        """The first browser to open the link claims it (the hash of a nonce kept in its cookie); None when the
+        state is unknown, expired or already claimed by another browser."""
+        query = self._live(provider, state)
+        if query is None:
+            return None
+        return await self._c.find_one_and_update({**query, "browser": {"$exists": False}},
+                                                 {"$set": {"browser": self._hash(nonce)}})
+
+    async def consume(self, provider: str, state: str, nonce: str | None) -> tuple[dict[str, Any] | None, bool]:
+        """(the pending link, whether this browser is the one that claimed it), once: the state is gone after;
+        (None, False) for an unknown, used or expired state."""
+        query = self._live(provider, state)
+        doc = await self._c.find_one_and_delete(query) if query else None
+        if doc is None:
+            return None, False
+        return doc, bool(nonce) and secrets.compare_digest(doc.get("browser", ""), self._hash(nonce or ""))

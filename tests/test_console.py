@@ -6,8 +6,11 @@ import io
 import re
 import uuid
 
+import pytest
+
 from adapters.console import run_console
 from bot.app import App
+from recommender.types import Taste
 
 
 async def chat(app: App, user: str, lines: list[str]) -> str:
@@ -67,20 +70,40 @@ async def test_end_of_input_ends_cleanly(app: App) -> None:
     assert "Bye" in out.getvalue()
 
 
-async def test_blend_mixes_the_tastes_of_several_listeners(app: App) -> None:
+async def test_blend_reads_only_those_who_opted_in_and_never_names_their_artists(
+        app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.messages import Incoming
 
     a, b = f"a{uuid.uuid4().hex[:6]}", f"b{uuid.uuid4().hex[:6]}"
     await app.core.handle(Incoming("console", a, a, "/taste Radiohead, Portishead"))
     await app.core.handle(Incoming("console", b, b, "/taste Daft Punk, Justice"))
+    read: list[str] = []
+    taste_of = app.core.taste_of
+
+    async def spy(user_id: str) -> Taste:
+        read.append(user_id)
+        return await taste_of(user_id)
+
+    monkeypatch.setattr(app.core, "taste_of", spy)
+    refused = await app.core.blend(Incoming("console", a, "room", ""), [a, b])
+    assert not refused.playlist and "/blend on" in refused.text and f"console:{b}" not in read
+
+    assert "can now join blends" in (await app.core.handle(Incoming("console", b, b, "/blend on"))).text
     reply = await app.core.blend(Incoming("console", a, "room", ""), [a, b])
-    assert len(reply.playlist) == 10 and "blend for 2" in reply.text
+    assert len(reply.playlist) == 10 and "blend for 2" in reply.text and f"console:{b}" in read
     reasons = " ".join(t.reason for t in reply.playlist)
-    assert any(n in reasons for n in ("Radiohead", "Portishead")), reasons
-    assert any(n in reasons for n in ("Daft Punk", "Justice")), reasons
+    assert not any(n in reasons for n in ("Radiohead", "Portishead", "Daft Punk", "Justice")), reasons
+    solo = {u: {r.track_id for r in app.core.s.recommender.recommend(await taste_of(f"console:{u}"), [], 30)}
+            for u in (a, b)}
+    assert all({t.track_id for t in reply.playlist} & solo[u] for u in (a, b))  # both tastes take turns
     session = await app.storage.sessions.load("console:room")
     assert session["blend"] == [f"console:{a}", f"console:{b}"]
     more = await app.core.handle(Incoming("console", a, "room", "/more"))  # /more keeps blending
     assert len(more.playlist) == 10 and not {t.track_id for t in more.playlist} & {t.track_id for t in reply.playlist}
+
+    await app.core.handle(Incoming("console", b, b, "/blend off"))  # leaving drops them from the ongoing blend
+    read.clear()
+    await app.core.handle(Incoming("console", a, "room", "/more"))
+    assert f"console:{a}" in read and f"console:{b}" not in read
     alone = await app.core.blend(Incoming("console", a, "room", ""), [a], "")
     assert not alone.playlist and "two people" in alone.text

@@ -194,6 +194,9 @@ async def test_blend_of_named_members(bot: SuggestifyClient, fake: FakeDiscord, 
     caller, friend = person(), person()
     for user, artists in ((caller, "Radiohead"), (friend, "Daft Punk")):
         await app.core.handle(Incoming("discord", user["id"], f"{CHANNEL_ID}:{user['id']}", f"/taste {artists}"))
+    token = await fake.slash("blend", {"optin": "on"}, user=friend)  # the friend lets their taste join
+    optin = await fake.wait_for("PATCH", original_path(fake, token))
+    assert "can now join blends" in str(optin.body)
 
     token = await fake.slash("blend", {"member1": friend}, user=caller)
     edit = await fake.wait_for("PATCH", original_path(fake, token))
@@ -208,6 +211,7 @@ async def test_blend_of_a_voice_channel(bot: SuggestifyClient, fake: FakeDiscord
     first, second = person(), person()
     for user, artists in ((first, "Björk"), (second, "Massive Attack")):
         await app.core.handle(Incoming("discord", user["id"], f"{CHANNEL_ID}:{user['id']}", f"/taste {artists}"))
+    await app.core.handle(Incoming("discord", second["id"], f"{CHANNEL_ID}:{second['id']}", "/blend on"))
     await fake.dispatch("GUILD_CREATE", fake.guild(voice=[first, second]))
     for _ in range(100):  # the gateway event is parsed in the client's own time
         if (guild := bot.get_guild(fake.guild_id)) and len(guild.voice_channels[0].voice_states) == 2:

@@ -48,15 +48,31 @@ class Env:
     async def ask(self, user: str, text: str) -> Reply:
         return await self.app.core.handle(self.incoming(user, text))
 
+    async def link(self, user: str) -> str:
+        return next(w for w in (await self.ask(user, "/connect")).text.split() if w.startswith("http"))
+
     async def connect(self, user: str) -> tuple[int, str]:
-        """/connect, then a browser following the link: Spotify's consent redirects to our callback."""
-        reply = await self.ask(user, "/connect")
-        link = next(w for w in reply.text.split() if w.startswith("http"))
-        async with aiohttp.ClientSession() as browser, browser.get(link) as page:
-            return page.status, await page.text()
+        """/connect, then a browser following the link: our start page, Spotify's consent, our callback."""
+        async with browser() as b:
+            started, consent = await start(b, await self.link(user))
+            async with b.get(consent) as page:
+                return page.status, await page.text()
 
     def said_to(self, user: str) -> list[str]:
         return [text for chat, text in self.told if chat == f"console:{user}"]
+
+
+def browser() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))  # keeps cookies for 127.0.0.1
+
+
+async def start(b: aiohttp.ClientSession, link: str) -> tuple[int, str]:
+    """Open a /connect link and press "Continue": (status, Spotify's consent URL)."""
+    async with b.get(link) as page:
+        assert page.status == 200 and "Continue to Spotify" in await page.text()
+    state = parse_qs(urlsplit(link).query)["state"][0]
+    async with b.post(link.split("?")[0], data={"state": state}, allow_redirects=False) as started:
+        return started.status, started.headers.get("Location", "")
 
 
 @pytest.fixture
@@ -104,8 +120,11 @@ async def test_oauth_round_trip_stores_encrypted_tokens_and_imports_taste(env: E
                                                                           ) -> None:
     caplog.set_level(logging.DEBUG)
     me = user()
-    link = (await env.ask(me, "/connect")).text
-    assert f"{env.fake.base}/authorize?" in link and "state=" in link and "user-top-read" in link
+    link = await env.link(me)
+    assert link.startswith(env.accounts.api.config.redirect_uri.rsplit("/", 1)[0] + "/connect?state=")
+    async with browser() as b:
+        status, consent = await start(b, link)
+        assert status == 303 and f"{env.fake.base}/authorize?" in consent and "user-top-read" in consent
     status, page = await env.connect(me)
     assert status == 200 and "Connected to Spotify as Ada" in page
     assert any("Connected to Spotify as Ada" in t for t in env.said_to(f"{me}"))
@@ -134,32 +153,102 @@ async def test_oauth_round_trip_stores_encrypted_tokens_and_imports_taste(env: E
 
 async def test_replayed_foreign_and_expired_states_and_bad_codes_are_refused(env: Env) -> None:
     me = user()
-    link = next(w for w in (await env.ask(me, "/connect")).text.split() if w.startswith("http"))
-    async with aiohttp.ClientSession() as browser:
-        async with browser.get(link, allow_redirects=False) as consent:
-            callback = consent.headers["Location"]
-        async with browser.get(callback) as first:
+    async with browser() as b:
+        _, consent = await start(b, await env.link(me))
+        async with b.get(consent, allow_redirects=False) as spotify:
+            callback = spotify.headers["Location"]
+        async with b.get(callback) as first:
             assert first.status == 200
         grants = len(env.fake.token_grants)
-        async with browser.get(callback) as replay:  # the same state again
+        async with b.get(callback) as replay:  # the same state again
             assert replay.status == 400 and "already used" in await replay.text()
         foreign = callback.split("state=")[0] + "state=" + "x" * 43
-        async with browser.get(foreign) as forged:
+        async with b.get(foreign) as forged:
             assert forged.status == 400
         assert len(env.fake.token_grants) == grants  # neither reached Spotify
 
         other = user()
         expired = OAuthStates(env.app.storage.db, ttl=-OAuthStates(env.app.storage.db).ttl)
         stale = await expired.issue(PROVIDER, f"console:{other}", f"console:{other}")
-        ok, text = await env.accounts.finish("whatever", stale)
+        ok, text = await env.accounts.finish("whatever", stale, nonce="any")
         assert not ok and "expired" in text
 
-        state = await env.accounts.states.issue(PROVIDER, f"console:{other}", f"console:{other}")
+        _, consent = await start(b, await env.link(other))
+        state = parse_qs(urlsplit(consent).query)["state"][0]
         redirect = env.accounts.api.config.redirect_uri
-        async with browser.get(f"{redirect}?code=not-a-code&state={state}") as bad:
+        async with b.get(f"{redirect}?code=not-a-code&state={state}") as bad:
             assert bad.status == 400
     assert await env.accounts.account_name(f"console:{other}") is None
     assert any("didn't accept" in t for t in env.said_to(other))
+
+
+async def test_a_forwarded_link_or_consent_connects_nobody(env: Env) -> None:
+    """Two browsers: the listener's, and the one a /connect link (or Spotify's consent URL) was forwarded to."""
+    owner = user()
+    link = await env.link(owner)
+    state = parse_qs(urlsplit(link).query)["state"][0]
+    async with browser() as mine, browser() as theirs:
+        status, consent = await start(mine, link)  # the listener opened it first
+        assert status == 303
+        async with theirs.post(link.split("?")[0], data={"state": state}, allow_redirects=False) as second:
+            assert second.status == 400 and "another browser" in await second.text()
+        grants = len(env.fake.token_grants)
+        async with theirs.get(consent) as forwarded:  # their consent comes back without the listener's cookie
+            assert forwarded.status == 400 and "not started in this browser" in await forwarded.text()
+        assert len(env.fake.token_grants) == grants  # the code was never exchanged
+    assert await env.accounts.account_name(f"console:{owner}") is None
+    assert await env.app.storage.db["oauth_tokens"].count_documents({"user_id": f"console:{owner}"}) == 0
+    assert any("another browser" in t for t in env.said_to(owner))
+    status, page = await env.connect(owner)  # a fresh link, opened by the listener, works
+    assert status == 200 and "Connected to Spotify" in page
+
+
+async def test_connect_with_a_token_that_cannot_be_decrypted_gets_a_fresh_link(env: Env) -> None:
+    me = user()
+    assert (await env.connect(me))[0] == 200
+    other_key = cipher(Fernet.generate_key().decode())  # the bot's key changed since the token was sealed
+    await env.app.storage.db["oauth_tokens"].update_one(
+        {"_id": f"{PROVIDER}:console:{me}"}, {"$set": {"token": other_key.encrypt(b'{"access_token": "x"}')}})
+    reply = (await env.ask(me, "/connect")).text
+    assert "can't use your saved Spotify sign-in" in reply and "/connect?state=" in reply
+    assert await env.accounts.account_name(f"console:{me}") is None
+    status, page = await env.connect(me)
+    assert status == 200 and "Connected to Spotify" in page
+
+
+async def test_forget_leaves_nothing_of_the_listener_in_any_collection(env: Env) -> None:
+    me, friend = user(), user()
+    uid = f"console:{me}"
+    assert (await env.connect(me))[0] == 200  # tokens, imported history
+    await env.ask(me, "/taste Radiohead, Björk")
+    await env.ask(me, "/blend on")
+    await env.ask(me, "rainy sunday morning")  # a session and a served playlist
+    await env.ask(me, "/save")  # a save
+    await env.ask(friend, "/taste Daft Punk")
+    await env.app.core.blend(Incoming("console", friend, "room", ""), [friend, me])  # in someone else's blend
+    await env.ask(me, "/connect")  # connected: no new state; then a pending link
+    await env.accounts.connect_link(uid, uid)
+    db = env.app.storage.db
+
+    async def traces() -> dict[str, int]:
+        found = {}
+        for name in await db.list_collection_names():
+            if await db[name].estimated_document_count() < 20_000:  # small ones: any mention anywhere
+                n = sum([uid in str(doc) or me in str(doc) async for doc in db[name].find()])
+            else:
+                n = await db[name].count_documents({"$or": [{"_id": uid}, {"user_id": uid}]})
+            if n:
+                found[name] = n
+        return found
+
+    before = await traces()
+    assert {"users", "sessions", "listening_events", "playlists", "oauth_tokens", "oauth_states"} <= set(before)
+    warning = (await env.ask(me, "/forget")).text
+    assert "/forget yes" in warning and await traces() == before  # nothing happens without the yes
+    done = (await env.ask(me, "/forget yes")).text
+    assert done.startswith("Done: I deleted everything")
+    assert await traces() == {}
+    assert (await env.app.storage.sessions.load("console:room"))["blend"] == [f"console:{friend}"]
 
 
 async def test_save_survives_429_and_lost_answers_with_one_playlist_and_no_duplicates(env: Env) -> None:

@@ -31,6 +31,7 @@ class FakeTelegram:
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self.api_base_url = ""
+        self.webhook: dict[str, Any] = {}  # what setWebhook was told (url, secret_token)
 
     # -- what users do ----------------------------------------------------------
     @staticmethod
@@ -56,6 +57,11 @@ class FakeTelegram:
     def _push(self, update: dict[str, Any]) -> None:
         self._updates.append({"update_id": next(self._ids), **update})
         self._new.set()
+
+    def text_update(self, user_id: int, text: str) -> dict[str, Any]:
+        """One text message as an Update, for posting to a webhook."""
+        self.push_text(user_id, text)
+        return self._updates.pop()
 
     async def wait_for(self, method: str, after: int, timeout: float = 30.0) -> tuple[str, dict[str, Any]]:
         """The first call to `method` recorded after position `after` in `calls`."""
@@ -102,6 +108,10 @@ class FakeTelegram:
         return BOT_USER
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = params
         return True
 
     async def _m_setMyCommands(self, params: dict[str, Any]) -> Any:

@@ -90,7 +90,7 @@ class SpotifyAPI:
             finally:
                 fresh = oauth.cache_handler.get_cached_token()
                 if fresh and fresh != token:
-                    await self.vault.put(PROVIDER, user_id, fresh)
+                    await self.vault.refreshed(PROVIDER, user_id, fresh)
 
     # -- what the save job and the taste import need ------------------------
     async def find_playlist(self, user_id: str, marker: str) -> tuple[str, str] | None:

@@ -68,6 +68,8 @@ class SpotifyAccounts:
         return account.get("name") or account.get("id") or "your account"
 
     async def disconnect(self, user_id: str) -> bool:
+        """Unlink: the tokens, and the history imported through them."""
+        await self.events.replace_user_source(user_id, SOURCE, [])
         return await self.api.vault.delete(PROVIDER, user_id)
 
     async def save(self, user_id: str, chat: str, title: str, track_uris: list[str]) -> None:

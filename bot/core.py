@@ -37,6 +37,8 @@ from recommender.types import Filters, Recommendation, Taste, WeightedTag
 log = logging.getLogger(__name__)
 
 PLAYLIST_SIZE = 10
+STORAGE_WAIT_S = 2.0  # then answer without memory: a reply within 3 s even when MongoDB stalls
+MAX_SESSION_TAGS = 24  # toggled-in tags per playlist (Telegram refuses a keyboard past 100 buttons)
 BLEND = "blend"  # the consent a listener gives for their taste to join group playlists
 NAMED_ARTIST_WEIGHT = 25.0  # a named favourite counts like a couple of dozen plays
 LIKE_WEIGHT, DISLIKE_WEIGHT = 5.0, -5.0
@@ -130,9 +132,9 @@ class BotCore:
         mood = command is None and bool(text)
         # A mood needs the message read (a thread) and the listener's history (a database read) as well as the
         # session: waited for together, not one after another.
-        work: list[Awaitable[Any]] = [self._open(msg)]
+        work: list[Awaitable[Any]] = [_bounded(self._open(msg))]
         if mood:
-            work += [self.s.chat2tag.understand(text), self.taste_of(_sender(msg))]
+            work += [self.s.chat2tag.understand(text), _bounded(self.taste_of(_sender(msg)))]
         session, *read = await asyncio.gather(*work, return_exceptions=True)
         if isinstance(session, BaseException):
             log.error("storage unavailable while loading the session of %s:%s", msg.platform, msg.chat_id,
@@ -453,6 +455,9 @@ class BotCore:
                 break
         else:
             if self.s.catalog.category(wanted):
+                if len(tags) >= MAX_SESSION_TAGS:
+                    return Reply(f"This playlist already has {len(tags)} tags: switch one off, or start afresh "
+                                 "with a new mood.")
                 tags.append({"tag": wanted, "weight": 1.0, "on": True})  # a suggested tag joins the mix
             else:
                 return Reply(f"“{wanted[:40]}” isn't one of your tags. /tags lists them.")
@@ -606,7 +611,11 @@ class BotCore:
             writes.append(self.s.playlists.add(session["user_id"], session.get("last_text", ""),
                                                [t["tag"] for t in session.get("tags", []) if t.get("on")],
                                                [t.track_id for t in tracks]))
-        await asyncio.gather(*writes)
+        try:
+            await _bounded(asyncio.gather(*writes))
+        except Exception:  # a stalled or lost database: the listener still gets the playlist, told it may not stick
+            log.warning("could not store the session %s", session.get("_id"), exc_info=True)
+            title += " (I couldn't save this one: /more may not follow from it)"
         chips = self._chips(session)
         on = [c.tag for c in chips if c.on]
         header = f"{title}" + (f" — tags: {', '.join(on)}" if on else "")
@@ -615,6 +624,11 @@ class BotCore:
         actions += [Action(f"✖ {i}", f"/remove {t.track_id}", "remove") for i, t in enumerate(tracks, 1)]
         actions += [Action("👍", "/feedback up", "feedback"), Action("👎", "/feedback down", "feedback")]
         return Reply(header, playlist=tracks, tags=chips, actions=actions)
+
+
+async def _bounded(work: Awaitable[Any]) -> Any:
+    """A database step that may take STORAGE_WAIT_S at most: a stalled server gets a degraded answer in time."""
+    return await asyncio.wait_for(work, STORAGE_WAIT_S)
 
 
 def _sender(msg: Incoming) -> str:

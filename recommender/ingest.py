@@ -60,12 +60,14 @@ def parse_tracks_csv(path: Path) -> ParseResult:
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
             return ParseResult([], [(1, f"missing column(s): {', '.join(missing)}")])
-        for row in reader:
-            line = reader.line_num
+        while True:
             try:
+                row = next(reader)
                 track = _parse_row(row)
-            except ValueError as exc:
-                errors.append((line, str(exc)))
+            except StopIteration:
+                break
+            except (ValueError, csv.Error) as exc:  # one bad row (a 200 kB field too) costs that row only
+                errors.append((reader.line_num, str(exc)[:200]))
                 continue
             tracks[track.track_id] = track  # a repeated id: the last row wins
     return ParseResult(list(tracks.values()), errors)

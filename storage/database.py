@@ -23,6 +23,11 @@ from storage.server import EmbeddedMongo
 log = logging.getLogger(__name__)
 
 
+# No operation waits longer (a stalled server must not hold a thread forever); generous, as bulk ingest
+# batches share the client. Chat turns bound their own waits far tighter (bot.core.STORAGE_WAIT_S).
+OPERATION_TIMEOUT_MS = 20_000
+
+
 @dataclass
 class Storage:
     """Every repository over one motor database."""
@@ -68,7 +73,8 @@ class Database:
             self.embedded = EmbeddedMongo(self.data_dir)
             uri = self.embedded.start()
         self.client = AsyncIOMotorClient(
-            uri, serverSelectionTimeoutMS=self.timeout_ms, tz_aware=True, uuidRepresentation="standard"
+            uri, serverSelectionTimeoutMS=self.timeout_ms, timeoutMS=OPERATION_TIMEOUT_MS, tz_aware=True,
+            uuidRepresentation="standard"
         )
         storage = Storage(self.client, self.client[self.db_name], uri)
         try:

@@ -10,6 +10,7 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import InsertOne, ReplaceOne, ReturnDocument
 
+TASTE_EVENTS = 5000  # a listener's most recent events that make up their taste
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
@@ -118,8 +119,11 @@ class EventRepository:
         return await self._summed({"user_id": _s(user_id)})
 
     async def _summed(self, query: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+        """Summed over the listener's most recent events only: a turn reads a bounded amount however long
+        someone has been listening."""
         totals: dict[str, dict[str, float]] = {}
-        async for ev in self._c.find(query, {"item_type": 1, "item_id": 1, "weight": 1}):
+        recent = self._c.find(query, {"item_type": 1, "item_id": 1, "weight": 1}).sort("at", -1).limit(TASTE_EVENTS)
+        async for ev in recent:
             per_item = totals.setdefault(ev["item_type"], {})
             per_item[ev["item_id"]] = per_item.get(ev["item_id"], 0.0) + float(ev["weight"])
         return totals

@@ -134,7 +134,9 @@ INDEXES: dict[str, list[IndexModel]] = {
     "oauth_tokens": [IndexModel([("user_id", ASCENDING)])],
     # Expired states are removed by the server; consume() also checks the time, as TTL sweeps run once a minute.
     "oauth_states": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
-    "spotify_saves": [IndexModel([("status", ASCENDING)]), IndexModel([("user_id", ASCENDING)])],
+    # A finished save is kept a month (a repeated /save finds it and says "already saved"), then removed.
+    "spotify_saves": [IndexModel([("status", ASCENDING)]), IndexModel([("user_id", ASCENDING)]),
+                      IndexModel([("done_at", ASCENDING)], expireAfterSeconds=30 * 24 * 3600)],
 }
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -30,13 +32,27 @@ def cipher(keys: str) -> MultiFernet:
 def local_key(path: Path) -> str:
     """A key for a local install without SUGGESTIFY_SECRET_KEY: made once, kept beside the embedded database,
     readable by its owner only. Production sets the environment variable."""
-    if path.exists():
-        return path.read_text().strip()
+    if path.exists() and (key := path.read_text().strip()):
+        return key  # (an empty file never encrypted anything: it is replaced)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Fernet.generate_key().decode()
-    path.touch(mode=0o600)
-    path.write_text(key)
-    log.warning("SUGGESTIFY_SECRET_KEY is not set: generated a local key in %s", path)
+    # Written whole, then renamed into place: a crash in between leaves no key, never an empty one.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # created 0600
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        os.link(tmp, path)  # fails if the file exists: another process's key wins, an empty file does not
+    except FileExistsError:
+        if existing := path.read_text().strip():
+            key = existing
+        else:
+            os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    log.warning("SUGGESTIFY_SECRET_KEY is not set: using a local key in %s", path)
     return key
 
 
@@ -53,12 +69,22 @@ class TokenVault:
 
     async def put(self, provider: str, user_id: str, token: Mapping[str, Any],
                   account: Mapping[str, str] | None = None) -> None:
-        sealed = self._fernet.encrypt(json.dumps(dict(token)).encode())
-        update: dict[str, Any] = {"user_id": _s(user_id), "provider": _s(provider), "token": sealed,
-                                  "updated_at": datetime.now(timezone.utc)}
+        """A new connection (the account's name with it)."""
+        update = self._sealed(provider, user_id, token)
         if account is not None:
             update["account"] = dict(account)
         await self._c.update_one({"_id": self._id(provider, user_id)}, {"$set": update}, upsert=True)
+
+    async def refreshed(self, provider: str, user_id: str, token: Mapping[str, Any]) -> bool:
+        """A refreshed token, kept only while the connection still exists: a refresh racing /disconnect
+        must not bring the account back."""
+        result = await self._c.update_one({"_id": self._id(provider, user_id)},
+                                          {"$set": self._sealed(provider, user_id, token)})
+        return result.matched_count > 0
+
+    def _sealed(self, provider: str, user_id: str, token: Mapping[str, Any]) -> dict[str, Any]:
+        return {"user_id": _s(user_id), "provider": _s(provider),
+                "token": self._fernet.encrypt(json.dumps(dict(token)).encode()), "updated_at": datetime.now(timezone.utc)}
 
     async def token(self, provider: str, user_id: str) -> dict[str, Any] | None:
         doc = await self._c.find_one({"_id": self._id(provider, user_id)}, {"token": 1})

@@ -44,3 +44,16 @@ async def test_ingested_track_in_database_with_mapped_tags(app: App) -> None:
     assert "winter" in doc["tags"] and "seen live" not in doc["tags"]
     radiohead = await app.storage.db["tracks"].find_one({"_id": "ingest00000000000000005"})
     assert radiohead["tags"]  # a known artist lends its tags to a track that has none
+
+
+def test_a_field_past_the_csv_limit_costs_its_row_only(tmp_path: Path) -> None:
+    from recommender.ingest import parse_tracks_csv
+
+    path = tmp_path / "huge.csv"
+    path.write_text("track_id,name,artist,tags\n"
+                    "ingest00000000000000011,First,Band,rock\n"
+                    f'ingest00000000000000012,"{"x" * 200_000}",Band,rock\n'
+                    "ingest00000000000000013,Third,Band,rock\n")
+    result = parse_tracks_csv(path)
+    assert {t.track_id for t in result.tracks} == {"ingest00000000000000011", "ingest00000000000000013"}
+    assert result.errors and "field" in result.errors[0][1]

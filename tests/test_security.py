@@ -3,6 +3,7 @@ log record of a Telegram round trip at DEBUG is free of the token and the webhoo
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import random
@@ -92,3 +93,58 @@ async def test_forged_webhook_updates_are_refused_and_nothing_secret_is_logged(
     logged = debug_log.getvalue()
     assert "telegram" in logged  # the libraries did log at DEBUG ...
     assert TOKEN not in logged and WEBHOOK_SECRET not in logged  # ... and none of it was secret
+
+
+def test_the_local_key_is_never_left_empty(tmp_path) -> None:
+    from cryptography.fernet import Fernet
+
+    from storage.secrets import local_key
+
+    path = tmp_path / "home" / "secret.key"
+    key = local_key(path)
+    assert Fernet(key.encode()) and path.read_text() == key and local_key(path) == key
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    path.write_text("")  # what a crash between create and write used to leave
+    fresh = local_key(path)
+    assert fresh and fresh != key and path.read_text() == fresh
+    assert [p.name for p in path.parent.iterdir()] == ["secret.key"]  # no temporary file left behind
+
+
+async def test_a_stalled_database_gets_a_degraded_answer_in_time_then_recovers(app: App) -> None:
+    """MongoDB behind a proxy that stops forwarding mid-conversation: the reply still comes within 3 s, says it
+    is not personal, and full replies resume once the path flows again, with no restart."""
+    import time
+    from urllib.parse import urlsplit
+
+    from bot.core import BotCore, Services
+    from bot.messages import Incoming
+    from storage.database import Database
+    from tests.fakes.stall_proxy import StallProxy
+
+    target = urlsplit(app.storage.uri)
+    async with StallProxy(target.hostname or "127.0.0.1", target.port or 27017).running() as proxy:
+        uri = f"mongodb://127.0.0.1:{proxy.port}/?directConnection=true"
+        async with Database(uri, app.settings.db_name, app.settings.db_dir) as storage:
+            s = app.core.s
+            core = BotCore(Services(storage.users, storage.sessions, storage.events, storage.playlists,
+                                    storage.listener_data, s.chat2tag, s.recommender, s.catalog))
+            user = f"stall{random.randint(0, 10**9)}"
+
+            async def ask(text: str) -> tuple[float, str, int]:
+                started = time.perf_counter()
+                reply = await core.handle(Incoming("console", user, user, text))
+                return time.perf_counter() - started, reply.text, len(reply.playlist)
+
+            _, text, n = await ask("rainy sunday morning")
+            assert n == 10 and "memory" not in text
+            proxy.stall()
+            took, text, n = await ask("summer road trip with friends")
+            assert took < 3.0 and n == 10 and "can't reach my memory" in text
+            proxy.resume()
+            for _ in range(20):  # the stalled connections drain, then the next turn is whole again
+                _, text, n = await ask("late night drive")
+                if "memory" not in text:
+                    break
+                await asyncio.sleep(0.5)
+            assert n == 10 and "memory" not in text
+            assert (await storage.sessions.load(f"console:{user}"))["last_text"] == "late night drive"

@@ -310,8 +310,15 @@ async def test_expired_tokens_are_refreshed_and_stored_again(env: Env) -> None:
 async def test_disconnect_deletes_the_tokens(env: Env) -> None:
     me = user()
     await env.connect(me)
+    db = env.app.storage.db
+    assert await db["listening_events"].count_documents({"user_id": f"console:{me}", "source": "spotify"})
+    token = await env.accounts.api.vault.token(PROVIDER, f"console:{me}")
     assert "Disconnected" in (await env.ask(me, "/disconnect")).text
-    assert await env.app.storage.db["oauth_tokens"].count_documents({"user_id": f"console:{me}"}) == 0
+    assert await db["oauth_tokens"].count_documents({"user_id": f"console:{me}"}) == 0
+    # The history imported through the link goes with it, and a refresh that was in flight cannot undo it.
+    assert await db["listening_events"].count_documents({"user_id": f"console:{me}", "source": "spotify"}) == 0
+    assert not await env.accounts.api.vault.refreshed(PROVIDER, f"console:{me}", {**token, "access_token": "new"})
+    assert await db["oauth_tokens"].count_documents({"user_id": f"console:{me}"}) == 0
     await env.ask(me, "rainy night")
     assert "Connect Spotify first" in (await env.ask(me, "/save")).text
     assert "No Spotify account" in (await env.ask(me, "/disconnect")).text

@@ -78,9 +78,14 @@ class SuggestifyClient(discord.Client):
 
 
 def discord_sender(client: SuggestifyClient) -> Callable[[str, Reply], Awaitable[None]]:
-    """Sends a core reply unprompted (scheduled suggestions) to the channel a listener subscribed from."""
+    """Sends a core reply unprompted: scheduled suggestions to the channel a listener subscribed from, personal
+    notices (Spotify connected, a playlist saved) as a direct message."""
     async def send(chat_id: str, reply: Reply) -> None:
         channel_id, _, user_id = chat_id.partition(":")
+        if reply.private:
+            user = client.get_user(int(user_id)) or await client.fetch_user(int(user_id))
+            await user.send(**render(reply, int(user_id)).for_send())
+            return
         channel = client.get_channel(int(channel_id)) or await client.fetch_channel(int(channel_id))
         await channel.send(content=f"<@{user_id}>", **render(reply, int(user_id or 0)).for_send())  # type: ignore[union-attr]
     return send
@@ -98,7 +103,8 @@ def register_commands(tree: app_commands.CommandTree[SuggestifyClient], answers:
     @tree.command(name="playlist", description="A playlist for your mood, a moment or an activity")
     @app_commands.describe(text="e.g. rainy sunday morning, feeling nostalgic")
     async def playlist(interaction: Interaction, text: app_commands.Range[str, 1, 500]) -> None:
-        await answers.command(interaction, text)
+        # A command typed here ("/connect") gets a personal answer: only the caller sees it.
+        await answers.command(interaction, text, private=text.lstrip().startswith("/"))
 
     @tree.command(name="tags", description="The tags behind your playlist (only you see this)")
     async def tags(interaction: Interaction) -> None:

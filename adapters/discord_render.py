@@ -63,11 +63,12 @@ def clip_lines(text: str, limit: int) -> str:
 
 # -- embed ----------------------------------------------------------------------------------------
 def build_embed(reply: Reply) -> discord.Embed:
+    text = _escape(reply.text)  # it may quote what someone typed: "[free nitro](https://…)" stays text
     if not reply.playlist:
-        return discord.Embed(description=clip_lines(reply.text, DESCRIPTION_MAX) or "…", colour=COLOR)
-    first_line = reply.text.split("\n", 1)[0]
+        return discord.Embed(description=clip_lines(text, DESCRIPTION_MAX) or "…", colour=COLOR)
+    first_line = text.split("\n", 1)[0]
     title = clip(first_line, TITLE_MAX)
-    intro = "" if title == reply.text else clip(reply.text, 1000) + "\n\n"  # the full text when the title cut it
+    intro = "" if title == text else clip(text, 1000) + "\n\n"  # the full text when the title cut it
     return discord.Embed(title=title or None, description=_listing(intro, reply.playlist), colour=COLOR)
 
 

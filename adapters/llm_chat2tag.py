@@ -76,7 +76,8 @@ class LLMChat2Tag:
         return list(dict.fromkeys([t.tag for t in local.tags] + nearest))[:CANDIDATES]
 
     async def _ask(self, text: str, local: Intent) -> Intent:
-        prompt = SYSTEM.format(max_tags=MAX_TAGS, candidates=", ".join(self.candidates(text, local)))
+        candidates = await asyncio.to_thread(self.candidates, text, local)  # an encoder call: off the event loop
+        prompt = SYSTEM.format(max_tags=MAX_TAGS, candidates=", ".join(candidates))
         messages = [SystemMessage(prompt), HumanMessage(f"Message:\n<<<\n{text}\n>>>")]
         for attempt in range(self.parse_retries + 1):
             try:
@@ -107,11 +108,13 @@ class LLMChat2Tag:
             raise ValueError("the model's answer held nothing the catalog knows")
         return intent
 
-    async def understand(self, text: str) -> Intent:
+    uses_llm = True
+
+    async def understand(self, text: str, llm: bool = True) -> Intent:
         text = text[:MAX_CHARS]  # before any call: a sane prompt, whatever was pasted
         local = await self.local.understand(text)
-        if not local.music or not text.strip():
-            return local  # small talk needs no model
+        if not local.music or not text.strip() or not llm:
+            return local  # small talk needs no model; a listener past their budget gets the local reading
         start = time.perf_counter()
         try:
             intent = await asyncio.wait_for(self._ask(text, local), timeout=self.deadline_s)

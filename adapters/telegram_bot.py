@@ -48,6 +48,7 @@ COMMANDS = {
     "save": "Save the playlist to Spotify",
     "disconnect": "Unlink Spotify",
 }
+CONCURRENT_UPDATES = 64  # updates handled at once; the core keeps each chat's own messages in order
 HEAD_WITH_TRACKS = 1000  # how much of the text a playlist keeps when the whole reply is too long
 CUT = "…"
 
@@ -173,6 +174,8 @@ class TelegramHandlers:
         if message is None or message.text is None:
             return
         reply = await self.core.handle(self._incoming(update, message.text))
+        if reply.quiet:
+            return  # a flood past its first "slow down": answering each would spend everyone's send quota
         await message.reply_html(render_text(reply), reply_markup=keyboard(reply), disable_web_page_preview=True)
         await send_attachments(context.bot, message.chat_id, reply)
 
@@ -226,6 +229,7 @@ def build_application(core: BotCore, config: TelegramConfig) -> Application:
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .rate_limiter(AIORateLimiter())  # Telegram's flood limits: queue and retry instead of failing
+        .concurrent_updates(CONCURRENT_UPDATES)  # one listener's slow turn never holds up another's
         .build()
     )
     handlers = TelegramHandlers(core)

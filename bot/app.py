@@ -46,6 +46,7 @@ class App:
     core: BotCore
     notifier: Notifier
     spotify: SpotifyAccounts | None = None
+    warming: asyncio.Future[None] | None = None  # the language models loading off the start-up path
 
 
 async def ensure_catalog(settings: Settings, storage: Storage, progress: bool = True, force: bool = False) -> dict:
@@ -140,14 +141,14 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
         watcher = None
         if settings.recommender == "graphsage":
             store = model_store(settings)
-            version = await ensure_model(storage, settings, progress=progress)
+            versions = await ensure_model(storage, settings, progress=progress)
 
             def load_version(v: str) -> GraphSAGERecommender:
                 # A version published after an ingest ranks the grown catalog: read the index as it is now.
-                current = index if v == version else CatalogIndex.load(settings.catalog_dir)
+                current = index if v in versions else CatalogIndex.load(settings.catalog_dir)
                 return GraphSAGERecommender(SageRanker.load(store.path(v), current), local.text_vector)
 
-            live = LiveRecommender(store, load_version, version,
+            live = LiveRecommender(store, load_version, versions,
                                    on_swap=lambda model: lookup.refresh(model.index))  # type: ignore[attr-defined]
             watcher = asyncio.create_task(live.watch(settings.model_poll_seconds))
             recommender = live
@@ -163,6 +164,7 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
             events=storage.events,
             playlists=storage.playlists,
             listener_data=storage.listener_data,
+            limits=storage.limits,
             chat2tag=chat2tag_for(settings, local, lookup),
             recommender=recommender,
             catalog=lookup,
@@ -171,7 +173,7 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
         )
         try:
             with serving_threads(settings.serving_threads):
-                yield App(settings, storage, BotCore(services), notifier, spotify)
+                yield App(settings, storage, BotCore(services), notifier, spotify, warm)
         finally:
             warm.cancel()
             if watcher is not None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time as clock
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import time
@@ -21,6 +23,7 @@ from bot.ports import (
     Catalog,
     Chat2Tag,
     Events,
+    Limits,
     ListenerData,
     MusicAccounts,
     Playlists,
@@ -37,7 +40,11 @@ from recommender.types import Filters, Recommendation, Taste, WeightedTag
 log = logging.getLogger(__name__)
 
 PLAYLIST_SIZE = 10
-STORAGE_WAIT_S = 2.0  # then answer without memory: a reply within 3 s even when MongoDB stalls
+STORAGE_WAIT_S = 2.3  # then answer without memory: a reply within 3 s even when MongoDB stalls
+LIMIT_WAIT_S = 0.3  # the rate check, before it: a stalled counter lets the message through
+MESSAGES_PER_WINDOW, MESSAGE_WINDOW_S = 12, 10.0  # more than a person types; a script gets "slow down"
+LLM_CALLS_PER_DAY, DAY_S = 200, 86_400.0  # paid Chat2Tag calls per listener; past it, the local reading
+SLOW_DOWN = "You're sending messages faster than I can make playlists. Give me a few seconds, then try again."
 MAX_SESSION_TAGS = 24  # toggled-in tags per playlist (Telegram refuses a keyboard past 100 buttons)
 BLEND = "blend"  # the consent a listener gives for their taste to join group playlists
 NAMED_ARTIST_WEIGHT = 25.0  # a named favourite counts like a couple of dozen plays
@@ -71,6 +78,8 @@ HELP = (
     "  /subscribe [CITY] [HH:MM …] — get those suggestions pushed daily; /unsubscribe\n"
     "  /export [m3u|jspf] — your playlist as links and a file, no Spotify needed\n"
     "  /connect — link Spotify; /save — save your playlist there; /disconnect\n"
+    "  /blend on|off — let friends' group playlists include your taste (never who you play)\n"
+    "  /forget yes — delete everything I keep about you\n"
     "  /help — this message"
 )
 
@@ -87,6 +96,7 @@ class Services:
     events: Events
     playlists: Playlists
     listener_data: ListenerData
+    limits: Limits
     chat2tag: Chat2Tag
     recommender: Recommender
     catalog: Catalog
@@ -99,9 +109,14 @@ Handler = Callable[[Incoming, dict[str, Any], str], Awaitable[Reply]]
 
 
 class BotCore:
-    def __init__(self, services: Services, playlist_size: int = PLAYLIST_SIZE) -> None:
+    def __init__(self, services: Services, playlist_size: int = PLAYLIST_SIZE,
+                 messages_per_window: float = MESSAGES_PER_WINDOW) -> None:
         self.s = services
         self.playlist_size = playlist_size
+        self.messages_per_window = messages_per_window  # a benchmark measures playlists, not the limiter
+        self._local_rate = WindowCount(MESSAGE_WINDOW_S)
+        # One lock per chat while it has a turn in progress (weak: an idle chat costs nothing).
+        self._turns: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         # Every command, registered in one place.
         self.commands: dict[str, Handler] = {
             "start": self._start,
@@ -127,6 +142,32 @@ class BotCore:
 
     # -- entry point ------------------------------------------------------
     async def handle(self, msg: Incoming) -> Reply:
+        """One message: admitted if its sender is within their rate, then handled in order with the other
+        messages of its chat (other chats go on meanwhile)."""
+        sender = _sender(msg)
+        sent = self._local_rate.hit(sender)  # a flood at this process is refused without a database trip
+        if sent <= self.messages_per_window:  # then the count all workers share
+            try:
+                sent = await _bounded(self.s.limits.hit(sender, "message", MESSAGE_WINDOW_S), LIMIT_WAIT_S)
+            except Exception:  # a slow or lost database: no count to keep, and the turn degrades on its own
+                sent = 0
+        if sent > self.messages_per_window:  # refused before any work
+            return Reply(SLOW_DOWN, quiet=sent > self.messages_per_window + 1)
+        lock = self._turns.setdefault(f"{msg.platform}:{msg.chat_id}", asyncio.Lock())
+        async with lock:
+            return await self._turn(msg, sender)
+
+    async def _read(self, sender: str, text: str) -> Intent:
+        """Chat2Tag, with a paid model only while the listener is within their daily budget."""
+        llm = True
+        if self.s.chat2tag.uses_llm:
+            try:
+                llm = await _bounded(self.s.limits.hit(sender, "llm", DAY_S), LIMIT_WAIT_S) <= LLM_CALLS_PER_DAY
+            except Exception:  # no count to check against: the free path
+                llm = False
+        return await self.s.chat2tag.understand(text, llm=llm)
+
+    async def _turn(self, msg: Incoming, sender: str) -> Reply:
         text = clean_text(msg.text)
         command, arg = split_command(text)
         mood = command is None and bool(text)
@@ -134,7 +175,7 @@ class BotCore:
         # session: waited for together, not one after another.
         work: list[Awaitable[Any]] = [_bounded(self._open(msg))]
         if mood:
-            work += [self.s.chat2tag.understand(text), _bounded(self.taste_of(_sender(msg)))]
+            work += [self._read(sender, text), _bounded(self.taste_of(sender))]
         session, *read = await asyncio.gather(*work, return_exceptions=True)
         if isinstance(session, BaseException):
             log.error("storage unavailable while loading the session of %s:%s", msg.platform, msg.chat_id,
@@ -162,7 +203,7 @@ class BotCore:
         command, _ = split_command(text)
         if command is not None or not has_words(text):
             return Reply("I can't reach my memory right now, so commands are paused. Try again in a moment.")
-        intent = await self.s.chat2tag.understand(text)
+        intent = await self.s.chat2tag.understand(text, llm=False)  # no budget to check it against
         if not intent.music:
             return Reply(SMALL_TALK.get(intent.note, SMALL_TALK["what"]))
         tracks = await self._rank(intent, await self._tastes(None, intent), frozenset())
@@ -361,7 +402,7 @@ class BotCore:
         except Exception:
             log.exception("storage unavailable while blending in %s:%s", msg.platform, msg.chat_id)
             return Reply("I can't reach my memory right now, so I can't read everyone's taste. Try again soon.")
-        intent = await self.s.chat2tag.understand(text) if has_words(text) else Intent(tags=[])
+        intent = await self._read(starter, text) if has_words(text) else Intent(tags=[])
         tastes = await self._tastes(starter, blend=members)
         if all(t.empty for t in tastes):
             return Reply("I don't know any of these listeners' taste yet — each of you can tell me with /taste.")
@@ -626,9 +667,25 @@ class BotCore:
         return Reply(header, playlist=tracks, tags=chips, actions=actions)
 
 
-async def _bounded(work: Awaitable[Any]) -> Any:
-    """A database step that may take STORAGE_WAIT_S at most: a stalled server gets a degraded answer in time."""
-    return await asyncio.wait_for(work, STORAGE_WAIT_S)
+class WindowCount:
+    """Uses per key in the current time window, in this process only (forgotten when the window turns)."""
+
+    def __init__(self, window_s: float) -> None:
+        self.window_s = window_s
+        self._window = -1
+        self._counts: dict[str, int] = {}
+
+    def hit(self, key: str) -> int:
+        window = int(clock.monotonic() // self.window_s)
+        if window != self._window:
+            self._window, self._counts = window, {}
+        self._counts[key] = self._counts.get(key, 0) + 1
+        return self._counts[key]
+
+
+async def _bounded(work: Awaitable[Any], seconds: float = STORAGE_WAIT_S) -> Any:
+    """A database step that may take this long at most: a stalled server gets a degraded answer in time."""
+    return await asyncio.wait_for(work, seconds)
 
 
 def _sender(msg: Incoming) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,12 @@ def _doc(track: NewTrack, index: CatalogIndex) -> dict[str, Any]:
 
 
 async def ingest_tracks(storage: Storage, catalog_dir: Path, path: Path, encoder: TextEncoder) -> dict[str, Any]:
-    parsed = parse_tracks_csv(path)
-    index = add_tracks(CatalogIndex.load(catalog_dir), parsed.tracks, encoder)
-    await storage.catalog.upsert("tracks", (_doc(t, index) for t in parsed.tracks))
-    index.save(catalog_dir)
+    """Parse, embed and index in a worker thread: a large file inside a running bot never stalls its chats."""
+    parsed = await asyncio.to_thread(parse_tracks_csv, path)
+    index = await asyncio.to_thread(lambda: add_tracks(CatalogIndex.load(catalog_dir), parsed.tracks, encoder))
+    docs = await asyncio.to_thread(lambda: [_doc(t, index) for t in parsed.tracks])
+    await storage.catalog.upsert("tracks", docs)
+    await asyncio.to_thread(index.save, catalog_dir)
     return {
         "added": len(parsed.tracks),
         "errors": [{"line": line, "error": msg} for line, msg in parsed.errors],

@@ -49,3 +49,5 @@ class Reply:
     suggestions: list[str] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    quiet: bool = False  # platforms that need no answer send none (a flood's messages past the first refusal)
+    private: bool = False  # for the listener's eyes only: never posted where others read (a Discord channel)

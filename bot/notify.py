@@ -33,4 +33,5 @@ class Notifier:
         return True
 
     async def say(self, chat: str, text: str) -> None:
-        await self.send(chat, Reply(text))
+        """A personal notice (an account connected, a playlist saved): private wherever the chat is public."""
+        await self.send(chat, Reply(text, private=True))

@@ -10,14 +10,20 @@ from typing import Any, Protocol
 from recommender.intent import Intent
 from recommender.types import Recommendation, Recommender
 
-__all__ = ["AccountUnavailable", "Catalog", "Chat2Tag", "Events", "ListenerData", "MusicAccounts", "Playlists", "Recommender", "Sessions", "Subscriptions",
+__all__ = ["AccountUnavailable", "Catalog", "Chat2Tag", "Events", "Limits", "ListenerData", "MusicAccounts", "Playlists", "Recommender", "Sessions", "Subscriptions",
            "Users"]
 
 
 class Chat2Tag(Protocol):
     """A message to a validated `Intent` (tags and constraints); never raises for bad input."""
 
-    async def understand(self, text: str) -> Intent: ...
+    uses_llm: bool  # whether understanding a message may cost a paid model call
+
+    async def understand(self, text: str, llm: bool = True) -> Intent: ...  # llm=False: the local path only
+
+
+class Limits(Protocol):
+    async def hit(self, user_id: str, purpose: str, window_s: float) -> int: ...  # uses this window, this one too
 
 
 class Catalog(Protocol):

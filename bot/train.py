@@ -158,12 +158,12 @@ async def train_model(storage: Storage, settings: Settings, config: SageConfig |
     return manifest
 
 
-async def ensure_model(storage: Storage, settings: Settings, progress: bool = True) -> str:
-    """Train on first start, or when the catalog was rebuilt since the served model was trained."""
+async def ensure_model(storage: Storage, settings: Settings, progress: bool = True) -> list[str]:
+    """The versions that may serve this catalog, best first; trained on first start, or when the catalog was
+    rebuilt since the served model was trained."""
     store = model_store(settings)
-    version = store.current()
     info = await storage.catalog.build_info() or {}
-    if version is not None and store.manifest(version).get("catalog") == info.get("fingerprint"):
-        return version
+    if servable := store.servable(info.get("fingerprint")):
+        return servable
     log.warning("no GraphSAGE model for this catalog yet: training one (a few minutes on 2 cores)")
-    return str((await train_model(storage, settings, progress=progress))["version"])
+    return [str((await train_model(storage, settings, progress=progress))["version"])]

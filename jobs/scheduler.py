@@ -29,18 +29,23 @@ Deliver = Callable[[str], Awaitable[None]]  # user id -> the suggestion message 
 
 # APScheduler stores a job as a reference to a module-level function plus picklable arguments, so the
 # live objects a push needs are looked up here by scheduler name, set by whoever started the scheduler.
-_DELIVERERS: dict[str, Deliver] = {}
+_SCHEDULERS: dict[str, "SuggestionScheduler"] = {}
+SLOT_MINUTES = 10  # pushes for one listener within this slot are one push, whichever process's clock fired
 
 
 async def push_suggestions(scheduler_name: str, user_id: str) -> None:
-    """The job: one push, retried once; a failure is logged and never reaches the scheduler."""
-    deliver = _DELIVERERS.get(scheduler_name)
-    if deliver is None:
+    """The job: one push per listener and slot across all processes, retried once; a failure is logged and
+    never reaches the scheduler."""
+    scheduler = _SCHEDULERS.get(scheduler_name)
+    if scheduler is None:
         log.warning("no deliverer registered for %s; push to %s skipped", scheduler_name, user_id)
+        return
+    if not await scheduler.claim_slot(user_id):
+        log.info("the push to %s for this slot went out from another process", user_id)
         return
     for attempt in (1, 2):
         try:
-            await deliver(user_id)
+            await scheduler.deliver(user_id)
             return
         except Exception:
             log.exception("suggestion push to %s failed (attempt %d of 2)", user_id, attempt)
@@ -71,8 +76,10 @@ class LeaderLock:
 
 class SuggestionScheduler:
     def __init__(self, db: AsyncIOMotorDatabase, mongo_uri: str, deliver: Deliver, name: str = "suggestions",
-                 lease_s: float = 60.0) -> None:
+                 lease_s: float = 60.0, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self.name = name
+        self.clock = clock
+        self._deliveries = db["deliveries"]
         # The job store speaks pymongo, and closes its client on shutdown: it gets one of its own.
         store = MongoDBJobStore(database=db.name, collection=f"jobs_{name}",
                                 client=MongoClient(mongo_uri, tz_aware=True, serverSelectionTimeoutMS=5000))
@@ -88,8 +95,21 @@ class SuggestionScheduler:
     def leading(self) -> bool:
         return self.scheduler.state == STATE_RUNNING  # started and not paused
 
+    async def claim_slot(self, user_id: str) -> bool:
+        """Record this listener's push for the current slot; False when another process already did."""
+        # The nearest slot start: each process fires when its own clock reaches the cron time, so the reading is
+        # that time plus a small delay, whatever the skew between machines.
+        step = SLOT_MINUTES * 60
+        slot = datetime.fromtimestamp(round(self.clock().timestamp() / step) * step, timezone.utc)
+        try:
+            await self._deliveries.insert_one({"_id": f"{self.name}:{user_id}:{slot.isoformat()}", "user_id": user_id,
+                                               "expires_at": slot + timedelta(days=2)})
+            return True
+        except DuplicateKeyError:
+            return False
+
     async def start(self) -> None:
-        _DELIVERERS[self.name] = self.deliver
+        _SCHEDULERS[self.name] = self
         leader = await self.lock.acquire()
         self.scheduler.start(paused=not leader)  # followers can still add and remove jobs
         log.info("suggestion scheduler started as %s", "leader" if leader else "follower")
@@ -116,21 +136,23 @@ class SuggestionScheduler:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.lock.release()
-        _DELIVERERS.pop(self.name, None)
+        if _SCHEDULERS.get(self.name) is self:
+            _SCHEDULERS.pop(self.name)
         unregister_retrain(self.name)
 
     async def subscribe(self, user_id: str, times: list[time], tz: str) -> datetime | None:
         """One job per listener: subscribing again replaces their times."""
         trigger = OrTrigger([CronTrigger(hour=t.hour, minute=t.minute, timezone=tz) for t in times])
-        job = self.scheduler.add_job(push_suggestions, trigger, args=[self.name, user_id],
-                                     id=f"suggest:{user_id}", replace_existing=True, name=f"suggestions for {user_id}")
+        job = await asyncio.to_thread(  # the job store speaks blocking pymongo: off the event loop
+            self.scheduler.add_job, push_suggestions, trigger, args=[self.name, user_id], id=f"suggest:{user_id}",
+            replace_existing=True, name=f"suggestions for {user_id}")
         return job.next_run_time if hasattr(job, "next_run_time") else None
 
     async def unsubscribe(self, user_id: str) -> bool:
         job_id = f"suggest:{user_id}"
-        if self.scheduler.get_job(job_id) is None:
+        if await asyncio.to_thread(self.scheduler.get_job, job_id) is None:
             return False
-        self.scheduler.remove_job(job_id)
+        await asyncio.to_thread(self.scheduler.remove_job, job_id)
         return True
 
     async def schedule_retrain(self, hours: float, run: Retrain) -> datetime | None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo import ReturnDocument
 
 from bot.ports import AccountUnavailable
 
@@ -45,6 +47,8 @@ class SpotifySaves:
         self.writer, self.notify = writer, notify
         self.attempts, self.backoff_s, self.max_wait_s = attempts, backoff_s, max_wait_s
         self._running: dict[str, asyncio.Task[None]] = {}
+        self.owner = uuid.uuid4().hex  # this process, in a save's claim
+        self.lease_s = attempts * max_wait_s + 60  # longer than every retry of one save
 
     @staticmethod
     def save_id(user_id: str, title: str, uris: list[str]) -> str:
@@ -89,10 +93,26 @@ class SpotifySaves:
         self._running[save_id] = task
         task.add_done_callback(lambda _: self._running.pop(save_id, None))
 
+    async def _claim(self, save_id: str) -> dict[str, Any] | None:
+        """The save, if no other process is working on it (a lease: a crashed worker's claim runs out)."""
+        now = datetime.now(timezone.utc)
+        return await self._c.find_one_and_update(
+            {"_id": save_id, "$or": [{"claimed_until": {"$exists": False}}, {"claimed_until": {"$lt": now}},
+                                     {"claimed_by": self.owner}]},
+            {"$set": {"claimed_by": self.owner, "claimed_until": now + timedelta(seconds=self.lease_s)}},
+            return_document=ReturnDocument.AFTER)
+
     async def _run(self, save_id: str) -> None:
-        doc = await self._c.find_one({"_id": save_id})
+        doc = await self._claim(save_id)
         if doc is None:
-            return
+            return  # unknown, or another process is saving it right now: one playlist, not two
+        try:
+            await self._save(save_id, doc)
+        finally:
+            await self._c.update_one({"_id": save_id, "claimed_by": self.owner},
+                                     {"$unset": {"claimed_by": "", "claimed_until": ""}})
+
+    async def _save(self, save_id: str, doc: dict[str, Any]) -> None:
         if doc.get("status") == "done":
             await self._tell(doc, f"That playlist is already in your Spotify: {doc.get('url', '')}")
             return

@@ -497,5 +497,7 @@ class LocalChat2Tag:
         words = set(genre.split())
         return [i for i, t in enumerate(self.vocab.tags) if words <= set(t.split())]
 
-    async def understand(self, text: str) -> Intent:
+    uses_llm = False
+
+    async def understand(self, text: str, llm: bool = True) -> Intent:
         return await asyncio.to_thread(self.parse, text)  # CPU work, off the event loop

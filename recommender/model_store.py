@@ -9,11 +9,14 @@ goes, and its manifest stays in `rejected.json` as a record of why."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 KEEP_VERSIONS = 3
 MODEL_FILE = "model.pt"
@@ -37,6 +40,21 @@ class ModelStore:
 
     def manifest(self, version: str) -> dict[str, Any]:
         return json.loads((self.root / version / MANIFEST_FILE).read_text())
+
+    def servable(self, catalog: str | None) -> list[str]:
+        """Versions trained for this catalog whose manifest reads, the current one first, then the newest:
+        a corrupt current version falls back to the last good one instead of stopping start-up."""
+        current = self.current()
+        kept = sorted((p.name for p in self.root.iterdir() if (p / MODEL_FILE).exists()), reverse=True) \
+            if self.root.exists() else []
+        out = []
+        for version in dict.fromkeys([current, *kept] if current else kept):
+            try:
+                if self.manifest(version).get("catalog") == catalog:
+                    out.append(version)
+            except (OSError, ValueError):
+                log.warning("model %s has an unreadable manifest; skipped", version)
+        return out
 
     def new_version(self, name: str = "graphsage") -> Path:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,7 @@ from types import TracebackType
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from storage.erasure import ListenerData
+from storage.rate_limits import RateLimits
 from storage.repositories import (
     CatalogRepository,
     EventRepository,
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 # No operation waits longer (a stalled server must not hold a thread forever); generous, as bulk ingest
 # batches share the client. Chat turns bound their own waits far tighter (bot.core.STORAGE_WAIT_S).
 OPERATION_TIMEOUT_MS = 20_000
+SUPERVISE_EVERY_S = 1.0
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Storage:
     playlists: PlaylistRepository = field(init=False)
     catalog: CatalogRepository = field(init=False)
     listener_data: ListenerData = field(init=False)
+    limits: RateLimits = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -49,6 +53,7 @@ class Storage:
         self.playlists = PlaylistRepository(self.db)
         self.catalog = CatalogRepository(self.db)
         self.listener_data = ListenerData(self.db)
+        self.limits = RateLimits(self.db)
 
     async def ping(self) -> bool:
         await self.db.command("ping")
@@ -66,6 +71,7 @@ class Database:
         self.timeout_ms = timeout_ms
         self.embedded: EmbeddedMongo | None = None
         self.client: AsyncIOMotorClient | None = None
+        self._supervisor: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Storage:
         uri = self.uri
@@ -83,11 +89,30 @@ class Database:
         except BaseException:
             await self.__aexit__(None, None, None)
             raise
+        if self.embedded is not None:
+            self._supervisor = asyncio.create_task(self._supervise(self.embedded))
         return storage
+
+    async def _supervise(self, server: EmbeddedMongo) -> None:
+        """The embedded server restarted on its own port when it dies: the bot recovers without a restart
+        (meanwhile, turns answer without memory)."""
+        while True:
+            await asyncio.sleep(SUPERVISE_EVERY_S)
+            if server.alive:
+                continue
+            log.error("the embedded database stopped; restarting it")
+            try:
+                await asyncio.to_thread(server.start)
+                log.warning("the embedded database is back on 127.0.0.1:%d", server.port)
+            except Exception:
+                log.exception("could not restart the embedded database; trying again")
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            self._supervisor = None
         if self.client is not None:
             self.client.close()
             self.client = None

@@ -15,6 +15,8 @@ PER_LISTENER = {
     "oauth_tokens": "user_id",
     "oauth_states": "user_id",
     "spotify_saves": "user_id",
+    "rate_limits": "user_id",
+    "deliveries": "user_id",
 }
 
 

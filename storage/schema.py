@@ -134,6 +134,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     "oauth_tokens": [IndexModel([("user_id", ASCENDING)])],
     # Expired states are removed by the server; consume() also checks the time, as TTL sweeps run once a minute.
     "oauth_states": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
+    "rate_limits": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
+    "deliveries": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],  # one push per slot
     # A finished save is kept a month (a repeated /save finds it and says "already saved"), then removed.
     "spotify_saves": [IndexModel([("status", ASCENDING)]), IndexModel([("user_id", ASCENDING)]),
                       IndexModel([("done_at", ASCENDING)], expireAfterSeconds=30 * 24 * 3600)],

@@ -53,9 +53,14 @@ class EmbeddedMongo:
     def uri(self) -> str:
         return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
 
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
     def start(self) -> str:
+        """Start the server; a restart keeps its port, so clients reconnect to the same address."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.port = _free_port()
+        self.port = self.port or _free_port()
         log_path = self.data_dir.parent / "secantusd.log"
         cmd = [
             _server_command(),

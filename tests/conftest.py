@@ -45,6 +45,8 @@ def settings(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Settin
 async def app(settings: Settings) -> AsyncIterator[App]:
     """The whole app over the real data, built once for the test session (about a minute)."""
     async with open_app(settings, progress=False) as application:
+        if application.warming is not None:  # tests time their turns: not while the models still load
+            await application.warming
         yield application
 
 

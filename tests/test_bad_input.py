@@ -53,7 +53,7 @@ async def test_database_down_still_answers(app: App) -> None:
     client = AsyncIOMotorClient("mongodb://127.0.0.1:1/?directConnection=true", serverSelectionTimeoutMS=200)
     dead = Storage(client, client["nothing"])
     s = app.core.s
-    core = BotCore(Services(dead.users, dead.sessions, dead.events, dead.playlists, dead.listener_data, s.chat2tag, s.recommender, s.catalog))
+    core = BotCore(Services(dead.users, dead.sessions, dead.events, dead.playlists, dead.listener_data, dead.limits, s.chat2tag, s.recommender, s.catalog))
     reply = await core.handle(Incoming("console", "y", "y", "summer road trip"))
     assert "can't reach my memory" in reply.text and len(reply.playlist) == 10
     reply = await core.handle(Incoming("console", "y", "y", "/more"))

@@ -22,7 +22,7 @@ from bot.app import App
 from bot.export import export_reply
 from bot.messages import Action, Incoming, Reply, TagChip
 from recommender.types import Recommendation
-from tests.fakes.discord_server import CHANNEL_ID, FakeDiscord, Recorded
+from tests.fakes.discord_server import CHANNEL_ID, DM_CHANNEL_ID, FakeDiscord, Recorded
 
 TOKEN = "fake-discord-token-never-logged"
 Json = dict[str, Any]
@@ -367,3 +367,23 @@ async def test_a_scheduled_push_reaches_the_channel_with_tag_buttons(bot: Sugges
     assert sent.body["content"] == "<@4242>" and "tap one" in sent.body["embeds"][0]["description"]
     tags = [c for c in items(sent.body) if c["type"] == 2 and c["custom_id"].startswith("sfy:4242:")]
     assert len(tags) >= 5  # each suggested tag, a button only that listener can press
+
+
+async def test_personal_notices_go_by_direct_message_and_typed_text_cannot_inject_links(
+        bot: SuggestifyClient, fake: FakeDiscord, app: App) -> None:
+    """"Connected to Spotify as …" and "Saved … <url>" after an ephemeral /connect in a channel: a DM, never
+    the channel; /playlist text:/connect answers privately; what someone typed never becomes a masked link."""
+    start = len(fake.requests)
+    await discord_sender(bot)(f"{CHANNEL_ID}:4243", Reply("Connected to Spotify as Ada.", private=True))
+    sent = await fake.wait_until(lambda r: r.method == "POST" and r.path.endswith("/messages"), after=start)
+    assert sent.path == f"/channels/{DM_CHANNEL_ID}/messages" and "Connected" in str(sent.body)
+    assert not any(r.path == f"/channels/{CHANNEL_ID}/messages" for r in fake.requests[start:])
+
+    caller = person()
+    token = await fake.slash("playlist", {"text": "/connect"}, user=caller)
+    deferred = await fake.wait_for("POST", re.compile(r"/interactions/\d+/.+/callback"), after=start)
+    assert deferred.body["data"]["flags"] & 64  # only the caller sees it
+    await fake.wait_for("PATCH", original_path(fake, token))
+
+    embed = build_embed(Reply("“[free nitro](https://evil.example)” isn't one of your tags."))
+    assert "\\[free nitro]" in (embed.description or "")

@@ -120,3 +120,24 @@ def test_serving_runs_on_the_configured_threads_and_gives_them_back() -> None:
         worker.join()
         assert all(p["num_threads"] == 1 for p in threadpool_info() if p["user_api"] == "blas")
     assert seen == [1] and torch.get_num_threads() == before
+
+
+async def test_a_corrupt_current_version_falls_back_to_the_last_good_one(tmp_path: Path) -> None:
+    store = ModelStore(tmp_path)
+    good = _publish_for(store, "ok", catalog="c1")
+    newer = _publish_for(store, "ok", catalog="c1")
+    (tmp_path / newer / "manifest.json").write_text("{not json")  # a torn manifest
+    assert store.servable("c1") == [good] and store.servable("c2") == []
+    broken = _publish_for(store, "corrupt", catalog="c1")  # a manifest that reads, a model that does not
+    assert store.servable("c1") == [broken, good]
+    live = LiveRecommender(store, _load(store), store.servable("c1"))
+    assert live.version == good and live.recommend(Taste(), [], 1)[0].track_id == good
+    assert not await live.refresh()  # the broken current version is not retried on every poll
+    with pytest.raises(RuntimeError, match="none of the model versions"):
+        LiveRecommender(store, _load(store), [broken])
+
+
+def _publish_for(store: ModelStore, payload: str, catalog: str) -> str:
+    folder = store.new_version()
+    (folder / MODEL_FILE).write_text(payload)
+    return store.publish(folder, {"payload": payload, "catalog": catalog})

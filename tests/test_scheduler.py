@@ -90,13 +90,15 @@ async def test_a_failing_push_is_retried_once_and_never_raises(app: App, caplog:
             raise ConnectionError("platform down")
 
     name = f"t{uuid.uuid4().hex[:6]}"
-    scheduler = SuggestionScheduler(app.storage.db, app.storage.uri, flaky, name=name)
+    now = [datetime(2026, 11, 29, 8, 0, 2, tzinfo=timezone.utc)]
+    scheduler = SuggestionScheduler(app.storage.db, app.storage.uri, flaky, name=name, clock=lambda: now[0])
     await scheduler.start()
     try:
         with caplog.at_level(logging.ERROR):
             await push_suggestions(name, "telegram:1")  # fails twice: logged, no exception
         assert calls == ["telegram:1", "telegram:1"] and caplog.text.count("failed (attempt") == 2
-        await push_suggestions(name, "telegram:1")  # third call succeeds at once
+        now[0] += timedelta(hours=1)
+        await push_suggestions(name, "telegram:1")  # the next slot's push succeeds at once
         assert len(calls) == 3
     finally:
         await scheduler.shutdown()
@@ -170,3 +172,17 @@ async def test_retrain_is_one_job_kept_across_restarts(app: App) -> None:
             await second.shutdown()
     finally:
         await first.shutdown()
+
+
+async def test_schedulers_whose_clocks_disagree_push_once_per_listener_and_slot(app: App) -> None:
+    """Two processes fire the same 08:00 job, each when its own clock says 08:00 (45 s apart in real time),
+    a little late or early: one push. The next slot pushes again."""
+    name = f"t{uuid.uuid4().hex[:6]}"
+    fired = datetime(2026, 11, 29, 8, 0, 0, tzinfo=timezone.utc)
+    readings = {"a": fired + timedelta(seconds=3), "b": fired - timedelta(seconds=45)}
+    schedulers = {k: SuggestionScheduler(app.storage.db, app.storage.uri, lambda u: asyncio.sleep(0), name=name,
+                                         clock=lambda k=k: readings[k]) for k in readings}
+    claims = await asyncio.gather(*(s.claim_slot("telegram:7") for s in schedulers.values()))
+    assert sorted(claims) == [False, True]
+    readings = {k: v + timedelta(days=1) for k, v in readings.items()}  # tomorrow's 08:00
+    assert await schedulers["b"].claim_slot("telegram:7") and not await schedulers["a"].claim_slot("telegram:7")

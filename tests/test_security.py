@@ -127,7 +127,7 @@ async def test_a_stalled_database_gets_a_degraded_answer_in_time_then_recovers(a
         async with Database(uri, app.settings.db_name, app.settings.db_dir) as storage:
             s = app.core.s
             core = BotCore(Services(storage.users, storage.sessions, storage.events, storage.playlists,
-                                    storage.listener_data, s.chat2tag, s.recommender, s.catalog))
+                                    storage.listener_data, storage.limits, s.chat2tag, s.recommender, s.catalog))
             user = f"stall{random.randint(0, 10**9)}"
 
             async def ask(text: str) -> tuple[float, str, int]:
@@ -148,3 +148,120 @@ async def test_a_stalled_database_gets_a_degraded_answer_in_time_then_recovers(a
                 await asyncio.sleep(0.5)
             assert n == 10 and "memory" not in text
             assert (await storage.sessions.load(f"console:{user}"))["last_text"] == "late night drive"
+
+
+async def test_many_listeners_all_answered_and_a_flooder_delays_nobody(app: App) -> None:
+    """200 listeners with a burst of two messages each through the Telegram stand-in: every one answered, in
+    order; then a flooder's 300 messages do not push another listener's reply past 2 s."""
+    import statistics
+    import time
+
+    async with FakeTelegram(TOKEN).running() as fake:
+        application = await start_telegram(app.core, TelegramConfig(TOKEN, api_base_url=fake.api_base_url))
+        try:
+            users = [random.randint(10**9, 2 * 10**9) for _ in range(200)]
+            started = time.monotonic()
+            for user in users:
+                fake.push_text(user, "rainy sunday morning")
+                fake.push_text(user, "/tags")
+            deadline = started + 120
+            while sum(1 for m, _ in fake.calls if m == "sendMessage") < 2 * len(users) and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            replies: dict[int, list[tuple[float, str]]] = {}
+            for (method, params), at in zip(fake.calls, fake.call_times):
+                if method == "sendMessage":
+                    replies.setdefault(int(params["chat_id"]), []).append((at - started, params["text"]))
+            assert all(len(replies.get(u, [])) == 2 for u in users), "lost replies"
+            assert all("tags" in replies[u][1][1].lower() for u in users)  # each chat's answers in its order
+            waits = sorted(at for u in users for at, _ in replies[u])
+            print(f"\n200 listeners x 2 messages: p50 {statistics.median(waits):.2f} s, "
+                  f"p99 {waits[int(0.99 * len(waits))]:.2f} s after the burst began")
+
+            flooder, other = random.randint(10**9, 2 * 10**9), random.randint(10**9, 2 * 10**9)
+            mark = len(fake.calls)
+            for i in range(300):
+                fake.push_text(flooder, f"party {i}")
+            sent = time.monotonic()
+            fake.push_text(other, "calm evening jazz")
+            while not any(m == "sendMessage" and p["chat_id"] == other for m, p in fake.calls[mark:]):
+                await asyncio.sleep(0.02)
+                assert time.monotonic() - sent < 10, "never answered"
+            answered = next(t for (m, p), t in zip(fake.calls[mark:], fake.call_times[mark:])
+                            if m == "sendMessage" and p["chat_id"] == other)
+            print(f"a listener beside a 300-message flood: answered in {answered - sent:.2f} s")
+            assert answered - sent < 2.0
+            await asyncio.sleep(1.0)
+            to_flooder = [p["text"] for m, p in fake.calls[mark:] if m == "sendMessage" and p["chat_id"] == flooder]
+            assert sum("faster than I can" in t for t in to_flooder) == 1  # told once, not 288 times
+            assert len(to_flooder) <= 13
+        finally:
+            await stop_telegram(application)
+
+
+async def test_a_killed_embedded_database_is_restarted_and_nothing_acknowledged_is_lost(
+        app: App, tmp_path) -> None:
+    import os
+    import signal
+    import time
+
+    from bot.core import BotCore, Services
+    from bot.messages import Incoming
+    from storage.database import Database
+
+    database = Database(None, "killed", tmp_path / "db")
+    async with database as storage:
+        s = app.core.s
+        core = BotCore(Services(storage.users, storage.sessions, storage.events, storage.playlists,
+                                storage.listener_data, storage.limits, s.chat2tag, s.recommender, s.catalog))
+        users = [f"k{i}" for i in range(20)]
+        for user in users:  # acknowledged writes: each listener's session
+            assert len((await core.handle(Incoming("console", user, user, f"rainy night {user}"))).playlist) == 10
+        assert database.embedded is not None
+        os.kill(database.embedded._proc.pid, signal.SIGKILL)  # type: ignore[union-attr]
+        started = time.perf_counter()
+        reply = await core.handle(Incoming("console", "k0", "k0", "summer road trip"))
+        assert time.perf_counter() - started < 3.0 and len(reply.playlist) == 10  # degraded or whole, in time
+        for _ in range(40):
+            reply = await core.handle(Incoming("console", "k1", "k1", "/tags"))
+            if "memory" not in reply.text:
+                break
+            await asyncio.sleep(0.5)
+        assert "memory" not in reply.text  # back without a restart of the bot
+        for user in users[2:]:
+            assert (await storage.sessions.load(f"console:{user}"))["last_text"] == f"rainy night {user}"
+
+
+async def test_a_large_ingest_inside_the_running_bot_never_stalls_the_event_loop(app: App, tmp_path) -> None:
+    """The scheduled retrain ingests the inbox inside the bot: a 3,000-track file, with a probe measuring how
+    late the event loop wakes up meanwhile."""
+    import shutil
+    import time
+
+    from bot.ingest import ingest_tracks
+    from storage.database import Database
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(app.settings.catalog_dir, catalog)
+    path = tmp_path / "inbox.csv"
+    rows = [f"lagprobe{i:014d},Song {i},Band {i % 300},rainy day;indie;calm,0.{i % 10},0.5,{90 + i % 60}"
+            for i in range(3000)]
+    path.write_text("track_id,name,artist,tags,valence,energy,tempo\n" + "\n".join(rows) + "\n")
+    lag = 0.0
+    stop = asyncio.Event()
+
+    async def probe() -> None:
+        nonlocal lag
+        while not stop.is_set():
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lag = max(lag, time.perf_counter() - started - 0.01)
+
+    async with Database(app.settings.mongo_uri, f"{app.settings.db_name}_lag", tmp_path / "db") as storage:
+        watcher = asyncio.create_task(probe())
+        result = await ingest_tracks(storage, catalog, path, app.core.s.chat2tag.encoder)  # type: ignore[attr-defined]
+        stop.set()
+        await watcher
+        await storage.client.drop_database(f"{app.settings.db_name}_lag")
+    assert result["added"] == 3000
+    print(f"\nevent-loop lag during a 3,000-track ingest: {lag * 1000:.0f} ms at most")
+    assert lag < 0.25, lag

@@ -33,6 +33,7 @@ APP_ID = 1111111111111111111
 GUILD_ID = 2222222222222222222
 CHANNEL_ID = 3333333333333333333
 VOICE_CHANNEL_ID = 3333333333333333334
+DM_CHANNEL_ID = 3333333333333333335
 HEARTBEAT_MS = 41_250
 API_PREFIX = "/api/v10"
 
@@ -245,6 +246,11 @@ class FakeDiscord:
                 message = self._message(body or {})
                 self.messages[int(message["id"])] = message
                 return _json(message)
+        if method == "GET" and (m := re.fullmatch(r"/users/(\d+)", path)):
+            return _json({**self.user(0), "id": m[1]})
+        if method == "POST" and path == "/users/@me/channels":  # a direct message's channel
+            recipient = {**self.user(0), "id": str((body or {}).get("recipient_id"))}
+            return _json({"id": str(DM_CHANNEL_ID), "type": 1, "recipients": [recipient], "last_message_id": None})
         if method == "GET" and path == f"/channels/{self.channel_id}":  # a channel the cache lacks
             return _json(self.text_channel())
         if method == "POST" and (m := re.fullmatch(r"/channels/(\d+)/messages", path)):  # a bot-initiated post

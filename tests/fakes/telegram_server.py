@@ -26,6 +26,7 @@ class FakeTelegram:
     def __init__(self, token: str) -> None:
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.call_times: list[float] = []  # when each call in `calls` arrived (time.monotonic)
         self._updates: list[dict[str, Any]] = []
         self._new = asyncio.Event()
         self._ids = itertools.count(1)
@@ -81,6 +82,7 @@ class FakeTelegram:
         params = await self._params(request)
         if method != "getUpdates":
             self.calls.append((method, params))
+            self.call_times.append(time.monotonic())
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)

@@ -80,7 +80,8 @@ class Database:
             uri = self.embedded.start()
         self.client = AsyncIOMotorClient(
             uri, serverSelectionTimeoutMS=self.timeout_ms, timeoutMS=OPERATION_TIMEOUT_MS, tz_aware=True,
-            uuidRepresentation="standard"
+            uuidRepresentation="standard",
+            journal=True,  # acknowledged means on disk: without it a killed server lost 9 of 200 acknowledged writes
         )
         storage = Storage(self.client, self.client[self.db_name], uri)
         try:

@@ -58,8 +58,13 @@ async def test_run_serves_telegram_and_discord_and_stops_on_sigterm(app: App) ->
         telegram.push_text(5150, "/connect")
         _, sent = await telegram.wait_for("sendMessage", mark, timeout=30)
         link = html.unescape(next(w for w in sent["text"].split() if w.startswith("http")))  # sent as HTML
-        async with aiohttp.ClientSession() as browser, browser.get(link, allow_redirects=False) as consent:
-            callback = consent.headers["Location"].replace("localhost:9", f"127.0.0.1:{web_port}")
+        start = link.replace("localhost:9", f"127.0.0.1:{web_port}")  # our start page, then Spotify's consent
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+            state = start.split("state=", 1)[1]
+            async with browser.post(start.split("?")[0], data={"state": state}, allow_redirects=False) as begun:
+                consent = begun.headers["Location"]
+            async with browser.get(consent, allow_redirects=False) as consented:
+                callback = consented.headers["Location"].replace("localhost:9", f"127.0.0.1:{web_port}")
             mark = len(telegram.calls)
             async with browser.get(callback) as page:
                 assert page.status == 200

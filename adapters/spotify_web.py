@@ -1,4 +1,5 @@
-"""The small web server in the bot's process that receives Spotify's OAuth callback."""
+"""The small web server in the bot's process: the /connect start page (which binds a link to one browser) and
+Spotify's OAuth callback."""
 
 from __future__ import annotations
 

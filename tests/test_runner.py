@@ -16,9 +16,9 @@ from cryptography.fernet import Fernet
 from bot.app import App
 from bot.runner import serve
 from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.local_server import free_port
 from tests.fakes.spotify_server import CLIENT_ID, CLIENT_SECRET, FakeSpotify
 from tests.fakes.telegram_server import FakeTelegram
-from tests.test_spotify import free_port
 
 TG_TOKEN = "42:runner-telegram-token"
 

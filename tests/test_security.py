@@ -7,7 +7,6 @@ import asyncio
 import io
 import logging
 import random
-import socket
 from collections.abc import Iterator
 
 import aiohttp
@@ -16,16 +15,11 @@ import pytest
 from adapters.telegram_bot import TelegramConfig, start_telegram, stop_telegram
 from bot import log_redaction
 from bot.app import App
+from tests.fakes.local_server import free_port
 from tests.fakes.telegram_server import FakeTelegram
 
 TOKEN = "654321:SECRET-telegram-token-never-in-a-log"
 WEBHOOK_SECRET = "webhook-secret-Xy9_never-in-a-log"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -24,13 +23,8 @@ from bot.messages import Incoming, Reply
 from jobs.spotify_save import SpotifySaves
 from recommender.types import Recommendation
 from storage.secrets import OAuthStates, TokenVault, cipher
+from tests.fakes.local_server import free_port
 from tests.fakes.spotify_server import CLIENT_ID, CLIENT_SECRET, FakeSpotify, track
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

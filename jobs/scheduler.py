@@ -12,13 +12,14 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from apscheduler.jobstores.mongodb import MongoDBJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.schedulers.asyncio import AsyncIOScheduler, run_in_event_loop
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from motor.motor_asyncio import AsyncIOMotorDatabase
-from pymongo import MongoClient
+from pymongo import MongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from jobs.retrain import RETRAIN_JOB_ID, Retrain, register_retrain, scheduled_retrain, unregister_retrain
@@ -40,6 +41,10 @@ async def push_suggestions(scheduler_name: str, user_id: str) -> None:
     if scheduler is None:
         log.warning("no deliverer registered for %s; push to %s skipped", scheduler_name, user_id)
         return
+    await scheduler.while_leading(_push(scheduler, user_id))
+
+
+async def _push(scheduler: "SuggestionScheduler", user_id: str) -> None:
     if not await scheduler.claim_slot(user_id):
         log.info("the push to %s for this slot went out from another process", user_id)
         return
@@ -51,24 +56,61 @@ async def push_suggestions(scheduler_name: str, user_id: str) -> None:
             log.exception("suggestion push to %s failed (attempt %d of 2)", user_id, attempt)
 
 
+class ThreadSafeExecutor(AsyncIOExecutor):
+    """Runs coroutine jobs on the event loop when jobs are submitted from the polling thread."""
+
+    def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
+        self._eventloop.call_soon_threadsafe(super()._do_submit_job, job, run_times)
+
+
+class OffLoopScheduler(AsyncIOScheduler):
+    """AsyncIOScheduler whose job-store polling (blocking pymongo) runs in a worker thread, so a slow database
+    never stalls the chats on the event loop; the jobs themselves still run on the loop."""
+
+    async def start_off_loop(self, paused: bool) -> None:
+        """Start in a worker thread too: starting reads the job store and builds its index."""
+        self._eventloop = asyncio.get_running_loop()
+        await asyncio.to_thread(self.start, paused)
+
+    @run_in_event_loop
+    def wakeup(self) -> None:
+        self._stop_timer()
+        polled = self._eventloop.run_in_executor(None, self._process_jobs)
+        polled.add_done_callback(self._polled)
+
+    def _polled(self, polled: "asyncio.Future[float | None]") -> None:
+        if self._eventloop is None or polled.cancelled() or not self.running:  # shut down meanwhile
+            return
+        self._start_timer(None if polled.exception() else polled.result())
+
+    def _create_default_executor(self) -> ThreadSafeExecutor:
+        return ThreadSafeExecutor()
+
+
 class LeaderLock:
-    """A lease in MongoDB: whoever holds an unexpired `locks` document runs the jobs."""
+    """A lease in MongoDB: whoever holds an unexpired `locks` document runs the jobs. Expiry is read and written
+    on the database server's clock ($$NOW), so processes whose clocks disagree still agree on who leads."""
 
     def __init__(self, db: AsyncIOMotorDatabase, name: str, lease_s: float = 60.0) -> None:
         self._c = db["locks"]
         self.name = name
         self.owner = uuid.uuid4().hex
-        self.lease = timedelta(seconds=lease_s)
+        self.lease_ms = int(lease_s * 1000)
 
     async def acquire(self) -> bool:
-        now = datetime.now(timezone.utc)
+        # Expiry in epoch milliseconds: dates compare as equal inside expressions in secantusdb 0.7, numbers do
+        # not. A missing one (a new lease) compares below any number.
+        now_ms = {"$toLong": "$$NOW"}
+        ours = {"$or": [{"$eq": ["$owner", self.owner]}, {"$lt": ["$expires_ms", now_ms]}]}
         try:
-            await self._c.find_one_and_update(
-                {"_id": self.name, "$or": [{"owner": self.owner}, {"expires": {"$lt": now}}]},
-                {"$set": {"owner": self.owner, "expires": now + self.lease}}, upsert=True)
-            return True
-        except DuplicateKeyError:  # someone else holds an unexpired lease
+            doc = await self._c.find_one_and_update(
+                {"_id": self.name},
+                [{"$set": {"owner": {"$cond": [ours, self.owner, "$owner"]},
+                           "expires_ms": {"$cond": [ours, {"$add": [now_ms, self.lease_ms]}, "$expires_ms"]}}}],
+                upsert=True, return_document=ReturnDocument.AFTER)
+        except DuplicateKeyError:  # another process created the lease at the same moment
             return False
+        return doc is not None and doc.get("owner") == self.owner
 
     async def release(self) -> None:
         await self._c.delete_one({"_id": self.name, "owner": self.owner})
@@ -83,13 +125,14 @@ class SuggestionScheduler:
         # The job store speaks pymongo, and closes its client on shutdown: it gets one of its own.
         store = MongoDBJobStore(database=db.name, collection=f"jobs_{name}",
                                 client=MongoClient(mongo_uri, tz_aware=True, serverSelectionTimeoutMS=5000))
-        self.scheduler = AsyncIOScheduler(jobstores={"default": store}, timezone=timezone.utc,
+        self.scheduler = OffLoopScheduler(jobstores={"default": store}, timezone=timezone.utc,
                                           job_defaults={"coalesce": True, "max_instances": 1,
                                                         "misfire_grace_time": 600})
         self.lock = LeaderLock(db, f"scheduler:{name}", lease_s)
         self.deliver = deliver
         self._lease_s = lease_s
         self._renew: asyncio.Task[None] | None = None
+        self._running: set[asyncio.Task[Any]] = set()  # jobs in flight: stopped when this process stops leading
 
     @property
     def leading(self) -> bool:
@@ -108,10 +151,25 @@ class SuggestionScheduler:
         except DuplicateKeyError:
             return False
 
+    async def while_leading(self, work: Awaitable[Any]) -> Any:
+        """Run a job's work, cancelled if this process loses the lease meanwhile (another one leads now)."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
+        try:
+            return await work
+        except asyncio.CancelledError:
+            if self.leading:  # shutting down, not handing over: let the cancellation through
+                raise
+            log.info("a running job stopped: this process no longer leads %s", self.name)
+            return None
+        finally:
+            self._running.discard(task)
+
     async def start(self) -> None:
         _SCHEDULERS[self.name] = self
         leader = await self.lock.acquire()
-        self.scheduler.start(paused=not leader)  # followers can still add and remove jobs
+        await self.scheduler.start_off_loop(paused=not leader)  # followers can still add and remove jobs
         log.info("suggestion scheduler started as %s", "leader" if leader else "follower")
         self._renew = asyncio.create_task(self._keep_lease())
 
@@ -127,6 +185,8 @@ class SuggestionScheduler:
                 self.scheduler.resume()
             elif not leader and self.leading:
                 self.scheduler.pause()
+                for task in list(self._running):
+                    task.cancel()
             if self.leading:  # APScheduler 3 does not see jobs another process added to the shared store
                 self.scheduler.wakeup()
 
@@ -161,17 +221,17 @@ class SuggestionScheduler:
         than every `hours` does not postpone the retrain forever."""
         if hours <= 0:
             unregister_retrain(self.name)
-            if self.scheduler.get_job(RETRAIN_JOB_ID) is not None:
-                self.scheduler.remove_job(RETRAIN_JOB_ID)
+            if await asyncio.to_thread(self.scheduler.get_job, RETRAIN_JOB_ID) is not None:
+                await asyncio.to_thread(self.scheduler.remove_job, RETRAIN_JOB_ID)
             return None
-        register_retrain(self.name, run)
+        register_retrain(self.name, lambda: self.while_leading(run()))
         interval = timedelta(hours=hours)
-        job = self.scheduler.get_job(RETRAIN_JOB_ID)
+        job = await asyncio.to_thread(self.scheduler.get_job, RETRAIN_JOB_ID)
         if job is None or getattr(job.trigger, "interval", None) != interval or job.args != (self.name,):
-            job = self.scheduler.add_job(scheduled_retrain, IntervalTrigger(hours=hours, timezone=timezone.utc),
-                                         args=[self.name], id=RETRAIN_JOB_ID, replace_existing=True,
-                                         name="retrain the models",
-                                         misfire_grace_time=None)  # late (all processes were down) beats skipped
+            job = await asyncio.to_thread(
+                self.scheduler.add_job, scheduled_retrain, IntervalTrigger(hours=hours, timezone=timezone.utc),
+                args=[self.name], id=RETRAIN_JOB_ID, replace_existing=True, name="retrain the models",
+                misfire_grace_time=None)  # late (all processes were down) beats skipped
         return getattr(job, "next_run_time", None)
 
     def jobs(self) -> list[Any]:

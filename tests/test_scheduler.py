@@ -186,3 +186,107 @@ async def test_schedulers_whose_clocks_disagree_push_once_per_listener_and_slot(
     assert sorted(claims) == [False, True]
     readings = {k: v + timedelta(days=1) for k, v in readings.items()}  # tomorrow's 08:00
     assert await schedulers["b"].claim_slot("telegram:7") and not await schedulers["a"].claim_slot("telegram:7")
+
+
+async def test_the_lease_is_kept_on_the_database_clock_not_a_skewed_process_clock(
+        app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process whose clock runs 45 s ahead cannot take a 30 s lease that another process still holds."""
+    import jobs.scheduler as scheduling
+    from jobs.scheduler import LeaderLock
+
+    class Ahead(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+            return datetime.now(tz) + timedelta(seconds=45)
+
+    name = f"lease{uuid.uuid4().hex[:6]}"
+    holder, skewed = LeaderLock(app.storage.db, name, lease_s=30), LeaderLock(app.storage.db, name, lease_s=30)
+    assert await holder.acquire()
+    monkeypatch.setattr(scheduling, "datetime", Ahead)
+    assert not await skewed.acquire()
+    assert await holder.acquire()  # renewing
+    short = LeaderLock(app.storage.db, f"{name}s", lease_s=0.3)
+    assert await short.acquire()
+    assert not await LeaderLock(app.storage.db, f"{name}s").acquire()
+    await asyncio.sleep(0.4)  # expired on the server's clock: free to take
+    assert await LeaderLock(app.storage.db, f"{name}s").acquire()
+
+
+async def test_a_process_that_loses_the_lease_stops_the_job_it_is_running(app: App) -> None:
+    from tests.waiting import wait_until
+
+    started, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def slow_push(user_id: str) -> None:
+        started.set()
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    name = f"t{uuid.uuid4().hex[:6]}"
+    scheduler = SuggestionScheduler(app.storage.db, app.storage.uri, slow_push, name=name, lease_s=0.6)
+    await scheduler.start()
+    try:
+        await scheduler.subscribe("telegram:9", parse_times("09:00"), "UTC")
+        await asyncio.to_thread(scheduler.scheduler.modify_job, "suggest:telegram:9",
+                                next_run_time=datetime.now(timezone.utc))
+        await asyncio.wait_for(started.wait(), 5)
+        # Another process takes the lease (this one stalled past its expiry, say).
+        await app.storage.db["locks"].update_one(
+            {"_id": f"scheduler:{name}"},
+            [{"$set": {"owner": "another-process", "expires_ms": {"$add": [{"$toLong": "$$NOW"}, 60_000]}}}])
+        assert await wait_until(cancelled.is_set, timeout=3)
+        assert not scheduler.leading
+    finally:
+        await scheduler.shutdown()
+
+
+async def test_polling_a_slow_job_store_never_stalls_the_event_loop() -> None:
+    """APScheduler reads due jobs from the (blocking) store on every wake-up: in a worker thread here, so a
+    store taking 0.3 s per read leaves the loop free, and the due job still runs on the loop."""
+    import time
+
+    from apscheduler.jobstores.memory import MemoryJobStore
+
+    from jobs.scheduler import OffLoopScheduler
+    from tests.waiting import wait_until
+
+    class SlowStore(MemoryJobStore):
+        def get_due_jobs(self, now):  # type: ignore[no-untyped-def]
+            time.sleep(0.3)
+            return super().get_due_jobs(now)
+
+        def get_next_run_time(self):  # type: ignore[no-untyped-def]
+            time.sleep(0.3)
+            return super().get_next_run_time()
+
+    ran: list[bool] = []
+
+    async def job() -> None:
+        ran.append(asyncio.get_running_loop() is loop)
+
+    loop = asyncio.get_running_loop()
+    scheduler = OffLoopScheduler(jobstores={"default": SlowStore()}, timezone=timezone.utc)
+    lag, stop = 0.0, asyncio.Event()
+
+    async def probe() -> None:
+        nonlocal lag
+        while not stop.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lag = max(lag, time.perf_counter() - before - 0.01)
+
+    watcher = asyncio.create_task(probe())
+    await scheduler.start_off_loop(paused=False)
+    try:
+        await asyncio.to_thread(scheduler.add_job, job, "date", run_date=datetime.now(timezone.utc))
+        for _ in range(3):
+            scheduler.wakeup()
+        assert await wait_until(lambda: ran, timeout=5)
+    finally:
+        stop.set()
+        await watcher
+        scheduler.shutdown(wait=False)
+    assert ran == [True] and lag < 0.2, lag

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from rapidfuzz import fuzz
+from scipy.sparse.csgraph import connected_components
 
 from recommender.encoder import TextEncoder
 from recommender.tagging import (
@@ -94,14 +96,8 @@ def _same_word(a: str, b: str) -> bool:
 
 def merge_synonyms(tags: list[str], exposure: Counter[str], embeddings: np.ndarray) -> dict[str, str]:
     """alias -> canonical: the most used spelling wins. Decades never merge with each other."""
-    parent = list(range(len(tags)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    rows: list[int] = []
+    cols: list[int] = []
     for start in range(0, len(tags), 1024):
         block = embeddings[start : start + 1024] @ embeddings.T
         for r, c in np.argwhere(block >= MERGE_SIMILARITY):
@@ -109,12 +105,13 @@ def merge_synonyms(tags: list[str], exposure: Counter[str], embeddings: np.ndarr
             if i >= j or canonical_decade(tags[i]) or canonical_decade(tags[j]):
                 continue
             if _same_word(tags[i], tags[j]):
-                a, b = find(i), find(j)
-                if a != b:
-                    parent[b] = a
+                rows.append(i)
+                cols.append(j)
+    pairs = sp.csr_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=(len(tags), len(tags)))
+    _, label = connected_components(pairs, directed=False)
     groups: dict[int, list[str]] = {}
     for i, tag in enumerate(tags):
-        groups.setdefault(find(i), []).append(tag)
+        groups.setdefault(int(label[i]), []).append(tag)
     canonical: dict[str, str] = {}
     for members in groups.values():
         head = max(members, key=lambda t: (exposure[t], -len(t)))

@@ -34,6 +34,14 @@ def holdout_split(matrix: sp.csr_matrix, fraction: float, seed: int, min_items: 
     return pick(train_rows), pick(test_rows)
 
 
+def drop_pairs(m: sp.csr_matrix, pairs: sp.csr_matrix) -> sp.csr_matrix:
+    """`m` without the entries where `pairs` is non-zero: what a hold-out takes out of the training data."""
+    out = m.tocsr().copy()
+    out = out - out.multiply(pairs.astype(bool))
+    out.eliminate_zeros()
+    return out.tocsr()
+
+
 def rank_metrics(scores: np.ndarray, train: sp.csr_matrix, test: sp.csr_matrix, rows: np.ndarray,
                  cutoffs: tuple[int, ...] = CUTOFFS) -> dict[str, np.ndarray]:
     """NDCG@k and Recall@k per row; train items are excluded from the ranking (scores (len(rows), n_items))."""

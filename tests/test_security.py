@@ -7,7 +7,7 @@ import asyncio
 import io
 import logging
 import random
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 import aiohttp
 import pytest
@@ -15,6 +15,11 @@ import pytest
 from adapters.telegram_bot import TelegramConfig, start_telegram, stop_telegram
 from bot import log_redaction
 from bot.app import App
+from bot.core import BotCore, Services
+from bot.messages import Incoming
+from storage.database import Database, Storage
+from tests.fakes.stall_proxy import StallProxy
+from tests.waiting import wait_until
 from tests.fakes.local_server import free_port
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -104,44 +109,23 @@ def test_the_local_key_is_never_left_empty(tmp_path) -> None:
     assert [p.name for p in path.parent.iterdir()] == ["secret.key"]  # no temporary file left behind
 
 
-async def test_a_stalled_database_gets_a_degraded_answer_in_time_then_recovers(app: App) -> None:
-    """MongoDB behind a proxy that stops forwarding mid-conversation: the reply still comes within 3 s, says it
-    is not personal, and full replies resume once the path flows again, with no restart."""
-    import time
+async def test_a_database_stalled_mid_load_gets_degraded_answers_in_time_then_recovers(app: App) -> None:
+    """MongoDB behind a proxy that stops forwarding while 20 listeners are mid-conversation: every reply still
+    comes within 3 s (saying it is not personal), full replies resume once the path flows again with no
+    restart, and no acknowledged write is lost."""
     from urllib.parse import urlsplit
-
-    from bot.core import BotCore, Services
-    from bot.messages import Incoming
-    from storage.database import Database
-    from tests.fakes.stall_proxy import StallProxy
 
     target = urlsplit(app.storage.uri)
     async with StallProxy(target.hostname or "127.0.0.1", target.port or 27017).running() as proxy:
         uri = f"mongodb://127.0.0.1:{proxy.port}/?directConnection=true"
         async with Database(uri, app.settings.db_name, app.settings.db_dir) as storage:
-            s = app.core.s
-            core = BotCore(Services(storage.users, storage.sessions, storage.events, storage.playlists,
-                                    storage.listener_data, storage.limits, s.chat2tag, s.recommender, s.catalog))
-            user = f"stall{random.randint(0, 10**9)}"
+            async def stall_then_resume() -> None:
+                await asyncio.sleep(1.0)
+                proxy.stall()
+                await asyncio.sleep(4.0)
+                proxy.resume()
 
-            async def ask(text: str) -> tuple[float, str, int]:
-                started = time.perf_counter()
-                reply = await core.handle(Incoming("console", user, user, text))
-                return time.perf_counter() - started, reply.text, len(reply.playlist)
-
-            _, text, n = await ask("rainy sunday morning")
-            assert n == 10 and "memory" not in text
-            proxy.stall()
-            took, text, n = await ask("summer road trip with friends")
-            assert took < 3.0 and n == 10 and "can't reach my memory" in text
-            proxy.resume()
-            for _ in range(20):  # the stalled connections drain, then the next turn is whole again
-                _, text, n = await ask("late night drive")
-                if "memory" not in text:
-                    break
-                await asyncio.sleep(0.5)
-            assert n == 10 and "memory" not in text
-            assert (await storage.sessions.load(f"console:{user}"))["last_text"] == "late night drive"
+            await _fault_under_load(_core_over(app, storage), storage, stall_then_resume)
 
 
 async def test_many_listeners_all_answered_and_a_flooder_delays_nobody(app: App) -> None:
@@ -192,37 +176,81 @@ async def test_many_listeners_all_answered_and_a_flooder_delays_nobody(app: App)
             await stop_telegram(application)
 
 
-async def test_a_killed_embedded_database_is_restarted_and_nothing_acknowledged_is_lost(
+async def test_a_database_killed_mid_load_is_restarted_and_nothing_acknowledged_is_lost(
         app: App, tmp_path) -> None:
+    """The embedded server SIGKILLed while 20 listeners are mid-conversation: replies within 3 s throughout,
+    the server is restarted by its supervisor, and every acknowledged session write survives."""
     import os
     import signal
-    import time
-
-    from bot.core import BotCore, Services
-    from bot.messages import Incoming
-    from storage.database import Database
 
     database = Database(None, "killed", tmp_path / "db")
+    killed: list[int] = []
     async with database as storage:
-        s = app.core.s
-        core = BotCore(Services(storage.users, storage.sessions, storage.events, storage.playlists,
-                                storage.listener_data, storage.limits, s.chat2tag, s.recommender, s.catalog))
-        users = [f"k{i}" for i in range(20)]
-        for user in users:  # acknowledged writes: each listener's session
-            assert len((await core.handle(Incoming("console", user, user, f"rainy night {user}"))).playlist) == 10
-        assert database.embedded is not None
-        os.kill(database.embedded._proc.pid, signal.SIGKILL)  # type: ignore[union-attr]
-        started = time.perf_counter()
-        reply = await core.handle(Incoming("console", "k0", "k0", "summer road trip"))
-        assert time.perf_counter() - started < 3.0 and len(reply.playlist) == 10  # degraded or whole, in time
-        for _ in range(40):
-            reply = await core.handle(Incoming("console", "k1", "k1", "/tags"))
-            if "memory" not in reply.text:
-                break
-            await asyncio.sleep(0.5)
-        assert "memory" not in reply.text  # back without a restart of the bot
-        for user in users[2:]:
-            assert (await storage.sessions.load(f"console:{user}"))["last_text"] == f"rainy night {user}"
+        async def kill() -> None:
+            await asyncio.sleep(1.0)
+            assert database.embedded is not None
+            killed.append(database.embedded._proc.pid)  # type: ignore[union-attr]
+            os.kill(killed[0], signal.SIGKILL)
+
+        # Retried reads and writes often ride out a quick restart, so no turn need degrade; a new process must run.
+        await _fault_under_load(_core_over(app, storage), storage, kill, must_degrade=False)
+        assert database.embedded is not None and database.embedded._proc.pid not in killed  # type: ignore[union-attr]
+
+
+def _core_over(app: App, storage: Storage) -> BotCore:
+    """The test app's bot over another database, without the per-listener rate limit (load tests pace themselves)."""
+    s = app.core.s
+    core = BotCore(Services(storage.users, storage.sessions, storage.events, storage.playlists, storage.listener_data,
+                            storage.limits, s.chat2tag, s.recommender, s.catalog))
+    core.messages_per_window = float("inf")  # type: ignore[assignment]
+    return core
+
+
+async def _fault_under_load(core: BotCore, storage: Storage, fault: Callable[[], Awaitable[None]],
+                            listeners: int = 20, seconds: float = 9.0, must_degrade: bool = True) -> None:
+    """Listeners ask for playlists one turn after another while `fault` strikes. Each turn must be answered within
+    3 s with a playlist; some turns must have degraded (when `must_degrade`: the fault landed mid-load) and the
+    last ones be whole;
+    and each listener's stored session must hold their last acknowledged turn or a later one."""
+    import time
+
+    moods = ["rainy night", "summer road trip", "late night drive", "calm evening jazz", "gym workout"]
+    sent: dict[str, list[str]] = {}
+    acked: dict[str, int] = {}
+    turns: list[tuple[float, float, bool]] = []  # (started, took, whole)
+    began = time.monotonic()
+
+    async def listener(user: str) -> None:
+        i = 0
+        while time.monotonic() - began < seconds:
+            text = f"{moods[i % len(moods)]} {i}"
+            sent.setdefault(user, []).append(text)
+            started = time.perf_counter()
+            reply = await core.handle(Incoming("console", user, user, text))
+            took = time.perf_counter() - started
+            whole = "memory" not in reply.text and "couldn't save" not in reply.text
+            assert took < 3.0 and len(reply.playlist) == 10, (took, reply.text)
+            turns.append((started, took, whole))
+            if whole:
+                acked[user] = i
+            i += 1
+            await asyncio.sleep(0.05)
+
+    users = [f"load{random.randint(0, 10**9)}-{n}" for n in range(listeners)]
+    await asyncio.gather(*(listener(u) for u in users), fault())
+    degraded = sum(not whole for _, _, whole in turns)
+    print(f"\n{len(turns)} turns under a fault: {degraded} degraded, slowest {max(t for _, t, _ in turns):.2f} s")
+    assert degraded > 0 or not must_degrade, "the fault never landed mid-load"
+
+    async def whole_again() -> bool:
+        reply = await core.handle(Incoming("console", users[0], users[0], "/tags"))
+        return "memory" not in reply.text
+
+    assert await wait_until(whole_again, timeout=30, every=0.5)  # recovered without a restart of the bot
+    for user in users:
+        if user in acked:
+            session = await storage.sessions.load(f"console:{user}")
+            assert session["last_text"] in sent[user][acked[user]:], (user, session["last_text"])
 
 
 async def test_a_large_ingest_inside_the_running_bot_never_stalls_the_event_loop(app: App, tmp_path) -> None:

@@ -98,7 +98,6 @@ class ContentRecommender:
         tid = str(idx.track_ids[row])
         tag_row = idx.track_tags[row]
         track_tags = {int(c): float(w) for c, w in zip(tag_row.indices, tag_row.data)}
-        ordered = sorted(track_tags, key=lambda c: -track_tags[c])
         matched = sorted((c for c in track_tags if q[c] > 0), key=lambda c: -(q[c] * track_tags[c]))
         parts = []
         if matched:
@@ -121,7 +120,7 @@ class ContentRecommender:
             artist=str(idx.artists[row]),
             uri=spotify_uri(tid),
             url=spotify_url(tid),
-            tags=[idx.vocab.tags[c] for c in ordered[:6]],
+            tags=idx.tags_of(row)[:6],
             score=round(score, 4),
             reason="; ".join(parts),
         )

@@ -70,15 +70,13 @@ class CatalogLookup:
         row = self.index.row_of.get(track_id)
         if row is None:
             return None
-        tags = self.index.track_tags[row]
-        ordered = [self.index.vocab.tags[c] for c, _ in sorted(zip(tags.indices, tags.data), key=lambda p: -p[1])]
         return Recommendation(
             track_id=track_id,
             name=str(self.index.names[row]),
             artist=str(self.index.artists[row]),
             uri=spotify_uri(track_id),
             url=spotify_url(track_id),
-            tags=ordered[:6],
+            tags=self.index.tags_of(row)[:6],
             score=0.0,
             reason="",
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core import BotCore
-from bot.messages import Attachment, Incoming, Reply
+from bot.core.messages import Attachment, Incoming, Reply
 
 PROMPT = "you> "
 QUIT = {"/quit", "/exit", "/q"}

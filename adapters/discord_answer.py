@@ -15,7 +15,7 @@ import discord
 
 from adapters.discord_render import render
 from bot.core import BotCore
-from bot.messages import Incoming, Reply
+from bot.core.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from adapters.discord_answer import Answers, Interaction
 from adapters.discord_items import DYNAMIC_ITEMS
 from adapters.discord_render import render
 from bot.core import BotCore
-from bot.export import FORMATS as EXPORT_FORMATS
-from bot.messages import Reply
+from bot.core.export import FORMATS as EXPORT_FORMATS
+from bot.core.messages import Reply
 
 log = logging.getLogger(__name__)
 

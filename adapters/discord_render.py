@@ -9,7 +9,7 @@ from typing import Any
 import discord
 
 from adapters.discord_items import CUSTOM_ID_MAX, CommandButton, RemoveSelect, button_id
-from bot.messages import Action, Attachment, Reply
+from bot.core.messages import Action, Attachment, Reply
 from recommender.types import Recommendation
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).

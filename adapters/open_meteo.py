@@ -6,7 +6,7 @@ import logging
 
 import aiohttp
 
-from bot.suggestions import Place
+from bot.core.suggestions import Place
 
 log = logging.getLogger(__name__)
 

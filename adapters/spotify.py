@@ -3,7 +3,7 @@
 spotipy is synchronous, so every call runs in a worker thread. Each call builds that listener's own client
 over an in-memory token cache seeded from the encrypted vault (never spotipy's `.cache` file); a token
 spotipy refreshed on the way is written back. spotipy's own retries are off: its urllib3 retry would repeat
-the POST that creates a playlist, and the save job (jobs/spotify_save.py) retries idempotently instead.
+the POST that creates a playlist, and the save job (adapters/spotify_saves.py) retries idempotently instead.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import spotipy
 from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.oauth2 import SpotifyOAuth, SpotifyOauthError
 
-from bot.ports import AccountUnavailable
+from bot.core.ports import AccountUnavailable
 from storage.secrets import TokenVault
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from adapters.spotify import PROVIDER, SpotifyAPI
-from bot.ports import Catalog, Events
-from jobs.spotify_save import Notify, SpotifySaves
+from adapters.spotify_saves import Notify, SpotifySaves
+from bot.core.ports import Catalog, Events
 from storage.secrets import OAuthStates
 
 log = logging.getLogger(__name__)

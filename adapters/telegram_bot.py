@@ -14,7 +14,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -29,7 +36,7 @@ from telegram.ext import (
 )
 
 from bot.core import BotCore
-from bot.messages import Action, Incoming, Reply
+from bot.core.messages import Action, Incoming, Reply
 from recommender.types import Recommendation
 
 log = logging.getLogger(__name__)

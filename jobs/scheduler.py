@@ -1,6 +1,6 @@
 """Scheduled suggestion pushes: APScheduler with its jobs in MongoDB (they survive restarts), one job
 per subscriber (replaced, never duplicated), and one leader among the bot processes running them.
-The same scheduler runs the periodic retrain (jobs/retrain.py) as one job with a fixed id."""
+The same scheduler runs the periodic retrain (jobs/pipelines/retrain.py) as one job with a fixed id."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
-from apscheduler.jobstores.mongodb import MongoDBJobStore
 from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.jobstores.mongodb import MongoDBJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler, run_in_event_loop
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.combining import OrTrigger
@@ -22,7 +22,13 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import MongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from jobs.retrain import RETRAIN_JOB_ID, Retrain, register_retrain, scheduled_retrain, unregister_retrain
+from jobs.pipelines.retrain import (
+    RETRAIN_JOB_ID,
+    Retrain,
+    register_retrain,
+    scheduled_retrain,
+    unregister_retrain,
+)
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App, open_app
-from bot.config import Settings
+from bot.app.config import Settings
+from bot.app.wiring import App, open_app
 from storage.server import EmbeddedMongo
 
 

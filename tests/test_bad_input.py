@@ -7,9 +7,9 @@ import uuid
 import pytest
 from motor.motor_asyncio import AsyncIOMotorClient
 
-from bot.app import App
+from bot.app.wiring import App
 from bot.core import BotCore, Services
-from bot.messages import Incoming
+from bot.core.messages import Incoming
 from storage.database import Storage
 
 BAD = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app import App, ensure_catalog
+from bot.app.wiring import App, ensure_catalog
 from recommender.index import CatalogIndex
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from adapters.llm_chat2tag import LLMChat2Tag
-from bot.app import App, chat2tag_for
+from bot.app.wiring import App, chat2tag_for
 from bot.core import BotCore
-from bot.messages import Incoming
+from bot.core.messages import Incoming
 from recommender.chat2tag import MAX_CHARS, LocalChat2Tag
 from recommender.chat2tag_eval import evaluate_chat2tag, load_labelled
 from recommender.diversify import genre_weight

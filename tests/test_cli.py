@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.app import App
+from bot.app.wiring import App
 
 SCRIPT = str(Path(sys.executable).with_name("suggestify"))
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from adapters.console import run_console
-from bot.app import App
+from bot.app.wiring import App
 from recommender.types import Taste
 
 
@@ -72,7 +72,7 @@ async def test_end_of_input_ends_cleanly(app: App) -> None:
 
 async def test_blend_reads_only_those_who_opted_in_and_never_names_their_artists(
         app: App, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.messages import Incoming
+    from bot.core.messages import Incoming
 
     a, b = f"a{uuid.uuid4().hex[:6]}", f"b{uuid.uuid4().hex[:6]}"
     await app.core.handle(Incoming("console", a, a, "/taste Radiohead, Portishead"))

@@ -18,9 +18,9 @@ import pytest
 from adapters.discord_answer import NOT_YOURS, SORRY
 from adapters.discord_bot import DiscordConfig, SuggestifyClient, discord_sender
 from adapters.discord_render import DESCRIPTION_MAX, build_embed, build_view, render
-from bot.app import App
-from bot.export import export_reply
-from bot.messages import Action, Incoming, Reply, TagChip
+from bot.app.wiring import App
+from bot.core.export import export_reply
+from bot.core.messages import Action, Incoming, Reply, TagChip
 from recommender.types import Recommendation
 from tests.fakes.discord_server import CHANNEL_ID, DM_CHANNEL_ID, FakeDiscord, Recorded
 
@@ -246,7 +246,7 @@ async def test_a_failing_handler_apologises_and_the_bot_goes_on(
     assert any(r.matches("DELETE", original_path(fake, token)) for r in fake.requests)  # no hanging "thinking…"
     failure = next(r for r in caplog.records if r.name == "adapters.discord_answer")
     assert failure.exc_info and isinstance(failure.exc_info[1], RuntimeError)
-    assert all(TOKEN not in r.getMessage() for r in caplog.records) and TOKEN not in repr(bot.config)
+    assert all(TOKEN not in r.getMessage() for r in caplog.records) and TOKEN not in repr(bot.app.config)
 
     _, message = await playlist(fake, user, "happy morning")  # still answering
     assert len(tracks(message["embeds"][0])) == 10

@@ -13,9 +13,16 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from adapters.console import render, run_console, save_attachment
-from bot.app import App
-from bot.export import LISTED, MESSAGE_BUDGET, export_reply, jspf, m3u, youtube_search_url
-from bot.messages import Attachment, Incoming, Reply
+from bot.app.wiring import App
+from bot.core.export import (
+    LISTED,
+    MESSAGE_BUDGET,
+    export_reply,
+    jspf,
+    m3u,
+    youtube_search_url,
+)
+from bot.core.messages import Attachment, Incoming, Reply
 from recommender.types import Recommendation
 
 UNSAFE = set('/\\:*?"<>|')

@@ -11,7 +11,14 @@ import pandas as pd
 import pytest
 
 from recommender.fit_judge import (
-    CHECKS, TYPES, FitRequest, TrackFacts, fit_at_k, load_requests, random_fit, summarise,
+    CHECKS,
+    TYPES,
+    FitRequest,
+    TrackFacts,
+    fit_at_k,
+    load_requests,
+    random_fit,
+    summarise,
 )
 
 REQUESTS = Path(__file__).resolve().parents[1] / "data" / "fit" / "requests.jsonl"

@@ -15,9 +15,15 @@ from hypothesis import strategies as st
 from telegram import Update
 
 from adapters.discord_render import DESCRIPTION_MAX, TITLE_MAX, build_embed, build_view
-from adapters.telegram_bot import MAX_CALLBACK_BYTES, MAX_MESSAGE_CHARS, keyboard, render_text, units
-from bot.app import App
-from bot.messages import Incoming
+from adapters.telegram_bot import (
+    MAX_CALLBACK_BYTES,
+    MAX_MESSAGE_CHARS,
+    keyboard,
+    render_text,
+    units,
+)
+from bot.app.wiring import App
+from bot.core.messages import Incoming
 from recommender.ingest import _parse_row
 
 GENERIC = "something went wrong"

@@ -9,8 +9,8 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from bot.app import App
-from bot.messages import Incoming
+from bot.app.wiring import App
+from bot.core.messages import Incoming
 from recommender.baselines import Popularity
 from recommender.diversify import genre_weight
 from recommender.graph import (
@@ -25,7 +25,12 @@ from recommender.graph import (
     reverse,
 )
 from recommender.index import CatalogIndex
-from recommender.metrics import holdout_split, paired_difference, rank_metrics, summarise
+from recommender.metrics import (
+    holdout_split,
+    paired_difference,
+    rank_metrics,
+    summarise,
+)
 from recommender.names import artist_key
 from recommender.sage import SageConfig
 from recommender.serving import GraphSAGERecommender, SageRanker

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.app import App
+from bot.app.wiring import App
 from tests.test_cli import run
 
 CSV = """track_id,name,artist,tags,valence,energy,tempo

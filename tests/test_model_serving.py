@@ -109,7 +109,7 @@ def test_serving_runs_on_the_configured_threads_and_gives_them_back() -> None:
     import torch
     from threadpoolctl import threadpool_info
 
-    from bot.app import serving_threads
+    from bot.app.wiring import serving_threads
 
     before = torch.get_num_threads()
     seen: list[int] = []

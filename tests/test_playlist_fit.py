@@ -6,8 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.app import App
-from recommender.diversify import genre_columns, genre_evidence, genre_tracks, genre_weight
+from bot.app.wiring import App
+from recommender.diversify import (
+    genre_columns,
+    genre_evidence,
+    genre_tracks,
+    genre_weight,
+)
 from recommender.index import CatalogIndex
 from recommender.names import artist_key
 

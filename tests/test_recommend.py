@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import App
+from bot.app.wiring import App
 from recommender.content import ContentRecommender
 from recommender.diversify import genre_weight
 from recommender.index import CatalogIndex

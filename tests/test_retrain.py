@@ -22,10 +22,9 @@ from typing import Any
 
 import pytest
 
-from bot.app import App, open_storage
-from bot.config import Settings
-from bot.train import model_store, train_model
-from jobs.retrain import (
+from bot.app.config import Settings
+from bot.app.wiring import App, open_storage
+from jobs.pipelines.retrain import (
     TOLERANCE,
     _exclusive,
     decide,
@@ -34,6 +33,7 @@ from jobs.retrain import (
     scheduled_retrain,
     unregister_retrain,
 )
+from jobs.pipelines.train import model_store, train_model
 from recommender.index import CatalogIndex
 from recommender.model_store import MODEL_FILE
 from recommender.sage import SageConfig

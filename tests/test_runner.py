@@ -13,8 +13,8 @@ from dataclasses import replace
 import aiohttp
 from cryptography.fernet import Fernet
 
-from bot.app import App
-from bot.runner import serve
+from bot.app.runner import serve
+from bot.app.wiring import App
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.local_server import free_port
 from tests.fakes.spotify_server import CLIENT_ID, CLIENT_SECRET, FakeSpotify

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.app import App
+from bot.app.wiring import App
 from bot.core import BotCore
-from bot.messages import Incoming, Reply
-from bot.suggestions import parse_times
+from bot.core.messages import Incoming, Reply
+from bot.core.suggestions import parse_times
 from jobs.scheduler import SuggestionScheduler, push_suggestions
 
 
@@ -132,7 +132,7 @@ async def test_the_leader_runs_jobs_another_process_added(app: App) -> None:
 
 
 async def test_retrain_is_one_job_kept_across_restarts(app: App) -> None:
-    from jobs.retrain import RETRAIN_JOB_ID, _RETRAINERS, scheduled_retrain
+    from jobs.pipelines.retrain import _RETRAINERS, RETRAIN_JOB_ID, scheduled_retrain
 
     async def deliver(user_id: str) -> None:
         return None

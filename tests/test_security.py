@@ -13,15 +13,15 @@ import aiohttp
 import pytest
 
 from adapters.telegram_bot import TelegramConfig, start_telegram, stop_telegram
-from bot import log_redaction
-from bot.app import App
+from bot.app import log_redaction
+from bot.app.wiring import App
 from bot.core import BotCore, Services
-from bot.messages import Incoming
+from bot.core.messages import Incoming
 from storage.database import Database, Storage
-from tests.fakes.stall_proxy import StallProxy
-from tests.waiting import wait_until
 from tests.fakes.local_server import free_port
+from tests.fakes.stall_proxy import StallProxy
 from tests.fakes.telegram_server import FakeTelegram
+from tests.waiting import wait_until
 
 TOKEN = "654321:SECRET-telegram-token-never-in-a-log"
 WEBHOOK_SECRET = "webhook-secret-Xy9_never-in-a-log"
@@ -200,10 +200,8 @@ async def test_a_database_killed_mid_load_is_restarted_and_nothing_acknowledged_
 def _core_over(app: App, storage: Storage) -> BotCore:
     """The test app's bot over another database, without the per-listener rate limit (load tests pace themselves)."""
     s = app.core.s
-    core = BotCore(Services(storage.users, storage.sessions, storage.events, storage.playlists, storage.listener_data,
-                            storage.limits, s.chat2tag, s.recommender, s.catalog))
-    core.messages_per_window = float("inf")  # type: ignore[assignment]
-    return core
+    return BotCore(Services(storage.users, storage.sessions, storage.events, storage.playlists, storage.listener_data,
+                            storage.limits, s.chat2tag, s.recommender, s.catalog), messages_per_window=float("inf"))
 
 
 async def _fault_under_load(core: BotCore, storage: Storage, fault: Callable[[], Awaitable[None]],
@@ -259,7 +257,7 @@ async def test_a_large_ingest_inside_the_running_bot_never_stalls_the_event_loop
     import shutil
     import time
 
-    from bot.ingest import ingest_tracks
+    from jobs.pipelines.ingest import ingest_tracks
     from storage.database import Database
 
     catalog = tmp_path / "catalog"

@@ -8,7 +8,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
@@ -17,10 +17,11 @@ from cryptography.fernet import Fernet
 
 from adapters.spotify import PROVIDER, SpotifyAPI, SpotifyConfig
 from adapters.spotify_accounts import SpotifyAccounts
+from adapters.spotify_saves import SpotifySaves
 from adapters.spotify_web import callback_app, listen_address, start_web
-from bot.app import App
-from bot.messages import Incoming, Reply
-from jobs.spotify_save import SpotifySaves
+from bot.app.wiring import App
+from bot.core import BotCore
+from bot.core.messages import Incoming, Reply
 from recommender.types import Recommendation
 from storage.secrets import OAuthStates, TokenVault, cipher
 from tests.fakes.local_server import free_port
@@ -30,6 +31,7 @@ from tests.fakes.spotify_server import CLIENT_ID, CLIENT_SECRET, FakeSpotify, tr
 @dataclass
 class Env:
     app: App
+    core: BotCore  # the app's core, with Spotify configured
     fake: FakeSpotify
     accounts: SpotifyAccounts
     key: str
@@ -40,7 +42,7 @@ class Env:
         return Incoming("console", user, user, text)
 
     async def ask(self, user: str, text: str) -> Reply:
-        return await self.app.core.handle(self.incoming(user, text))
+        return await self.core.handle(self.incoming(user, text))
 
     async def link(self, user: str) -> str:
         return next(w for w in (await self.ask(user, "/connect")).text.split() if w.startswith("http"))
@@ -90,11 +92,9 @@ async def env(app: App) -> AsyncIterator[Env]:
         accounts = SpotifyAccounts(api, OAuthStates(app.storage.db), saves, app.storage.events, app.core.s.catalog,
                                    notify)
         web = await start_web(callback_app(accounts, "/spotify/callback"), *listen_address(config.redirect_uri))
-        app.core.s.accounts = accounts
         try:
-            yield Env(app, fake, accounts, key, told, favourites[1])
+            yield Env(app, BotCore(replace(app.core.s, accounts=accounts)), fake, accounts, key, told, favourites[1])
         finally:
-            app.core.s.accounts = None
             await saves.stop()
             await web.cleanup()
 
@@ -219,7 +219,7 @@ async def test_forget_leaves_nothing_of_the_listener_in_any_collection(env: Env)
     await env.ask(me, "rainy sunday morning")  # a session and a served playlist
     await env.ask(me, "/save")  # a save
     await env.ask(friend, "/taste Daft Punk")
-    await env.app.core.blend(Incoming("console", friend, "room", ""), [friend, me])  # in someone else's blend
+    await env.core.blend(Incoming("console", friend, "room", ""), [friend, me])  # in someone else's blend
     await env.ask(me, "/connect")  # connected: no new state; then a pending link
     await env.accounts.connect_link(uid, uid)
     db = env.app.storage.db

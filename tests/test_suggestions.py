@@ -10,10 +10,10 @@ from datetime import datetime, timezone
 import pytest
 
 from adapters.open_meteo import OpenMeteo
-from bot.app import App
+from bot.app.wiring import App
 from bot.core import BotCore
-from bot.messages import Incoming
-from bot.suggestions import Place, Suggester, season, time_of_day, weather_kind
+from bot.core.messages import Incoming
+from bot.core.suggestions import Place, Suggester, season, time_of_day, weather_kind
 from recommender.lookup import STARTER_TAGS
 from tests.fakes.open_meteo_server import FakeOpenMeteo
 

@@ -22,9 +22,9 @@ from adapters.telegram_bot import (
     telegram_sender,
     units,
 )
-from bot.app import App
-from bot.export import export_reply
-from bot.messages import Reply
+from bot.app.wiring import App
+from bot.core.export import export_reply
+from bot.core.messages import Reply
 from recommender.types import Recommendation
 from tests.fakes.telegram_server import FakeTelegram
 

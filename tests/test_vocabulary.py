@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from bot.app import App
+from bot.app.wiring import App
 from recommender.emotion import EMOTIONS
 from recommender.index import CatalogIndex
 from tests.test_cli import run

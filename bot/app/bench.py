@@ -17,10 +17,10 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from bot.app import open_app
-from bot.config import REPO_DATA, Settings
+from bot.app.config import REPO_DATA, Settings
+from bot.app.wiring import open_app
 from bot.core import BotCore
-from bot.messages import Incoming
+from bot.core.messages import Incoming
 from recommender.chat2tag_eval import load_labelled
 from recommender.content import ContentRecommender
 from recommender.index import CatalogIndex
@@ -45,7 +45,6 @@ USERS = ("cli:bench-new", "hetrec:2", "hetrec:100", "hetrec:1000")  # one listen
 
 
 async def _latency(core: BotCore, rounds: int, size: int) -> dict[str, float]:
-    core.playlist_size = size
     timings: list[float] = []
     started = time.perf_counter()
     for i in range(rounds):
@@ -63,7 +62,6 @@ async def _latency(core: BotCore, rounds: int, size: int) -> dict[str, float]:
 
 async def _first_seen_latency(core: BotCore, size: int) -> dict[str, float]:
     """Messages the bot has never seen (the labelled Chat2Tag set, once each): Chat2Tag must encode them."""
-    core.playlist_size = size
     texts = [r["text"] for r in load_labelled(REPO_DATA / "chat2tag" / "eval.jsonl") if r["music"]]
     timings: list[float] = []
     for i, text in enumerate(texts):
@@ -117,7 +115,7 @@ async def _listeners(core: BotCore, n: int = 40) -> list[Taste]:
 def _cold_start(settings: Settings, backend: str) -> dict[str, float]:
     """A fresh process: imports, database, models, first reply. Its peak RSS comes back with it."""
     env = {**os.environ, **replace(settings, recommender=backend).to_env()}
-    code = "from bot.bench import cold_child; cold_child()"
+    code = "from bot.app.bench import cold_child; cold_child()"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -150,8 +148,8 @@ def _peak_rss_mb() -> float:
 async def bench(settings: Settings, rounds: int = 300, size: int = 20) -> dict[str, Any]:
     settings = replace(settings, recommender="graphsage")
     async with open_app(settings, progress=False) as app:
-        core = app.core
-        core.messages_per_window = float("inf")  # the same listeners ask hundreds of times
+        # The same listeners ask hundreds of times: no rate limit here.
+        core = BotCore(app.core.s, playlist_size=size, messages_per_window=float("inf"))
         if app.warming is not None:
             await app.warming  # measured from here: the language models have loaded
         await _latency(core, 20, size)  # warm caches and the database connection
@@ -163,7 +161,8 @@ async def bench(settings: Settings, rounds: int = 300, size: int = 20) -> dict[s
         served["ranking_only"] = _rank_latency(core.s.recommender, intents, tastes, rounds, size)
         listeners = await _listeners(core)
         served["personalisation"] = _personalisation(core.s.recommender, intents, listeners, size)
-        core.s.recommender = ContentRecommender(CatalogIndex.load(settings.catalog_dir))
+        core = BotCore(replace(core.s, recommender=ContentRecommender(CatalogIndex.load(settings.catalog_dir))),
+                       playlist_size=size, messages_per_window=float("inf"))
         await _latency(core, 20, size)
         baseline = await _latency(core, rounds, size)
         baseline["ranking_only"] = _rank_latency(core.s.recommender, intents, tastes, rounds, size)

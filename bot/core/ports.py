@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any, Protocol
 
+from bot.core.suggestions import Suggester
 from recommender.intent import Intent
 from recommender.types import Recommendation, Recommender
 
-__all__ = ["AccountUnavailable", "Catalog", "Chat2Tag", "Events", "Limits", "ListenerData", "MusicAccounts", "Playlists", "Recommender", "Sessions", "Subscriptions",
-           "Users"]
+__all__ = ["AccountUnavailable", "Catalog", "Chat2Tag", "Events", "Limits", "ListenerData", "MusicAccounts",
+           "Playlists", "Recommender", "Services", "Sessions", "Subscriptions", "Users"]
 
 
 class Chat2Tag(Protocol):
@@ -102,3 +104,21 @@ class MusicAccounts(Protocol):
     async def save(self, user_id: str, chat: str, title: str, track_uris: list[str]) -> None: ...  # in the background
 
     async def import_taste(self, user_id: str) -> int: ...  # listening history read into events; how many items
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything the core is given, by the composition root (bot/app/wiring.py)."""
+
+    users: Users
+    sessions: Sessions
+    events: Events
+    playlists: Playlists
+    listener_data: ListenerData
+    limits: Limits
+    chat2tag: Chat2Tag
+    recommender: Recommender
+    catalog: Catalog
+    suggester: Suggester | None = None  # None: the fixed starter tags
+    subscriptions: Subscriptions | None = None  # None: no scheduled pushes (the console)
+    accounts: MusicAccounts | None = None  # None: Spotify is not configured

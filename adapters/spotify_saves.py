@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ReturnDocument
 
-from bot.ports import AccountUnavailable
+from bot.core.ports import AccountUnavailable
 
 log = logging.getLogger(__name__)
 

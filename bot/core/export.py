@@ -8,7 +8,7 @@ import json
 from datetime import datetime, timezone
 from urllib.parse import quote_plus
 
-from bot.messages import Attachment, Reply
+from bot.core.messages import Attachment, Reply
 from recommender.types import Recommendation
 
 FORMATS = ("m3u", "jspf")

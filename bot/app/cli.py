@@ -12,9 +12,9 @@ from typing import Annotated
 
 import typer
 
-from bot import log_redaction
-from bot.app import ensure_catalog, open_app, open_storage
-from bot.config import REPO_DATA, Settings
+from bot.app import log_redaction
+from bot.app.config import REPO_DATA, Settings
+from bot.app.wiring import ensure_catalog, open_app, open_storage
 
 app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False, help="Suggestify: playlists from your mood and taste.")
 
@@ -45,7 +45,7 @@ def main(ctx: typer.Context) -> None:
 @app.command()
 def run() -> None:
     """Start every configured chat adapter; the console chat when no token is set."""
-    from bot.runner import serve
+    from bot.app.runner import serve
 
     asyncio.run(serve(_settings()))
 
@@ -81,7 +81,7 @@ def ingest_tracks_cmd(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV: track_id,name,artist,tags[,features]")],
 ) -> None:
     """Add new tracks (no listening history needed); they are recommendable at once."""
-    from bot.ingest import ingest_tracks
+    from jobs.pipelines.ingest import ingest_tracks
     from recommender.encoder import load_encoder
 
     settings = _settings()
@@ -155,7 +155,7 @@ def train_cmd(
     seed: Annotated[int, typer.Option(help="Random seed")] = 0,
 ) -> None:
     """Train the GraphSAGE models on everything known and publish a new version (a running bot swaps it in)."""
-    from bot.train import train_model
+    from jobs.pipelines.train import train_model
     from recommender.sage import SageConfig
 
     settings = _settings()
@@ -176,7 +176,7 @@ def retrain_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Ingest the track files in the inbox, retrain, and publish the new models only if they evaluate no worse."""
-    from jobs.retrain import retrain, summary
+    from jobs.pipelines.retrain import retrain, summary
     from recommender.sage import SageConfig
 
     settings = _settings()
@@ -216,17 +216,17 @@ def eval_cmd(
     """GraphSAGE against popularity, ItemKNN, EASE, ALS and embedding CBF on fixed protocols (README)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.app import local_chat2tag
+    from bot.app.wiring import local_chat2tag
+    from recommender import word_vectors
     from recommender.catalog import build_catalog
     from recommender.datasets import load_raw
     from recommender.encoder import load_encoder
     from recommender.eval_plots import plot_report, plot_training
     from recommender.evaluation import evaluate
+    from recommender.fusion_training import labelled_requests
     from recommender.index import CatalogIndex
     from recommender.lookup import CatalogLookup
     from recommender.sage import SageConfig
-    from recommender import word_vectors
-    from recommender.fusion_training import labelled_requests
     from recommender.word_vectors import load_word_vectors
 
     settings = _settings()
@@ -270,8 +270,12 @@ def eval_chat2tag_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """The local Chat2Tag path on the labelled set: tag precision/recall, constraint accuracy, latency."""
-    from bot.app import local_chat2tag
-    from recommender.chat2tag_eval import evaluate_chat2tag, load_labelled, plot_chat2tag
+    from bot.app.wiring import local_chat2tag
+    from recommender.chat2tag_eval import (
+        evaluate_chat2tag,
+        load_labelled,
+        plot_chat2tag,
+    )
     from recommender.index import CatalogIndex
     from recommender.lookup import CatalogLookup
 
@@ -312,14 +316,14 @@ def eval_fit_cmd(
     import numpy as np
     from tqdm import tqdm
 
-    from bot.app import local_chat2tag
+    from bot.app.wiring import local_chat2tag
     from recommender.content import ContentRecommender
     from recommender.encoder import load_encoder
     from recommender.fit_eval import evaluate_fit, plot_fit
-    from recommender.lookup import CatalogLookup
-    from recommender.types import Taste
     from recommender.fit_judge import TrackFacts, load_requests
     from recommender.index import CatalogIndex
+    from recommender.lookup import CatalogLookup
+    from recommender.types import Taste
 
     settings = _settings()
     requests = load_requests(labelled)
@@ -365,7 +369,7 @@ def bench_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Latency (p50/p99), throughput, cold start and peak RSS: GraphSAGE against the content-based baseline."""
-    from bot.bench import bench
+    from bot.app.bench import bench
 
     result = asyncio.run(bench(_settings(), rounds))
     typer.echo(json.dumps(result, indent=2 if as_json else 1))

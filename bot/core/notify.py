@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.messages import Reply
+from bot.core.messages import Reply
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,11 @@ import sys
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from bot.app import App, open_app
-from bot.config import Settings
-from bot.messages import Reply
-from jobs.retrain import retrain
+from bot.app.config import Settings
+from bot.app.wiring import App, open_app
+from bot.core import BotCore
+from bot.core.messages import Reply
+from jobs.pipelines.retrain import retrain
 from jobs.scheduler import SuggestionScheduler
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,12 @@ Stopper = Callable[[], Awaitable[None]]
 
 async def _start_spotify(application: App, stoppers: list[Stopper]) -> None:
     """The OAuth callback server, and the saves a previous run left pending."""
-    from adapters.spotify_web import callback_app, callback_path, listen_address, start_web
+    from adapters.spotify_web import (
+        callback_app,
+        callback_path,
+        listen_address,
+        start_web,
+    )
 
     spotify, settings = application.spotify, application.settings
     assert spotify is not None and settings.spotify_redirect_uri
@@ -36,12 +42,17 @@ async def _start_spotify(application: App, stoppers: list[Stopper]) -> None:
         log.info("resuming %d Spotify saves", resumed)
 
 
-async def _start_adapters(application: App, stoppers: list[Stopper]) -> list[asyncio.Task[None]]:
+async def _start_adapters(application: App, core: BotCore, stoppers: list[Stopper]) -> list[asyncio.Task[None]]:
     """Telegram and Discord, for whichever has a token; each registers how to reach its chats."""
-    settings, core, notifier = application.settings, application.core, application.notifier
+    settings, notifier = application.settings, application.notifier
     running: list[asyncio.Task[None]] = []
     if settings.telegram_token:
-        from adapters.telegram_bot import TelegramConfig, start_telegram, stop_telegram, telegram_sender
+        from adapters.telegram_bot import (
+            TelegramConfig,
+            start_telegram,
+            stop_telegram,
+            telegram_sender,
+        )
 
         telegram = await start_telegram(core, TelegramConfig(
             settings.telegram_token, api_base_url=settings.telegram_api_base_url,
@@ -61,8 +72,9 @@ async def _start_adapters(application: App, stoppers: list[Stopper]) -> list[asy
     return running
 
 
-async def _start_scheduler(application: App, stoppers: list[Stopper]) -> None:
-    core, notifier = application.core, application.notifier
+def _scheduler(application: App) -> SuggestionScheduler:
+    """Scheduled pushes (and the periodic retrain), started once the adapters that deliver them are up."""
+    notifier = application.notifier
 
     async def deliver(user_id: str) -> None:
         """A scheduled push: this listener's suggestions, to where they subscribed."""
@@ -70,14 +82,17 @@ async def _start_scheduler(application: App, stoppers: list[Stopper]) -> None:
         subscription = user.get("subscription")
         if not subscription or not notifier.serves(subscription["platform"]):
             return  # unsubscribed meanwhile, or that platform is not served by this process
-        await notifier.send(f"{subscription['platform']}:{subscription['chat_id']}", await core.suggestion_reply(user_id))
+        await notifier.send(f"{subscription['platform']}:{subscription['chat_id']}",
+                            await application.core.suggestion_reply(user_id))
 
-    scheduler = SuggestionScheduler(application.storage.db, application.storage.uri, deliver)
+    return SuggestionScheduler(application.storage.db, application.storage.uri, deliver)
+
+
+async def _start_scheduler(application: App, scheduler: SuggestionScheduler, stoppers: list[Stopper]) -> None:
     await scheduler.start()
     if application.settings.recommender == "graphsage":  # new tracks from the inbox, a model only if not worse
         await scheduler.schedule_retrain(application.settings.retrain_hours,
                                          partial(retrain, application.storage, application.settings, progress=False))
-    core.s.subscriptions = scheduler  # the composition root completes the core's services
     stoppers.insert(0, scheduler.shutdown)  # first to stop: no push into a closing adapter
 
 
@@ -110,8 +125,10 @@ async def serve(settings: Settings, console_user: str = "local") -> None:
                 application.notifier.register("console", show)
                 await run_console(application.core, console_user, export_dir=settings.home / "exports")
                 return
-            running = await _start_adapters(application, stoppers)
-            await _start_scheduler(application, stoppers)
+            scheduler = _scheduler(application)
+            running = await _start_adapters(application, application.core.with_services(subscriptions=scheduler),
+                                            stoppers)
+            await _start_scheduler(application, scheduler, stoppers)
             await _until_stopped(running)
             log.info("shutting down")
         finally:

@@ -13,15 +13,15 @@ from typing import Any
 
 from tqdm import tqdm
 
-from bot.ingest import ingested_tracks
+from jobs.pipelines.ingest import ingested_tracks
+from recommender import word_vectors
 from recommender.catalog import Catalog, build_catalog, spotify_uri
 from recommender.datasets import AUDIO_COLUMNS, load_raw
-from recommender import word_vectors
 from recommender.encoder import load_encoder
-from recommender.word_vectors import build_word_vectors, load_word_vectors
 from recommender.index import CatalogIndex, build_index
 from recommender.ingest import add_tracks
 from recommender.vocabulary import Vocabulary, build_vocabulary
+from recommender.word_vectors import build_word_vectors, load_word_vectors
 from storage.database import Storage
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ Everything known but one thing: every version is trained without the same fixed,
 seeded validation slice of HetRec plays (`recommender.evaluation.validation_slice`,
 about 5 % of the plays) and scored on it, and the score goes into its manifest. Any
 two versions are then comparable on data neither saw, which is what lets
-`suggestify retrain` (jobs/retrain.py) publish a new version only when it is no worse.
+`suggestify retrain` (jobs/pipelines/retrain.py) publish a new version only when it is no worse.
 
 Training and publishing are separate steps: `train_model(..., publish=False)` leaves
 the version staged, out of the `current` pointer, for the caller to publish or reject.
@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.config import Settings
+from jobs.pipelines.settings import PipelineSettings
+from recommender import word_vectors
 from recommender.catalog import build_catalog
+from recommender.chat2tag import LocalChat2Tag
 from recommender.datasets import load_raw
 from recommender.encoder import load_encoder
 from recommender.evaluation import (
@@ -35,8 +37,6 @@ from recommender.evaluation import (
     validation_slice,
     without_validation,
 )
-from recommender import word_vectors
-from recommender.chat2tag import LocalChat2Tag
 from recommender.fit_judge import FitRequest, TrackFacts
 from recommender.fusion_training import labelled_requests, learn_ranker_fusion
 from recommender.graph import Interactions, build_graph
@@ -55,7 +55,7 @@ BULK_SOURCES = ("hetrec",)  # read from the data files directly
 Event = tuple[str, str, str, float]
 
 
-def model_store(settings: Settings) -> ModelStore:
+def model_store(settings: PipelineSettings) -> ModelStore:
     return ModelStore(settings.home / "models")
 
 
@@ -80,7 +80,7 @@ class TrainingData:
         return digest.hexdigest()[:16]
 
 
-async def load_training_data(storage: Storage, settings: Settings) -> TrainingData:
+async def load_training_data(storage: Storage, settings: PipelineSettings) -> TrainingData:
     info = await storage.catalog.build_info() or {}
     user_events = await storage.events.totals(exclude_sources=BULK_SOURCES)
 
@@ -141,7 +141,7 @@ def _train_and_stage(store: ModelStore, data: TrainingData, config: SageConfig, 
     return manifest
 
 
-async def train_model(storage: Storage, settings: Settings, config: SageConfig | None = None,
+async def train_model(storage: Storage, settings: PipelineSettings, config: SageConfig | None = None,
                       progress: bool = True, publish: bool = True, data: TrainingData | None = None
                       ) -> dict[str, Any]:
     """Train a new version (in a thread: a running bot keeps answering) and return its manifest; with
@@ -158,7 +158,7 @@ async def train_model(storage: Storage, settings: Settings, config: SageConfig |
     return manifest
 
 
-async def ensure_model(storage: Storage, settings: Settings, progress: bool = True) -> list[str]:
+async def ensure_model(storage: Storage, settings: PipelineSettings, progress: bool = True) -> list[str]:
     """The versions that may serve this catalog, best first; trained on first start, or when the catalog was
     rebuilt since the served model was trained."""
     store = model_store(settings)

@@ -54,9 +54,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bot.config import Settings
-from bot.ingest import ingest_tracks
-from bot.train import TrainingData, comparable, load_training_data, model_store, score_version, train_model
+from jobs.pipelines.ingest import ingest_tracks
+from jobs.pipelines.settings import PipelineSettings
+from jobs.pipelines.train import (
+    TrainingData,
+    comparable,
+    load_training_data,
+    model_store,
+    score_version,
+    train_model,
+)
 from recommender.encoder import TextEncoder, load_encoder
 from recommender.evaluation import VALIDATION_METRIC
 from recommender.model_store import ModelStore
@@ -100,7 +107,7 @@ async def scheduled_retrain(scheduler_name: str) -> dict[str, Any] | None:
     return report
 
 
-async def retrain(storage: Storage, settings: Settings, encoder: TextEncoder | None = None, force: bool = False,
+async def retrain(storage: Storage, settings: PipelineSettings, encoder: TextEncoder | None = None, force: bool = False,
                   config: SageConfig | None = None, progress: bool = True) -> dict[str, Any]:
     """Ingest the inbox, train a candidate, and publish it only if it evaluates no worse (a JSON-able report)."""
     store = model_store(settings)
@@ -110,7 +117,7 @@ async def retrain(storage: Storage, settings: Settings, encoder: TextEncoder | N
         return await _retrain(storage, settings, store, encoder, force, config, progress)
 
 
-async def _retrain(storage: Storage, settings: Settings, store: ModelStore, encoder: TextEncoder | None,
+async def _retrain(storage: Storage, settings: PipelineSettings, store: ModelStore, encoder: TextEncoder | None,
                    force: bool, config: SageConfig | None, progress: bool) -> dict[str, Any]:
     started = time.perf_counter()
     files = await ingest_inbox(storage, settings, lambda: encoder or load_encoder(settings.encoder))
@@ -175,7 +182,7 @@ def decide(candidate: float, served: dict[str, Any]) -> tuple[bool, str]:
 
 
 # -- the inbox ----------------------------------------------------------------------------------------
-async def ingest_inbox(storage: Storage, settings: Settings, encoder: Callable[[], TextEncoder]
+async def ingest_inbox(storage: Storage, settings: PipelineSettings, encoder: Callable[[], TextEncoder]
                        ) -> list[dict[str, Any]]:
     """Ingest every track file in the inbox, oldest first, and move each out of it."""
     return [await _ingest_file(storage, settings, path, encoder) for path in inbox_files(settings.inbox_dir)]
@@ -188,7 +195,7 @@ def inbox_files(inbox: Path) -> list[Path]:
     return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-async def _ingest_file(storage: Storage, settings: Settings, path: Path, encoder: Callable[[], TextEncoder]
+async def _ingest_file(storage: Storage, settings: PipelineSettings, path: Path, encoder: Callable[[], TextEncoder]
                        ) -> dict[str, Any]:
     try:
         result = await ingest_tracks(storage, settings.catalog_dir, path, encoder())

@@ -14,14 +14,15 @@ from threadpoolctl import threadpool_limits
 from adapters.open_meteo import OpenMeteo
 from adapters.spotify import SpotifyAPI, SpotifyConfig
 from adapters.spotify_accounts import SpotifyAccounts
-from bot.build import build
-from bot.config import Settings
+from adapters.spotify_saves import SpotifySaves
+from bot.app.config import Settings
 from bot.core import BotCore, Services
-from bot.notify import Notifier
-from bot.ports import Chat2Tag
-from bot.suggestions import Suggester
-from bot.train import ensure_model, model_store
-from jobs.spotify_save import SpotifySaves
+from bot.core.notify import Notifier
+from bot.core.ports import Chat2Tag
+from bot.core.suggestions import Suggester
+from jobs.pipelines.build import build
+from jobs.pipelines.train import ensure_model, model_store
+from recommender import word_vectors
 from recommender.chat2tag import LocalChat2Tag
 from recommender.content import ContentRecommender
 from recommender.encoder import load_encoder
@@ -30,7 +31,6 @@ from recommender.intent import IntentValidator
 from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.live import LiveRecommender
 from recommender.lookup import STARTER_TAGS, CatalogLookup
-from recommender import word_vectors
 from recommender.serving import GraphSAGERecommender, SageRanker
 from recommender.types import Recommender
 from storage.database import Database, Storage

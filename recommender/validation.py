@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from recommender.graph import Interactions
 from recommender.metrics import drop_pairs, holdout_split, rank_metrics, summarise
-from recommender.serving import SageRanker
+from recommender.ranker import SageRanker
 from recommender.types import Taste
 
 # Every model version that is served is trained without the same fixed, seeded share of HetRec plays, so

@@ -1,0 +1,186 @@
+"""The trained GraphSAGE model as matrices over the current catalog index: the Tag, CF and CBF scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch_geometric.data import HeteroData
+
+from recommender.fusion import Fusion, z
+from recommender.graph import BY, LISTENS, PLAYS, TRACK_TAG, reverse, track_features
+from recommender.index import CatalogIndex
+from recommender.sage import GraphSAGE, SageConfig
+from recommender.train_sage import all_edges
+from recommender.types import Taste, WeightedTag
+
+TRACK_CF_WEIGHT = 0.3  # CF through the track itself, beside CF through its artist
+SYNONYM_SIMILARITY = 0.7  # "nostalgia" ~ "nostalgic" 0.72, "rainy day" ~ "rain" 0.81 (MiniLM)
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.where(n > 0, n, 1.0)
+
+
+class SageRanker:
+    """The model as matrices over the current index's rows (tracks ingested after training are embedded
+    inductively from their artist and tags)."""
+
+    def __init__(self, model: GraphSAGE, layers: list[dict[str, torch.Tensor]], artists: list[str],
+                 track_ids: list[str], interacted: np.ndarray, index: CatalogIndex,
+                 fusion: Fusion | None = None, as_new: np.ndarray | None = None) -> None:
+        """`as_new`: index rows embedded from their artist and tags as if ingested after training."""
+        self.model, self.layers, self.artists, self.index = model, layers, artists, index
+        self.fusion = fusion or Fusion()  # learned after training (`learn_ranker_fusion`), saved with the model
+        self.trained_track_ids = track_ids
+        self.trained_interacted = interacted
+        self.artist_pos = {a: i for i, a in enumerate(artists)}
+        final = layers[-1]
+        with torch.no_grad():
+            g_tag = model.tag_space(final["tag"])
+            g_artist = model.tag_space(final["artist"])
+        trained_row = {t: i for i, t in enumerate(track_ids)}
+        pos = np.array([trained_row.get(t, -1) for t in index.track_ids.tolist()])
+        if as_new is not None:
+            pos[as_new] = -1
+        tracks = final["track"][torch.from_numpy(np.maximum(pos, 0))].clone()
+        bias = model.track_bias.detach()[torch.from_numpy(np.maximum(pos, 0))].clone()
+        new = np.flatnonzero(pos < 0)
+        if len(new):
+            tracks[torch.from_numpy(new)] = self._embed_tracks(new)
+            bias[torch.from_numpy(new)] = 0.0
+        with torch.no_grad():
+            g_track = model.tag_space(tracks)
+        self.known_track = pos  # row → trained track node (-1: new)
+        self.interacted = np.where(pos >= 0, interacted[np.maximum(pos, 0)], False)
+        self.track_artist = np.array([self.artist_pos.get(a, -1) for a in index.artist_keys.tolist()])
+        self.A = final["artist"].numpy()
+        self.A_unit = _unit(self.A)
+        self.artist_bias = model.artist_bias.detach().numpy()
+        self.T = tracks.numpy()
+        self.track_bias = bias.numpy()
+        self.G_tag, self.G_artist, self.G_track = g_tag.numpy(), g_artist.numpy(), g_track.numpy()
+        self.G_track_unit = _unit(self.G_track)
+
+    # -- construction ------------------------------------------------------
+    @classmethod
+    def from_model(cls, model: GraphSAGE, graph: HeteroData, artists: list[str], index: CatalogIndex
+                   ) -> "SageRanker":
+        with torch.no_grad():
+            layers = model(graph.x_dict, all_edges(graph), graph["user"].num_nodes)
+        interacted = np.zeros(graph["track"].num_nodes, dtype=bool)
+        interacted[graph[LISTENS].edge_index[1].numpy()] = True
+        played = np.zeros(graph["artist"].num_nodes, dtype=bool)
+        played[graph[PLAYS].edge_index[1].numpy()] = True
+        interacted |= played[graph[BY].edge_index[1].numpy()][np.argsort(graph[BY].edge_index[0].numpy())]
+        return cls(model, layers, artists, index.track_ids.tolist(), interacted, index)
+
+    def save(self, path: Path) -> None:
+        model = self.model
+        torch.save({
+            "state": model.state_dict(), "config": model.config.to_dict(),
+            "in_dims": {t: lin.in_features for t, lin in model.project.items()},
+            "edge_types": [list(rel) for rel in model.convs[0].convs.keys()],
+            "artists": self.artists, "track_ids": self.trained_track_ids,
+            "interacted": torch.from_numpy(self.trained_interacted),
+            "layers": [{t: v for t, v in layer.items() if t != "user"} for layer in self.layers],
+            "fusion": self.fusion.to_dict(),
+        }, path)
+
+    @classmethod
+    def load(cls, path: Path, index: CatalogIndex) -> "SageRanker":
+        saved: dict[str, Any] = torch.load(path, weights_only=True)
+        edge_types = [tuple(rel) for rel in saved["edge_types"]]
+        model = GraphSAGE(saved["in_dims"], edge_types, len(saved["artists"]), len(saved["track_ids"]),
+                          SageConfig(**saved["config"]))
+        model.load_state_dict(saved["state"])
+        model.eval()
+        fusion = Fusion(dict(saved["fusion"])) if saved.get("fusion") else None
+        return cls(model, saved["layers"], saved["artists"], saved["track_ids"], saved["interacted"].numpy(), index,
+                   fusion)
+
+    def _embed_tracks(self, rows: np.ndarray) -> torch.Tensor:
+        x = torch.from_numpy(track_features(self.index, self.index.track_tags, rows).astype(np.float32))
+        with torch.no_grad():
+            start = self.model.project["track"](x)
+        out = []
+        for i, row in enumerate(rows):
+            artist = self.artist_pos.get(str(self.index.artist_keys[row]))
+            neighbours = {
+                reverse(BY): torch.tensor([] if artist is None else [artist], dtype=torch.long),
+                reverse(TRACK_TAG): torch.from_numpy(self.index.track_tags[row].indices.astype(np.int64)),
+            }
+            out.append(self.model.embed(start[i], "track", neighbours, self.layers))
+        return torch.stack(out)
+
+    # -- scores -------------------------------------------------------------
+    def _taste_items(self, taste: Taste) -> tuple[list[int], list[int]]:
+        artists = [self.artist_pos[a] for a, w in taste.artists.items() if w > 0 and a in self.artist_pos]
+        rows = [self.index.row_of[t] for t, w in taste.tracks.items() if w > 0 and t in self.index.row_of]
+        return artists, rows
+
+    def user_vector(self, taste: Taste) -> np.ndarray | None:
+        artists, rows = self._taste_items(taste)
+        tracks = [int(self.known_track[r]) for r in rows if self.known_track[r] >= 0]
+        if not artists and not tracks:
+            return None
+        # A user aggregates along the edges that end at users: the reverses of user→artist and user→track.
+        neighbours = {reverse(PLAYS): torch.tensor(artists, dtype=torch.long),
+                      reverse(LISTENS): torch.tensor(tracks, dtype=torch.long)}
+        return self.model.embed(torch.zeros(self.model.config.hidden), "user", neighbours, self.layers).numpy()
+
+    def user_artist_scores(self, users: torch.Tensor) -> np.ndarray:
+        return self.layers[-1]["user"][users].numpy() @ self.A.T + self.artist_bias
+
+    def artist_tag_scores(self, rows: np.ndarray) -> np.ndarray:
+        return self.G_artist[rows] @ self.G_tag.T
+
+    def tag_query(self, tags: list[WeightedTag]) -> np.ndarray | None:
+        cols = [(self.index.vocab.column(t.tag), t.weight) for t in tags]
+        cols = [(c, w) for c, w in cols if c is not None and w > 0]
+        if not cols:
+            return None
+        return sum(w * self.G_tag[c] for c, w in cols) / sum(w for _, w in cols)
+
+    def tag_scores(self, tags: list[WeightedTag]) -> np.ndarray:
+        """The Tag model: predicted track–tag links."""
+        q = self.tag_query(tags)
+        return self.G_track @ q if q is not None else np.zeros(self.index.size, np.float32)
+
+    def tag_parts(self, tags: list[WeightedTag]) -> tuple[np.ndarray, np.ndarray]:
+        """(share of the asked-for tag weight each track carries, the Tag model's predicted fit): the links we
+        know and the links the model predicts, which the fusion weighs."""
+        vocab = self.index.vocab
+        asked = [(col, t.weight) for t in tags if (col := vocab.column(t.tag)) is not None and t.weight > 0]
+        if not asked:
+            zeros = np.zeros(self.index.size, np.float32)
+            return zeros, zeros
+        # A near-synonym counts as the tag itself ("nostalgia" for "nostalgic").
+        cols = [c for c, _ in asked]
+        sims = vocab.embeddings @ vocab.embeddings[cols].T * np.array([w for _, w in asked], np.float32)
+        weights = np.where(sims >= SYNONYM_SIMILARITY, sims, 0.0).max(axis=1)
+        weights[cols] = [w for _, w in asked]
+        total = sum(w for _, w in asked)
+        observed = np.minimum(np.asarray(self.index.track_tags @ weights).ravel() / total, 1.0)
+        return observed.astype(np.float32), self.tag_scores(tags)
+
+    def cf_scores(self, user: np.ndarray) -> np.ndarray:
+        """Standardised CF fit of every track: mostly through its artist (what the CF model learnt from
+        plays, and what the evaluation measures), a little through the track itself (playlist co-occurrence)."""
+        by_artist = np.asarray(self.A @ user + self.artist_bias)[np.maximum(self.track_artist, 0)]
+        by_artist = np.where(self.track_artist >= 0, by_artist, by_artist.min())
+        return z(by_artist, clip=None) + TRACK_CF_WEIGHT * z(self.T @ user + self.track_bias, clip=None)
+
+    def cbf_scores(self, taste: Taste) -> np.ndarray:
+        """Tracks like the listener's tracks and artists, in the tag space (no listening needed)."""
+        artists, rows = self._taste_items(taste)
+        parts = [self.G_artist[artists]] if artists else []
+        if rows:
+            parts.append(self.G_track[rows])
+        if not parts:
+            return np.zeros(self.index.size, np.float32)
+        profile = _unit(np.vstack(parts).mean(axis=0))
+        return self.G_track_unit @ profile

@@ -1,0 +1,58 @@
+"""The ranking policy: how the moment's fit and the listener's combine, and what a request rules out."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from recommender.diversify import MAX_PER_ARTIST
+from recommender.fusion import z
+from recommender.index import CatalogIndex
+from recommender.names import fold
+from recommender.ranker import SageRanker
+from recommender.types import Filters, Taste, WeightedTag
+
+# The moment's fused fit is standardised, then taste counts alike: one mood playlist then differs between
+# listeners (pairwise Jaccard 0.29 over 40 HetRec listeners; 0.40 at 0.6) for 0.011 of their fit@10 (tune half).
+TASTE_WITH_TAGS = 1.0
+
+_SEASONAL = re.compile(r"christmas|xmas|x mas|navidad|noel|weihnacht|silent night|jingle|santa|sleigh|"
+                       r"holly jolly|mistletoe|snowman|let it snow|feliz navidad|last christmas|white christmas")
+_SEASON_ASKED = re.compile(r"christmas|xmas|holiday|winter|snow|navidad|noel|weihnacht|december|festive|"
+                           r"크리스마스|クリスマス|겨울|冬")
+
+
+def seasonal_rows(index: CatalogIndex) -> np.ndarray:
+    """Christmas songs, by title or by the artist's Spotify genre (a Last.fm tag on the artist would take all of
+    Mariah Carey's songs): only when the request asks for the season."""
+    by_title = np.array([bool(_SEASONAL.search(fold(str(n)))) for n in index.names])
+    col = index.vocab.column("christmas")
+    return by_title if col is None else by_title | (index.track_genres[:, col].toarray().ravel() > 0)
+
+
+def asks_for_the_season(text: str, tags: list[WeightedTag]) -> bool:
+    return bool(_SEASON_ASKED.search(text.lower()) or any(_SEASON_ASKED.search(t.tag) for t in tags))
+
+
+def listener_fit(ranker: SageRanker, taste: Taste, user: np.ndarray) -> np.ndarray:
+    """How well each track fits the listener: the CF model for tracks with listening history, the CBF model
+    for tracks without (new releases compete on content fit like any other track)."""
+    return np.where(ranker.interacted, ranker.cf_scores(user), z(ranker.cbf_scores(taste), clip=None))
+
+
+def final_scores(fit: np.ndarray, taste_fit: np.ndarray | None, mask: np.ndarray | None, seasonal: np.ndarray,
+                 season_asked: bool) -> np.ndarray:
+    """The moment's fit plus the listener's; what the request's filters or the season rule out at -inf."""
+    score = fit
+    if taste_fit is not None:
+        score = fit + TASTE_WITH_TAGS * taste_fit
+    if mask is not None:  # before the head is cut: 130 Queen tracks may all rank below the first 2,000
+        score = np.where(mask, score, -np.inf)
+    if not season_asked:  # "Silent Night" on a rainy Sunday in May reads wrong at once
+        score = np.where(seasonal, -np.inf, score)
+    return score
+
+
+def per_artist(filters: Filters, k: int) -> int:
+    return k if filters.artists else MAX_PER_ARTIST  # "songs by Queen": all Queen, as many as asked

@@ -1,0 +1,57 @@
+"""The words and patterns Chat2Tag reads requests with: stop words, negators, counts, decades, name cues."""
+
+from __future__ import annotations
+
+import re
+
+from recommender.cues import ALIASES
+from recommender.sound import COMPARATIVES
+
+# The tag categories a request describes (moods and moments), rather than names.
+DESCRIBABLE = frozenset({"mood", "situation", "season", "time_of_day"})
+STOP = frozenset(
+    "a an the i im i'm me my we our you your it its is am are was be been feel feeling felt some something "
+    "music song songs track tracks playlist play give want need like for to of in on at and or but with "
+    "just really very so please can could would make get some any this that today now bit kind sort "
+    "vibe vibes mood while when what got gonna wanna about have has had do does put let lets".split()
+)
+CLAUSE = re.compile(r"[,;.!?\n:—–()]+")
+COUNT = re.compile(
+    r"\b(?:top\s+(\d{1,3})|(\d{1,3}|a dozen|dozen|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty"
+    r"|thirty|forty|fifty)\s+(?:\w+\s+){0,2}?(?:songs?|tracks?|tunes|bangers|jams|pieces|records|hits|anthems"
+    r"|ballads|lieder|canciones|chansons|musicas|músicas|canzoni|песен)\b)|(\d{1,3})\s*곡")
+NUMBER_WORDS = {"a dozen": 12, "dozen": 12, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                "seven": 7, "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30,
+                "forty": 40, "fifty": 50}
+DECADE = re.compile(r"\b((?:19|20)?\d0 ?'? ?s)\b|(\d0)(?:년대|年代)|\b(?:annees|anos|jahre|los|les) (\d0)\b|\b(\d0)(?:er|ern|er jahre)\b")
+ERA_WORDS = re.compile(r"\b(?:early|mid|late)(?= (?:19|20)?\d0 ?s\b)")  # not a morning or a night
+YEAR = re.compile(r"\b(19[4-9]\d|20[0-2]\d)\b(?!\s*(?:km|miles|people|times|songs))")
+DECADE_WORDS = {"fifties": "50s", "sixties": "60s", "seventies": "70s", "eighties": "80s", "nineties": "90s",
+                "noughties": "00s", "two thousands": "00s"}
+OLD_SCHOOL = "80s-90s"  # "old school r&b", unless a decade is named ("old school 70s soul")
+NEGATORS = frozenset({"no", "not", "without", "except", "skip", "minus", "nor", "hate", "nothing", "never", "avoid",
+                      "arent", "isnt", "dont", "doesnt", "wasnt", "none",
+                      "pas", "sin", "menos", "ohne", "kein", "keine", "sem", "senza", "без"})
+SCOPE_STOP = frozenset("for but just only i im it we to while when like something i m need want so please".split())
+LIKE_BEFORE = frozenset("like similar sounds sound style fan fans love into reminds likes vibe vibes".split())
+LIKE_AFTER = frozenset("vibes vibe ish type style esque inspired sounding similar".split())
+ONLY_BEFORE = frozenset("only just by play some from more de von di".split())
+ONLY_AFTER = frozenset("songs song tracks only music hits classics tribute essentials deep".split())
+LIST = frozenset({"and", "or", "nor", "plus", "n"})
+CONTRACTION = re.compile(r"\b(are|is|do|does|was)n t\b")
+# Everyday phrases that some band took as its name: an artist only where the sentence says so.
+EVERYDAY_NAMES = frozenset({"brand new", "the weekend", "good times", "new order", "the kills"})
+ALPHANUMERIC_NAME = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z\d]{3,}")
+# In other languages a name that opens with an article or preposition is more likely the sentence ("de la soul").
+FUNCTION_WORDS = frozenset("de la le el los las les des du del der die das den il lo".split())
+# A comparative says which way to move, not a tag to add ("happier" is not "happy, miserable").
+COMPARATIVE = re.compile(r"(?<![a-z])(?:" + "|".join(w for w, _, _ in COMPARATIVES) + r")(?![a-z])")
+ALIAS = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(ALIASES, key=len, reverse=True)) + r")\b")
+
+
+def alias(folded: str) -> str:
+    return ALIAS.sub(lambda m: ALIASES[m.group(0)], folded)
+
+
+KO_NOT = ("말고", "빼고", "없이", "제외")  # "힙합 말고": not hip hop
+JA_NOT = ("以外", "じゃない", "抜き", "なし", "なしで")  # "ラップ以外": anything but rap

@@ -1,0 +1,274 @@
+"""Constraints in a request, read with patterns and checked against the catalog: genres and artists to
+include, sound like or rule out, era, count, music language and small talk. Nothing here needs the text
+encoder, so it can be imported and tested without loading a model."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.lang.en.stop_words import STOP_WORDS as SPACY_STOP_WORDS
+
+from recommender.chat_words import (
+    ALPHANUMERIC_NAME,
+    CLAUSE,
+    CONTRACTION,
+    COUNT,
+    DECADE,
+    DECADE_WORDS,
+    DESCRIBABLE,
+    EVERYDAY_NAMES,
+    FUNCTION_WORDS,
+    JA_NOT,
+    KO_NOT,
+    LIKE_AFTER,
+    LIKE_BEFORE,
+    LIST,
+    NEGATORS,
+    NUMBER_WORDS,
+    OLD_SCHOOL,
+    ONLY_AFTER,
+    ONLY_BEFORE,
+    SCOPE_STOP,
+    STOP,
+    YEAR,
+    alias,
+)
+from recommender.cues import GENRE_WORDS, LANGUAGE_WORDS, MUSIC_WORDS, NOT_A_GENRE, SMALL_TALK_COMPILED
+from recommender.lookup import CatalogLookup
+from recommender.names import fold
+from recommender.tagging import ERA_PARTS, canonical_decade, decade_of_year, decade_years, normalise_tag
+from recommender.vocabulary import Vocabulary
+
+
+def genre_words(lowered: str) -> tuple[list[str], list[str]]:
+    """(genres named, genres ruled out) in Hangul (a word that starts with the name: "힙합을", not "기록") or in
+    kana (anywhere; the longest name wins: シティポップ is city pop, not pop)."""
+    tokens = lowered.split()
+    named, ruled_out = [], []
+    for word, genre in sorted(GENRE_WORDS.items(), key=lambda p: -len(p[0])):
+        if re.match(r"[\uac00-\ud7af]", word):
+            at = [i for i, t in enumerate(tokens) if t.startswith(word)]
+            if at:
+                after = tokens[at[0]][len(word):] + " " + " ".join(tokens[at[0] + 1: at[0] + 2])
+                (ruled_out if any(n in after for n in KO_NOT) else named).append(genre)
+        elif word in lowered:
+            after = lowered[lowered.index(word) + len(word):][:4]
+            (ruled_out if any(after.startswith(n) for n in JA_NOT) else named).append(genre)
+            lowered = lowered.replace(word, " ")
+    return list(dict.fromkeys(named)), list(dict.fromkeys(ruled_out))
+
+
+def script_language(text: str) -> str | None:
+    """Scripts that name their language outright (lingua mixes up short CJK messages with Latin in them)."""
+    if re.search(r"[\u3040-\u30ff]", text):
+        return "ja"
+    if re.search(r"[\uac00-\ud7af\u1100-\u11ff]", text):
+        return "ko"
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return "zh"
+    return None
+
+
+def count_in(text: str) -> int | None:
+    """How many tracks the request asks for ("20 songs", "top 15", "10곡")."""
+    match = COUNT.search(text)
+    if not match:
+        return None
+    raw = next(g for g in match.groups() if g)
+    return int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+
+
+def era_in(text: str) -> str | None:
+    """A decade ("90s"), part of one ("early 2010s") or a span of them ("80s and 90s": "80s-90s"), in
+    English, French, Spanish, German, Korean or Japanese."""
+    for word, decade in DECADE_WORDS.items():
+        if word in text:
+            return decade
+    for source in (text, fold(text)):
+        found = []
+        for match in DECADE.finditer(source):
+            raw = match.group(1) or f"{next(g for g in match.groups()[1:] if g)}s"
+            decade = canonical_decade(raw.replace(" ", "").replace("'", ""))
+            if decade:
+                before = source[: match.start()].split()[-1:]
+                found.append(f"{before[0]} {decade}" if before and before[0] in ERA_PARTS else decade)
+        spans = sorted((decade_years(era), era) for era in dict.fromkeys(found) if decade_years(era))
+        if spans:
+            return spans[0][1] if len(spans) == 1 else f"{spans[0][1]}-{spans[-1][1]}"
+    year = YEAR.search(text)
+    if year:
+        return decade_of_year(int(year.group(1)))
+    return OLD_SCHOOL if "old school" in text else None
+
+
+def small_talk_in(folded: str) -> str | None:
+    """The kind of small talk a message is ("greeting", "who"…); None when it asks for music."""
+    for pattern, kind in SMALL_TALK_COMPILED:
+        if pattern.search(folded):
+            return None if kind not in ("who", "what", "off_topic") and MUSIC_WORDS.search(folded) else kind
+    return None
+
+
+class ConstraintReader:
+    """Genres, artists and music languages a request names, include or rule out, as the catalog knows them."""
+
+    def __init__(self, vocab: Vocabulary, lookup: CatalogLookup) -> None:
+        self.vocab = vocab
+        self.lookup = lookup
+        self._named_genres = frozenset(lookup.named_genres())
+        self._artist_keys = {k: k for k in lookup.artist_keys()}
+        self._artist_keys.update({k.removeprefix("the "): k for k in lookup.artist_keys() if k.startswith("the ")})
+        # Words that alone or in pairs are more likely meant than names ("late night", "bad day").
+        self._common = STOP | SPACY_STOP_WORDS | {w for t, c in zip(self.vocab.tags, self.vocab.categories)
+                                                  if c in DESCRIBABLE for w in t.split()}
+
+    def read_request(self, text: str, folded: str, fuzzy: bool = True
+                     ) -> tuple[dict[str, list[str]], str, str | None]:
+        """Everything `read` finds, with genres named in Hangul or kana and a music language: (genres and
+        artists, the rest of the text for the tags, the language)."""
+        found, rest = self.read(text, fuzzy)
+        named, ruled_out = genre_words(text.lower())
+        found["exclude_genres"] += [g for g in ruled_out if g in self._named_genres and g not in found["exclude_genres"]]
+        found["genres"] += [g for g in named if g in self._named_genres
+                            and g not in found["genres"] + found["exclude_genres"]]
+        language = self.language(alias(folded), text.lower())
+        if language in found["exclude_genres"]:
+            language = None  # "no latin stuff" rules it out
+        if language:  # "k-pop" is not also pop; a language that is a genre of its own ("latin") stays one
+            found["genres"] = [g for g in found["genres"] if g == language or g not in language.split()]
+        # "hard rock" also matched "rock": keep what was meant.
+        inside = [g.split() for g in found["genres"]] + [a.split() for a in found["artists"] + found["like_artists"]]
+        found["genres"] = [g for g in found["genres"]
+                           if not any(g.split() != o and set(g.split()) <= set(o) for o in inside)]
+        return found, rest, language
+
+    def language(self, folded: str, lowered: str) -> str | None:
+        padded = f" {folded} "
+        for word, tag in LANGUAGE_WORDS.items():
+            # Hangul and Cyrillic are matched unfolded (folding decomposes Hangul syllables).
+            if (f" {word} " in padded or (not word.isascii() and word in lowered)) and self.vocab.column(tag) is not None:
+                return tag
+        return None
+
+    def _artist_at(self, words: list[str], i: int, fuzzy: bool = True, alone: bool = False) -> tuple[str, int] | None:
+        """The longest catalog artist starting at word i, as (key, length)."""
+        for n in (4, 3, 2, 1):
+            if i + n > len(words):
+                continue
+            gram = " ".join(words[i: i + n])
+            key = self._artist_keys.get(gram)
+            if key is None or (not fuzzy and words[i] in FUNCTION_WORDS):
+                continue
+            if alone and i == 0 and n == len(words) and self.vocab.column(gram) is None and gram not in EVERYDAY_NAMES:
+                return key, n  # the message is just the name: "eminem"
+            if n == 1 and ALPHANUMERIC_NAME.fullmatch(gram) and not DECADE.fullmatch(gram):
+                return key, n  # "2pac", "blink182": no word looks like that
+            if n == 1 or key != gram or gram in EVERYDAY_NAMES:  # one word, a name without its "the", a phrase
+                # One everyday word ("queen", "rain") is an artist only where the sentence says so.
+                before = words[i - 1] if i else ""
+                after = words[i + 1] if i + 1 < len(words) else ""
+                if not (before in ONLY_BEFORE | LIKE_BEFORE | NEGATORS or after in ONLY_AFTER | LIKE_AFTER):
+                    continue
+                if gram in STOP or gram in SPACY_STOP_WORDS or len(gram) < 3:
+                    continue
+                col = self.vocab.column(gram)
+                if (col is not None and self.vocab.categories[col] in DESCRIBABLE | {"genre"}
+                        and before not in ("only", "just", "by", "play")):
+                    continue  # "electronic music" is a genre, "only Electronic" the band
+            elif all(w in self._common for w in gram.split()):
+                continue  # "me and my", "late night": words people use, whatever band took them
+            return key, n
+        return self._misspelt_artist_at(words, i) if fuzzy else None
+
+    def _misspelt_artist_at(self, words: list[str], i: int) -> tuple[str, int] | None:
+        """After "like", "by", "no"…, a name with a typo ("like radiohed") still counts: fuzzy, two words or one
+        long one, never a tag or an everyday word."""
+        if not i or words[i - 1] not in ONLY_BEFORE | LIKE_BEFORE | NEGATORS:
+            return None
+        for n in (2, 1):
+            gram = " ".join(words[i: i + n])
+            if (i + n > len(words) or len(gram) < 6 or self.vocab.column(normalise_tag(gram)) is not None
+                    or any(w in STOP or w in SPACY_STOP_WORDS for w in gram.split())
+                    or all(w in self._common for w in gram.split())):
+                continue
+            hit = self.lookup.find_artist(gram)
+            if hit is not None:
+                return hit[0], n
+        return None
+
+    def read(self, text: str, fuzzy: bool = True) -> tuple[dict[str, list[str]], str]:
+        """Genres and artists to include, sound like, or exclude, clause by clause; and the rest of the text
+        (names and ruled-out words removed) for the tags."""
+        found: dict[str, list[str]] = {k: [] for k in
+                                       ("genres", "exclude_genres", "artists", "like_artists", "exclude_artists")}
+        rest: list[str] = []
+        clauses = [c for c in CLAUSE.split(text.lower()) if c.strip()]
+        for clause in clauses:
+            words = CONTRACTION.sub(r"\1nt", alias(fold(clause))).split()  # "aren t" (folded "aren't") -> "arent"
+            skip_genre = [m.span() for m in NOT_A_GENRE.finditer(" ".join(words))]
+            negated_until = -1
+            last_kind, last_end = "", -2
+            i = 0
+            while i < len(words):
+                w = words[i]
+                if w in NEGATORS or (w == "but" and i and words[i - 1] in ("anything", "everything")):
+                    negated_until = i + 4
+                    i += 1
+                    continue
+                if w in SCOPE_STOP and not (i and words[i - 1] in NEGATORS):  # "dont want rap" stays negated
+                    negated_until = -1
+                negated = i <= negated_until
+                hit = self._artist_at(words, i, fuzzy, alone=len(clauses) == 1)  # typo-tolerant only in English
+                if hit is not None:
+                    key, n = hit
+                    before = set(words[max(0, i - 3): i])
+                    after = words[i + n] if i + n < len(words) else ""
+                    if negated:
+                        kind = "exclude_artists"
+                    elif last_end >= i - 2 and all(x in LIST for x in words[last_end:i]) and last_kind:
+                        kind = last_kind  # "like the cure and joy division": the list shares its verb
+                    elif (before & LIKE_BEFORE or after in LIKE_AFTER
+                          or (after == "and" and i + n + 1 < len(words) and words[i + n + 1] in LIKE_AFTER)):
+                        kind = "like_artists"
+                    else:
+                        kind = "artists"
+                    if key not in found[kind]:
+                        found[kind].append(key)
+                    last_kind, last_end = kind, i + n
+                    if negated:
+                        negated_until = i + n + 2  # "no drake or future"
+                    i += n
+                    continue
+                genre = self._genre_at(words, i, negated)
+                if genre is not None:
+                    tag, n = genre
+                    offset = len(" ".join(words[:i])) + (1 if i else 0)
+                    if negated:
+                        found["exclude_genres"].append(tag)
+                        negated_until = i + n + 2
+                        i += n
+                        continue
+                    if not any(a <= offset < b for a, b in skip_genre):
+                        found["genres"].append(tag)
+                if not negated:
+                    rest.append(w)
+                i += 1
+            rest.append(",")
+        found["genres"] = [g for g in dict.fromkeys(found["genres"]) if g not in found["exclude_genres"]]
+        found["exclude_genres"] = list(dict.fromkeys(found["exclude_genres"]))
+        return found, " ".join(rest)
+
+    def _genre_at(self, words: list[str], i: int, negated: bool = False) -> tuple[str, int] | None:
+        """A genre starting at word i; ruled out, a music language counts too ("no latin")."""
+        for n in (3, 2, 1):
+            if i + n <= len(words):
+                tag = normalise_tag(" ".join(words[i: i + n]))
+                if tag in self._named_genres or (negated and LANGUAGE_WORDS.get(tag) == tag
+                                                 and self.vocab.column(tag) is not None):
+                    return tag, n
+        return None
+
+    def columns_with_word(self, genre: str) -> list[int]:
+        """Tags that carry a ruled-out genre ("no country" also rules out "new country")."""
+        words = set(genre.split())
+        return [i for i, t in enumerate(self.vocab.tags) if words <= set(t.split())]

@@ -1,10 +1,11 @@
-# The README's two commands: `make run` (set up, build the catalog, chat) and `make test`.
+# The README's two commands: `make run` (set up, build the catalog, chat) and `make test`;
+# `make test-fast` runs the pure unit tests (tests/unit: no catalog, under a minute).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install build clean
+.PHONY: run test test-fast install build clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +23,9 @@ build: install
 
 test: install
 	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest tests/unit
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -143,7 +143,7 @@ async def fake_llm() -> AsyncIterator[FakeOpenAI]:
 
 @pytest.fixture
 def llm_chat2tag(app: App, local: LocalChat2Tag, fake_llm: FakeOpenAI) -> LLMChat2Tag:
-    settings = replace(app.settings, openai_api_key="sk-test-not-a-real-key", openai_base_url=fake_llm.base_url,
+    settings = app.settings.with_changes(openai_api_key="sk-test-not-a-real-key", openai_base_url=fake_llm.base_url,
                        llm_timeout=3.0)
     parser = chat2tag_for(settings, local, app.core.s.catalog)  # type: ignore[arg-type]
     assert isinstance(parser, LLMChat2Tag)

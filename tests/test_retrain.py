@@ -15,7 +15,7 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,7 @@ BROKEN = "id,title\n1,not our format\n"
 def _isolated(app: App, home: Path) -> Settings:
     """A home with a copy of the session's catalog, and a database of its own on the same server."""
     shutil.copytree(app.settings.catalog_dir, home / "catalog")
-    return replace(app.settings, home=home, db_name=f"retrain_{uuid.uuid4().hex[:8]}")
+    return app.settings.with_changes(home=home, db_name=f"retrain_{uuid.uuid4().hex[:8]}")
 
 
 @asynccontextmanager
@@ -209,7 +209,7 @@ async def test_a_failing_scheduled_retrain_is_logged_and_never_raises(caplog: py
 
 
 async def test_retrains_never_overlap(app: App, tmp_path: Path) -> None:
-    settings = replace(app.settings, home=tmp_path / "home")
+    settings = app.settings.with_changes(home=tmp_path / "home")
     store = model_store(settings)
     with _exclusive(store.root) as first:
         assert first

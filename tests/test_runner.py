@@ -8,7 +8,6 @@ import html
 import os
 import signal
 import time
-from dataclasses import replace
 
 import aiohttp
 from cryptography.fernet import Fernet
@@ -27,7 +26,7 @@ async def test_run_serves_telegram_and_discord_and_stops_on_sigterm(app: App) ->
     async with (FakeTelegram(TG_TOKEN).running() as telegram, FakeDiscord().running() as discord,
                 FakeSpotify().running() as spotify):
         web_port = free_port()
-        settings = replace(app.settings, telegram_token=TG_TOKEN, telegram_api_base_url=telegram.api_base_url,
+        settings = app.settings.with_changes(telegram_token=TG_TOKEN, telegram_api_base_url=telegram.api_base_url,
                            discord_token="runner-discord-token", discord_api_base_url=discord.api_base_url,
                            discord_gateway_url=discord.gateway_url, spotify_client_id=CLIENT_ID,
                            spotify_client_secret=CLIENT_SECRET,

@@ -14,6 +14,7 @@ import pytest
 
 from adapters.telegram_bot import TelegramConfig, start_telegram, stop_telegram
 from bot.app import log_redaction
+from bot.app.config import secret
 from bot.app.wiring import App
 from bot.core import BotCore, Services
 from bot.core.messages import Incoming
@@ -52,8 +53,8 @@ def test_the_redactor_removes_secrets_in_every_shape() -> None:
         "client secret s3cr3t/client+secret in a message": "s3cr3t/client+secret",
         "client secret s3cr3t%2Fclient%2Bsecret in a url": "s3cr3t%2Fclient%2Bsecret",
     }
-    for line, secret in lines.items():
-        assert secret not in redactor.redact(line), line
+    for line, hidden in lines.items():
+        assert hidden not in redactor.redact(line), line
     assert "state-value" not in redactor.redact("GET /cb?code=x&state=the-state-value")
     assert redactor.redact("rainy sunday morning, feeling nostalgic") == "rainy sunday morning, feeling nostalgic"
 
@@ -276,7 +277,7 @@ async def test_a_large_ingest_inside_the_running_bot_never_stalls_the_event_loop
             await asyncio.sleep(0.01)
             lag = max(lag, time.perf_counter() - started - 0.01)
 
-    async with Database(app.settings.mongo_uri, f"{app.settings.db_name}_lag", tmp_path / "db") as storage:
+    async with Database(secret(app.settings.mongo_uri), f"{app.settings.db_name}_lag", tmp_path / "db") as storage:
         watcher = asyncio.create_task(probe())
         result = await ingest_tracks(storage, catalog, path, app.core.s.chat2tag.encoder)  # type: ignore[attr-defined]
         stop.set()

@@ -114,7 +114,7 @@ async def _listeners(core: BotCore, n: int = 40) -> list[Taste]:
 
 def _cold_start(settings: Settings, backend: str) -> dict[str, float]:
     """A fresh process: imports, database, models, first reply. Its peak RSS comes back with it."""
-    env = {**os.environ, **replace(settings, recommender=backend).to_env()}
+    env = {**os.environ, **settings.with_changes(recommender=backend).to_env()}
     code = "from bot.app.bench import cold_child; cold_child()"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -146,7 +146,7 @@ def _peak_rss_mb() -> float:
 
 
 async def bench(settings: Settings, rounds: int = 300, size: int = 20) -> dict[str, Any]:
-    settings = replace(settings, recommender="graphsage")
+    settings = settings.with_changes(recommender="graphsage")
     async with open_app(settings, progress=False) as app:
         # The same listeners ask hundreds of times: no rate limit here.
         core = BotCore(app.core.s, playlist_size=size, messages_per_window=float("inf"))

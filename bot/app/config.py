@@ -1,54 +1,78 @@
-"""Settings from the environment (the README's configuration table lists each)."""
+"""Settings from the environment (the README's configuration table lists each), parsed and checked by
+pydantic-settings: a bad value fails at start-up with an error naming the variable, and every token and key is
+a `SecretStr`, so it prints as ********** wherever settings are shown."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
-def _path(name: str, default: Path) -> Path:
-    return Path(os.environ.get(name) or default).expanduser()
+def env(name: str, default: Any = None, **kw: Any) -> Any:
+    """A setting read from the environment variable `name`."""
+    return Field(default, validation_alias=AliasChoices(name), **kw)
 
 
-@dataclass(frozen=True)
-class Settings:
-    mongo_uri: str | None
-    db_name: str
-    home: Path
-    data_dir: Path
-    encoder: str
-    min_tag_exposure: int
-    log_level: str
-    telegram_token: str | None
-    discord_token: str | None
-    recommender: str = "graphsage"  # or "content", the first release's ranking
-    train_epochs: int = 300
-    model_poll_seconds: float = 30.0  # how often the bot looks for a newly published model
-    serving_threads: int = 1  # BLAS/OpenMP threads while serving (in-process retraining included)
-    openai_api_key: str | None = None  # enables the LLM path of Chat2Tag
-    openai_base_url: str | None = None  # any OpenAI-compatible server (vLLM, Ollama, a test stand-in)
-    llm_model: str = "gpt-4o-mini"
-    llm_timeout: float = 8.0  # seconds for the whole LLM answer, retries included; then the local path answers
-    telegram_api_base_url: str = "https://api.telegram.org"
-    telegram_webhook_url: str | None = None  # set: webhook mode; unset: long polling
-    telegram_webhook_port: int = 8443
-    telegram_webhook_secret: str | None = None  # required in webhook mode: Telegram sends it with every update
-    discord_api_base_url: str = "https://discord.com/api/v10"
-    discord_gateway_url: str | None = None  # unset: the gateway Discord's REST API names
-    open_meteo_url: str = "https://api.open-meteo.com/v1/forecast"
-    open_meteo_geocoding_url: str = "https://geocoding-api.open-meteo.com/v1/search"
-    spotify_client_id: str | None = None  # set with the secret and redirect URI: Spotify connect and save
-    spotify_client_secret: str | None = None
-    spotify_redirect_uri: str | None = None  # e.g. https://bot.example.com/spotify/callback
-    spotify_api_base_url: str = "https://api.spotify.com/v1"
-    spotify_accounts_base_url: str = "https://accounts.spotify.com"  # /authorize and /api/token under it
-    web_host: str | None = None  # the callback server; default: the redirect URI's host and port
-    web_port: int | None = None
-    secret_key: str | None = None  # Fernet key that encrypts tokens at rest
-    retrain_hours: float = 24.0  # how often the scheduled retrain looks at the inbox; 0 switches it off
+class Settings(BaseSettings):
+    # Read by the variable names only: matching field names too would take $HOME for `home`.
+    model_config = SettingsConfigDict(frozen=True, env_ignore_empty=True, extra="ignore")
+
+    mongo_uri: SecretStr | None = env("MONGO_URI")  # unset: an embedded server under home/db; may hold a password
+    db_name: str = env("SUGGESTIFY_DB", "suggestify")
+    home: Path = env("SUGGESTIFY_HOME", Path.home() / ".suggestify")
+    data_dir: Path = env("SUGGESTIFY_DATA_DIR", REPO_DATA)
+    encoder: str = env("SUGGESTIFY_ENCODER", "all-MiniLM-L6-v2")
+    min_tag_exposure: int = env("SUGGESTIFY_MIN_TAG_EXPOSURE", 5, ge=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = env("SUGGESTIFY_LOG_LEVEL", "WARNING")
+    recommender: Literal["graphsage", "content"] = env("SUGGESTIFY_RECOMMENDER", "graphsage")  # content: 1st release
+    train_epochs: int = env("SUGGESTIFY_TRAIN_EPOCHS", 300, ge=1)
+    model_poll_seconds: float = env("SUGGESTIFY_MODEL_POLL_SECONDS", 30.0, gt=0)  # looking for a new model
+    serving_threads: int = env("SUGGESTIFY_SERVING_THREADS", 1, ge=1)  # BLAS/OpenMP threads while serving
+    retrain_hours: float = env("SUGGESTIFY_RETRAIN_HOURS", 24.0, ge=0)  # the scheduled retrain; 0 switches it off
+    # Chat2Tag's LLM path: on when a key is set; any OpenAI-compatible server (vLLM, Ollama, a test stand-in)
+    openai_api_key: SecretStr | None = env("OPENAI_API_KEY")
+    openai_base_url: str | None = env("OPENAI_BASE_URL")
+    llm_model: str = env("SUGGESTIFY_LLM_MODEL", "gpt-4o-mini")
+    llm_timeout: float = env("SUGGESTIFY_LLM_TIMEOUT", 8.0, gt=0)  # the whole answer; then the local path answers
+    # Telegram: polling, or a webhook when its URL is set (then its secret is required)
+    telegram_token: SecretStr | None = env("TELEGRAM_TOKEN")
+    telegram_api_base_url: str = env("TELEGRAM_API_BASE_URL", "https://api.telegram.org")
+    telegram_webhook_url: str | None = env("TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_port: int = env("TELEGRAM_WEBHOOK_PORT", 8443)
+    telegram_webhook_secret: SecretStr | None = env("TELEGRAM_WEBHOOK_SECRET")
+    # Discord
+    discord_token: SecretStr | None = env("DISCORD_TOKEN")
+    discord_api_base_url: str = env("DISCORD_API_BASE_URL", "https://discord.com/api/v10")
+    discord_gateway_url: str | None = env("DISCORD_GATEWAY_URL")  # unset: the gateway Discord's REST API names
+    # Weather for suggestions
+    open_meteo_url: str = env("OPEN_METEO_BASE_URL", "https://api.open-meteo.com/v1/forecast")
+    open_meteo_geocoding_url: str = env("OPEN_METEO_GEOCODING_URL", "https://geocoding-api.open-meteo.com/v1/search")
+    # Spotify: connect and save, when the client id, secret and redirect URI are all set
+    spotify_client_id: str | None = env("SPOTIFY_CLIENT_ID")
+    spotify_client_secret: SecretStr | None = env("SPOTIFY_CLIENT_SECRET")
+    spotify_redirect_uri: str | None = env("SPOTIFY_REDIRECT_URI")  # e.g. https://bot.example.com/spotify/callback
+    spotify_api_base_url: str = env("SPOTIFY_API_BASE_URL", "https://api.spotify.com/v1")
+    spotify_accounts_base_url: str = env("SPOTIFY_ACCOUNTS_BASE_URL", "https://accounts.spotify.com")
+    web_host: str | None = env("SUGGESTIFY_WEB_HOST")  # the callback server; default: the redirect URI's host, port
+    web_port: int | None = env("SUGGESTIFY_WEB_PORT")
+    secret_key: SecretStr | None = env("SUGGESTIFY_SECRET_KEY")  # Fernet key for tokens at rest; else home/secret.key
+
+    @field_validator("home", "data_dir")
+    @classmethod
+    def _expand(cls, path: Path) -> Path:
+        return path.expanduser()
+
+    @field_validator("log_level", "recommender", mode="before")
+    @classmethod
+    def _case(cls, value: Any, info: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
 
     @property
     def inbox_dir(self) -> Path:
@@ -65,77 +89,34 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> "Settings":
-        return cls(
-            mongo_uri=os.environ.get("MONGO_URI") or None,
-            db_name=os.environ.get("SUGGESTIFY_DB", "suggestify"),
-            home=_path("SUGGESTIFY_HOME", Path.home() / ".suggestify"),
-            data_dir=_path("SUGGESTIFY_DATA_DIR", REPO_DATA),
-            encoder=os.environ.get("SUGGESTIFY_ENCODER", "all-MiniLM-L6-v2"),
-            min_tag_exposure=int(os.environ.get("SUGGESTIFY_MIN_TAG_EXPOSURE", "5")),
-            log_level=os.environ.get("SUGGESTIFY_LOG_LEVEL", "WARNING").upper(),
-            telegram_token=os.environ.get("TELEGRAM_TOKEN") or None,
-            discord_token=os.environ.get("DISCORD_TOKEN") or None,
-            recommender=os.environ.get("SUGGESTIFY_RECOMMENDER", "graphsage").lower(),
-            train_epochs=int(os.environ.get("SUGGESTIFY_TRAIN_EPOCHS", "300")),
-            model_poll_seconds=float(os.environ.get("SUGGESTIFY_MODEL_POLL_SECONDS", "30")),
-            serving_threads=int(os.environ.get("SUGGESTIFY_SERVING_THREADS", "1")),
-            openai_api_key=os.environ.get("OPENAI_API_KEY") or None,
-            openai_base_url=os.environ.get("OPENAI_BASE_URL") or None,
-            llm_model=os.environ.get("SUGGESTIFY_LLM_MODEL", "gpt-4o-mini"),
-            llm_timeout=float(os.environ.get("SUGGESTIFY_LLM_TIMEOUT", "8")),
-            telegram_api_base_url=os.environ.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org",
-            telegram_webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL") or None,
-            telegram_webhook_port=int(os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443")),
-            telegram_webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
-            discord_api_base_url=os.environ.get("DISCORD_API_BASE_URL") or "https://discord.com/api/v10",
-            discord_gateway_url=os.environ.get("DISCORD_GATEWAY_URL") or None,
-            open_meteo_url=os.environ.get("OPEN_METEO_BASE_URL") or "https://api.open-meteo.com/v1/forecast",
-            open_meteo_geocoding_url=(os.environ.get("OPEN_METEO_GEOCODING_URL")
-                                      or "https://geocoding-api.open-meteo.com/v1/search"),
-            spotify_client_id=os.environ.get("SPOTIFY_CLIENT_ID") or None,
-            spotify_client_secret=os.environ.get("SPOTIFY_CLIENT_SECRET") or None,
-            spotify_redirect_uri=os.environ.get("SPOTIFY_REDIRECT_URI") or None,
-            spotify_api_base_url=os.environ.get("SPOTIFY_API_BASE_URL") or "https://api.spotify.com/v1",
-            spotify_accounts_base_url=os.environ.get("SPOTIFY_ACCOUNTS_BASE_URL") or "https://accounts.spotify.com",
-            web_host=os.environ.get("SUGGESTIFY_WEB_HOST") or None,
-            web_port=int(os.environ["SUGGESTIFY_WEB_PORT"]) if os.environ.get("SUGGESTIFY_WEB_PORT") else None,
-            secret_key=os.environ.get("SUGGESTIFY_SECRET_KEY") or None,
-            retrain_hours=float(os.environ.get("SUGGESTIFY_RETRAIN_HOURS", "24")),
-        )
+        return cls()
+
+    def with_changes(self, **changes: Any) -> "Settings":
+        """A copy with some fields (by field name) changed, validated like the environment's values."""
+        values = {name: getattr(self, name) for name in type(self).model_fields} | changes
+        return self.model_validate({_variable(name): value for name, value in values.items() if value is not None})
 
     def to_env(self) -> dict[str, str]:
         """These settings as environment variables, for a child process (tokens included: never log it)."""
-        env = {
-            "SUGGESTIFY_DB": self.db_name, "SUGGESTIFY_HOME": str(self.home), "SUGGESTIFY_DATA_DIR": str(self.data_dir),
-            "SUGGESTIFY_ENCODER": self.encoder, "SUGGESTIFY_MIN_TAG_EXPOSURE": str(self.min_tag_exposure),
-            "SUGGESTIFY_LOG_LEVEL": self.log_level, "SUGGESTIFY_RECOMMENDER": self.recommender,
-            "SUGGESTIFY_TRAIN_EPOCHS": str(self.train_epochs),
-            "SUGGESTIFY_MODEL_POLL_SECONDS": str(self.model_poll_seconds),
-            "SUGGESTIFY_SERVING_THREADS": str(self.serving_threads),
-            "SUGGESTIFY_LLM_MODEL": self.llm_model, "SUGGESTIFY_LLM_TIMEOUT": str(self.llm_timeout),
-            "SPOTIFY_API_BASE_URL": self.spotify_api_base_url,
-            "SPOTIFY_ACCOUNTS_BASE_URL": self.spotify_accounts_base_url,
-            "SUGGESTIFY_RETRAIN_HOURS": str(self.retrain_hours),
-        }
-        optional = {"MONGO_URI": self.mongo_uri, "TELEGRAM_TOKEN": self.telegram_token,
-                    "DISCORD_TOKEN": self.discord_token, "OPENAI_API_KEY": self.openai_api_key,
-                    "OPENAI_BASE_URL": self.openai_base_url, "TELEGRAM_API_BASE_URL": self.telegram_api_base_url,
-                    "TELEGRAM_WEBHOOK_URL": self.telegram_webhook_url,
-                    "TELEGRAM_WEBHOOK_SECRET": self.telegram_webhook_secret,
-                    "DISCORD_API_BASE_URL": self.discord_api_base_url, "DISCORD_GATEWAY_URL": self.discord_gateway_url,
-                    "OPEN_METEO_BASE_URL": self.open_meteo_url,
-                    "OPEN_METEO_GEOCODING_URL": self.open_meteo_geocoding_url,
-                    "SPOTIFY_CLIENT_ID": self.spotify_client_id, "SPOTIFY_CLIENT_SECRET": self.spotify_client_secret,
-                    "SPOTIFY_REDIRECT_URI": self.spotify_redirect_uri, "SUGGESTIFY_WEB_HOST": self.web_host,
-                    "SUGGESTIFY_WEB_PORT": str(self.web_port) if self.web_port else None,
-                    "SUGGESTIFY_SECRET_KEY": self.secret_key}
-        return env | {k: v for k, v in optional.items() if v}
+        values = {name: getattr(self, name) for name in type(self).model_fields}
+        return {_variable(name): v.get_secret_value() if isinstance(v, SecretStr) else str(v)
+                for name, v in values.items() if v is not None}
 
-    def secrets(self) -> list[str | None]:
+    def secrets(self) -> list[str]:
         """Every value that must never reach a log line."""
-        return [self.telegram_token, self.discord_token, self.openai_api_key, self.spotify_client_secret,
-                self.secret_key, self.telegram_webhook_secret, self.mongo_uri if self.mongo_uri and "@" in self.mongo_uri else None]
+        values = [v.get_secret_value() for v in (self.telegram_token, self.discord_token, self.openai_api_key,
+                                                 self.spotify_client_secret, self.secret_key,
+                                                 self.telegram_webhook_secret) if v is not None]
+        if self.mongo_uri is not None and "@" in self.mongo_uri.get_secret_value():  # a URI with credentials
+            values.append(self.mongo_uri.get_secret_value())
+        return values
 
-    def __repr__(self) -> str:  # never print tokens
-        return (f"Settings(home={self.home}, db={self.db_name}, mongo={'set' if self.mongo_uri else 'embedded'}, "
-                f"llm={'on' if self.openai_api_key else 'off'}, spotify={'on' if self.spotify_client_id else 'off'})")
+
+def _variable(field: str) -> str:
+    alias = Settings.model_fields[field].validation_alias
+    return str(alias.choices[0])  # type: ignore[union-attr]
+
+
+def secret(value: SecretStr | None) -> str | None:
+    """The plain value, for the one call that hands it to a client library."""
+    return value.get_secret_value() if value is not None else None

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from bot.app.config import Settings
+from bot.app.config import Settings, secret
 from bot.app.wiring import App, open_app
 from bot.core import BotCore
 from bot.core.messages import Reply
@@ -55,16 +55,16 @@ async def _start_adapters(application: App, core: BotCore, stoppers: list[Stoppe
         )
 
         telegram = await start_telegram(core, TelegramConfig(
-            settings.telegram_token, api_base_url=settings.telegram_api_base_url,
+            secret(settings.telegram_token) or "", api_base_url=settings.telegram_api_base_url,
             webhook_url=settings.telegram_webhook_url, webhook_port=settings.telegram_webhook_port,
-            webhook_secret=settings.telegram_webhook_secret))
+            webhook_secret=secret(settings.telegram_webhook_secret)))
         stoppers.append(lambda: stop_telegram(telegram))
         notifier.register("telegram", telegram_sender(telegram))
     if settings.discord_token:
         from adapters.discord_bot import DiscordConfig, SuggestifyClient, discord_sender
 
         discord_client = SuggestifyClient(core, DiscordConfig(
-            settings.discord_token, api_base_url=settings.discord_api_base_url,
+            secret(settings.discord_token) or "", api_base_url=settings.discord_api_base_url,
             gateway_url=settings.discord_gateway_url))
         running.append(asyncio.create_task(discord_client.serve()))
         stoppers.append(discord_client.close)

@@ -15,7 +15,7 @@ from adapters.open_meteo import OpenMeteo
 from adapters.spotify import SpotifyAPI, SpotifyConfig
 from adapters.spotify_accounts import SpotifyAccounts
 from adapters.spotify_saves import SpotifySaves
-from bot.app.config import Settings
+from bot.app.config import Settings, secret
 from bot.core import BotCore, Services
 from bot.core.notify import Notifier
 from bot.core.ports import Chat2Tag
@@ -58,7 +58,7 @@ async def ensure_catalog(settings: Settings, storage: Storage, progress: bool = 
 
 @asynccontextmanager
 async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
-    async with Database(settings.mongo_uri, settings.db_name, settings.db_dir) as storage:
+    async with Database(secret(settings.mongo_uri), settings.db_name, settings.db_dir) as storage:
         yield storage
 
 
@@ -88,8 +88,8 @@ def spotify_accounts(settings: Settings, storage: Storage, catalog: CatalogLooku
     """Spotify connect and save, when the app is registered with Spotify (client id, secret, redirect URI)."""
     if not (settings.spotify_client_id and settings.spotify_client_secret and settings.spotify_redirect_uri):
         return None
-    vault = TokenVault(storage.db, cipher(settings.secret_key or local_key(settings.home / "secret.key")))
-    api = SpotifyAPI(SpotifyConfig(settings.spotify_client_id, settings.spotify_client_secret,
+    vault = TokenVault(storage.db, cipher(secret(settings.secret_key) or local_key(settings.home / "secret.key")))
+    api = SpotifyAPI(SpotifyConfig(settings.spotify_client_id, secret(settings.spotify_client_secret) or "",
                                    settings.spotify_redirect_uri, settings.spotify_api_base_url,
                                    settings.spotify_accounts_base_url), vault)
     saves = SpotifySaves(storage.db, api, notifier.say)

@@ -23,6 +23,7 @@ from bot.core.export import export_reply
 from bot.core.messages import Action, Incoming, Reply, TagChip
 from recommender.types import Recommendation
 from tests.fakes.discord_server import CHANNEL_ID, DM_CHANNEL_ID, FakeDiscord, Recorded
+from tests.waiting import wait_until
 
 TOKEN = "fake-discord-token-never-logged"
 Json = dict[str, Any]
@@ -213,10 +214,11 @@ async def test_blend_of_a_voice_channel(bot: SuggestifyClient, fake: FakeDiscord
         await app.core.handle(Incoming("discord", user["id"], f"{CHANNEL_ID}:{user['id']}", f"/taste {artists}"))
     await app.core.handle(Incoming("discord", second["id"], f"{CHANNEL_ID}:{second['id']}", "/blend on"))
     await fake.dispatch("GUILD_CREATE", fake.guild(voice=[first, second]))
-    for _ in range(100):  # the gateway event is parsed in the client's own time
-        if (guild := bot.get_guild(fake.guild_id)) and len(guild.voice_channels[0].voice_states) == 2:
-            break
-        await asyncio.sleep(0.02)
+    def both_in_voice() -> bool:  # the gateway event is parsed in the client's own time
+        guild = bot.get_guild(fake.guild_id)
+        return guild is not None and len(guild.voice_channels[0].voice_states) == 2
+
+    assert await wait_until(both_in_voice, timeout=2)
 
     token = await fake.slash("blend", {}, user=first)
     edit = await fake.wait_for("PATCH", original_path(fake, token))

@@ -40,7 +40,7 @@ from recommender.sage import SageConfig
 from recommender.serving import GraphSAGERecommender, SageRanker
 from recommender.types import Taste, WeightedTag
 from storage.database import Storage
-from tests.test_cli import SCRIPT
+from tests.cli_runner import SCRIPT
 
 NEW = ("retrain0000000000000001", "retrain0000000000000002")
 CSV = f"""track_id,name,artist,tags,valence,energy,tempo

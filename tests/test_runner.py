@@ -18,6 +18,7 @@ from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.local_server import free_port
 from tests.fakes.spotify_server import CLIENT_ID, CLIENT_SECRET, FakeSpotify
 from tests.fakes.telegram_server import FakeTelegram
+from tests.waiting import wait_until
 
 TG_TOKEN = "42:runner-telegram-token"
 
@@ -70,10 +71,8 @@ async def test_run_serves_telegram_and_discord_and_stops_on_sigterm(app: App) ->
         _, sent = await telegram.wait_for("sendMessage", mark, timeout=30)
         assert "Connected to Spotify as Ada" in sent["text"]
         telegram.push_text(5150, "/save")
-        deadline = time.monotonic() + 30
-        while not any("Saved" in p.get("text", "") for _, p in telegram.calls[mark:]):
-            assert time.monotonic() < deadline, "the save was never reported"
-            await asyncio.sleep(0.1)
+        assert await wait_until(lambda: any("Saved" in p.get("text", "") for _, p in telegram.calls[mark:]),
+                                timeout=30), "the save was never reported"
         assert len(spotify.playlists) == 1 and len(next(iter(spotify.playlists.values()))["uris"]) == 10
         os.kill(os.getpid(), signal.SIGTERM)
         await asyncio.wait_for(task, 30)  # returns: both adapters stopped, storage closed

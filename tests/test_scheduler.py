@@ -15,6 +15,7 @@ from bot.core import BotCore
 from bot.core.messages import Incoming, Reply
 from bot.core.suggestions import parse_times
 from jobs.scheduler import SuggestionScheduler, push_suggestions
+from tests.waiting import wait_until
 
 
 def test_parse_times() -> None:
@@ -42,10 +43,7 @@ async def test_subscribe_replaces_and_unsubscribe_removes(app: App) -> None:
 
         # Run the job now, as the scheduler would at 07:15.
         scheduler.scheduler.modify_job(f"suggest:telegram:{chat}", next_run_time=datetime.now(timezone.utc))
-        for _ in range(50):
-            if pushed:
-                break
-            await asyncio.sleep(0.1)
+        assert await wait_until(lambda: pushed, timeout=5)
         assert pushed and pushed[0].suggestions and "tap one" in pushed[0].text
 
         gone = await core.handle(Incoming("telegram", chat, chat, "/unsubscribe"))
@@ -69,11 +67,7 @@ async def test_jobs_survive_a_restart_and_only_one_scheduler_leads(app: App) -> 
         assert first.leading and not second.leading  # the follower can add jobs but runs none
         assert [j.id for j in second.jobs()] == ["suggest:telegram:42"]
         await first.shutdown()  # the leader goes: its lease is released, the follower takes over
-        for _ in range(30):
-            if second.leading:
-                break
-            await asyncio.sleep(0.1)
-        assert second.leading
+        assert await wait_until(lambda: second.leading, timeout=3)
         job = second.scheduler.get_job("suggest:telegram:42")
         assert job is not None and str(job.next_run_time.tzinfo) == "Asia/Seoul"
     finally:
@@ -121,10 +115,7 @@ async def test_the_leader_runs_jobs_another_process_added(app: App) -> None:
         # Another process (the follower) adds a job due now: only the leader's lease loop can notice it.
         await follower.subscribe("telegram:7", parse_times("09:00"), "UTC")
         follower.scheduler.modify_job("suggest:telegram:7", next_run_time=datetime.now(timezone.utc))
-        for _ in range(50):
-            if pushed:
-                break
-            await asyncio.sleep(0.1)
+        assert await wait_until(lambda: pushed, timeout=5)
         assert pushed == ["telegram:7"]
     finally:
         await follower.shutdown()
@@ -162,10 +153,7 @@ async def test_retrain_is_one_job_kept_across_restarts(app: App) -> None:
             assert await second.schedule_retrain(6, run) < due  # a new interval replaces it
             assert [j.id for j in second.jobs()] == [RETRAIN_JOB_ID]
             second.scheduler.modify_job(RETRAIN_JOB_ID, next_run_time=datetime.now(timezone.utc))
-            for _ in range(50):
-                if runs:
-                    break
-                await asyncio.sleep(0.1)
+            assert await wait_until(lambda: runs, timeout=5)
             assert runs == [1]  # the job ran what this process registered
             assert await second.schedule_retrain(0, run) is None and second.jobs() == []  # 0 switches it off
         finally:
@@ -213,8 +201,6 @@ async def test_the_lease_is_kept_on_the_database_clock_not_a_skewed_process_cloc
 
 
 async def test_a_process_that_loses_the_lease_stops_the_job_it_is_running(app: App) -> None:
-    from tests.waiting import wait_until
-
     started, cancelled = asyncio.Event(), asyncio.Event()
 
     async def slow_push(user_id: str) -> None:
@@ -251,8 +237,6 @@ async def test_polling_a_slow_job_store_never_stalls_the_event_loop() -> None:
     from apscheduler.jobstores.memory import MemoryJobStore
 
     from jobs.scheduler import OffLoopScheduler
-    from tests.waiting import wait_until
-
     class SlowStore(MemoryJobStore):
         def get_due_jobs(self, now):  # type: ignore[no-untyped-def]
             time.sleep(0.3)

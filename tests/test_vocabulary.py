@@ -9,7 +9,7 @@ import numpy as np
 from bot.app.wiring import App
 from recommender.emotion import EMOTIONS
 from recommender.index import CatalogIndex
-from tests.test_cli import run
+from tests.cli_runner import run
 
 
 def _vocab(app: App):

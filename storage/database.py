@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 # No operation waits longer (a stalled server must not hold a thread forever); generous, as bulk ingest
-# batches share the client. Chat turns bound their own waits far tighter (bot.core.STORAGE_WAIT_S).
+# batches share the client. Chat turns bound their own waits far tighter (bot.core.playlists.STORAGE_WAIT_S).
 OPERATION_TIMEOUT_MS = 20_000
 SUPERVISE_EVERY_S = 1.0
 

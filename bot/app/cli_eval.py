@@ -26,7 +26,7 @@ def eval_cmd(
     out: Annotated[Path | None, typer.Option(help="Folder for eval.json and the plots")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
-    """GraphSAGE against popularity, ItemKNN, EASE, ALS and embedding CBF on fixed protocols (README)."""
+    """GraphSAGE against popularity, ItemKNN, EASE, ALS and embedding CBF on fixed protocols (docs/recommender.md)."""
     if ctx.invoked_subcommand is not None:
         return
     from bot.app.wiring import local_chat2tag

@@ -174,11 +174,16 @@ app.add_typer(eval_app, name="eval")
 def bench_cmd(
     rounds: Annotated[int, typer.Option(min=10, help="Requests per backend")] = 300,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    out: Annotated[Path | None, typer.Option(help="Folder for bench.json (for `suggestify eval docs`)")] = None,
 ) -> None:
     """Latency (p50/p99), throughput, cold start and peak RSS: GraphSAGE against the content-based baseline."""
     from bot.app.bench import bench
 
     result = asyncio.run(bench(settings_from_env(), rounds))
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "bench.json").write_text(json.dumps(result, indent=2))
+        typer.echo(f"wrote {out / 'bench.json'}", err=True)
     typer.echo(json.dumps(result, indent=2 if as_json else 1))
 
 

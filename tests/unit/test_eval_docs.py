@@ -1,4 +1,4 @@
-"""docs/evaluation.md is rendered from evaluation JSON, not written by hand. Pure: no catalog."""
+"""docs/evaluation.md and docs/benchmarks.md are rendered from the commands' JSON, not written by hand."""
 
 from __future__ import annotations
 
@@ -27,3 +27,20 @@ def test_the_page_carries_the_measured_numbers(tmp_path: Path) -> None:
     page = write(tmp_path, tmp_path / "docs").read_text()
     assert "0.812" in page and "0.3711" in page and "0.3699" in page
     assert "| seed 0 | seed 1 |" in page
+
+
+def test_the_benchmark_page_carries_latency_and_throughput(tmp_path: Path) -> None:
+    def backend(p50: float, per_s: float) -> dict:
+        return {"p50_ms": p50, "p99_ms": p50 * 2, "playlists_per_s": per_s, "requests": 300,
+                "ranking_only": {"p50_ms": 1.25, "p99_ms": 2.5}, "cold_start_s": 5.5, "peak_rss_mb": 1400.0,
+                "personalisation": {"listeners": 40, "pairwise_jaccard": 0.29, "by_artists_they_play": 0.2,
+                                    "with_an_asked_tag": 0.12}}
+
+    served = backend(15.25, 66.5) | {"first_seen_messages": {"p50_ms": 13.75, "p99_ms": 54.5, "requests": 237}}
+    bench = {"machine": {"cpus": 2, "python": "3.11.7"}, "playlist_size": 20, "graphsage": served,
+             "content": backend(21.5, 47.1)}
+    (tmp_path / "bench.json").write_text(json.dumps(bench))
+    write(tmp_path, tmp_path / "docs")
+    page = (tmp_path / "docs" / "benchmarks.md").read_text()
+    assert "15.25 / 30.50 ms" in page and "21.50 / 43.00 ms" in page
+    assert "66.5 playlists/s" in page and "47.1 playlists/s" in page and "13.75 / 54.50 ms" in page

@@ -43,12 +43,17 @@ class DiscordConfig:
     gateway_url: str | None = None  # None: Discord's own gateway
     guild_ready_timeout: float = 2.0  # how long discord.py waits for GUILD_CREATEs before "ready"
     sync_commands: bool = True  # push the slash commands to Discord at start-up
+    # Several workers split the guilds: this one connects as shard `shard_id` of `shard_count` (Discord sends a
+    # guild's events and interactions to one shard only). None: one unsharded connection.
+    shard_id: int | None = None
+    shard_count: int | None = None
 
 
 class SuggestifyClient(discord.Client):
     def __init__(self, core: BotCore, config: DiscordConfig) -> None:
         # Default intents: no privileged ones; voice states (for /blend) are included.
-        super().__init__(intents=discord.Intents.default(), guild_ready_timeout=config.guild_ready_timeout)
+        super().__init__(intents=discord.Intents.default(), guild_ready_timeout=config.guild_ready_timeout,
+                         shard_id=config.shard_id, shard_count=config.shard_count)
         self.config = config
         self.answers = Answers(core)
         self.tree = app_commands.CommandTree(self)
@@ -77,7 +82,16 @@ class SuggestifyClient(discord.Client):
             await self.start(self.config.token)
 
 
-def discord_sender(client: SuggestifyClient) -> Callable[[str, Reply], Awaitable[None]]:
+async def start_discord_sender(config: DiscordConfig) -> discord.Client:
+    """Discord's REST API for sending only (logged in, no gateway), for a process that serves no interactions
+    (the scheduler role); `close()` ends it."""
+    Route.BASE = config.api_base_url.rstrip("/")
+    client = discord.Client(intents=discord.Intents.none())
+    await client.login(config.token)
+    return client
+
+
+def discord_sender(client: discord.Client) -> Callable[[str, Reply], Awaitable[None]]:
     """Sends a core reply unprompted: scheduled suggestions to the channel a listener subscribed from, personal
     notices (Spotify connected, a playlist saved) as a direct message."""
     async def send(chat_id: str, reply: Reply) -> None:

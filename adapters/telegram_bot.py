@@ -228,17 +228,15 @@ class TelegramHandlers:
                 log.warning("could not tell the user about the failure")
 
 
-def build_application(core: BotCore, config: TelegramConfig) -> Application:
+def _builder(config: TelegramConfig) -> ApplicationBuilder:  # type: ignore[type-arg]
     root = config.api_base_url.rstrip("/")
-    application = (
-        ApplicationBuilder()
-        .token(config.token)
-        .base_url(f"{root}/bot")
-        .base_file_url(f"{root}/file/bot")
-        .rate_limiter(AIORateLimiter())  # Telegram's flood limits: queue and retry instead of failing
-        .concurrent_updates(CONCURRENT_UPDATES)  # one listener's slow turn never holds up another's
-        .build()
-    )
+    return (ApplicationBuilder().token(config.token).base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+            .rate_limiter(AIORateLimiter()))  # Telegram's flood limits: queue and retry instead of failing
+
+
+def build_application(core: BotCore, config: TelegramConfig) -> Application:
+    # Updates handled concurrently: one listener's slow turn never holds up another's.
+    application = _builder(config).concurrent_updates(CONCURRENT_UPDATES).build()
     handlers = TelegramHandlers(core)
     private = filters.ChatType.PRIVATE
     # Every handler, registered in one place.
@@ -267,6 +265,13 @@ async def start_telegram(core: BotCore, config: TelegramConfig) -> Application:
     else:
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
     log.info("telegram adapter running (%s)", "webhook" if config.webhook_url else "polling")
+    return application
+
+
+async def start_telegram_sender(config: TelegramConfig) -> Application:
+    """The Bot API for sending only, for a process that serves no updates (the scheduler role)."""
+    application = _builder(config).updater(None).build()
+    await application.initialize()
     return application
 
 

@@ -172,12 +172,16 @@ class SuggestionScheduler:
         finally:
             self._running.discard(task)
 
-    async def start(self) -> None:
-        _SCHEDULERS[self.name] = self
-        leader = await self.lock.acquire()
+    async def start(self, lead: bool = True) -> None:
+        """Start, and lead whenever the lease is free; with `lead=False` (a worker) this process only adds and
+        removes jobs, and never runs them."""
+        if lead:  # the jobs run here: what they need is looked up under this name
+            _SCHEDULERS[self.name] = self
+        leader = lead and await self.lock.acquire()
         await self.scheduler.start_off_loop(paused=not leader)  # followers can still add and remove jobs
-        log.info("suggestion scheduler started as %s", "leader" if leader else "follower")
-        self._renew = asyncio.create_task(self._keep_lease())
+        log.info("suggestion scheduler started as %s", "leader" if leader else "follower" if lead else "a worker")
+        if lead:
+            self._renew = asyncio.create_task(self._keep_lease())
 
     async def _keep_lease(self) -> None:
         while True:
@@ -204,7 +208,7 @@ class SuggestionScheduler:
         await self.lock.release()
         if _SCHEDULERS.get(self.name) is self:
             _SCHEDULERS.pop(self.name)
-        unregister_retrain(self.name)
+            unregister_retrain(self.name)
 
     async def subscribe(self, user_id: str, times: list[time], tz: str) -> datetime | None:
         """One job per listener: subscribing again replaces their times."""

@@ -55,7 +55,7 @@ class GraphSAGE(nn.Module):
     def inputs(self, x: dict[str, Tensor], num_users: int) -> dict[str, Tensor]:
         out = {t: self.project[t](v) for t, v in x.items()}
         out["artist"] = out["artist"] + self.artist_id.weight[: out["artist"].shape[0]]
-        out["user"] = torch.zeros(num_users, self.config.hidden)
+        out["user"] = torch.zeros(num_users, self.config.hidden, device=out["artist"].device)  # learnt from plays
         return out
 
     def forward(self, x: dict[str, Tensor], edges: EdgeDict, num_users: int) -> list[dict[str, Tensor]]:
@@ -73,14 +73,15 @@ class GraphSAGE(nn.Module):
               layers: list[dict[str, Tensor]]) -> Tensor:
         """One new node's embedding from its layer-0 representation and neighbour ids, through the same
         layers, with the full graph's representations held fixed (exact for nodes already in the graph)."""
-        h = start
+        h, on = start, start.device
         for i, conv in enumerate(self.convs):
-            out = torch.zeros(self.config.hidden)
+            out = torch.zeros(self.config.hidden, device=on)
             for rel, sage in conv.convs.items():
                 if rel[2] != kind:
                     continue
-                items = neighbours.get(rel, torch.empty(0, dtype=torch.long))
-                mean = layers[i][rel[0]][items].mean(dim=0) if len(items) else torch.zeros(self.config.hidden)
+                items = neighbours.get(rel, torch.empty(0, dtype=torch.long, device=on))
+                mean = layers[i][rel[0]][items].mean(dim=0) if len(items) else torch.zeros(self.config.hidden,
+                                                                                          device=on)
                 out = out + sage.lin_l(mean) + sage.lin_r(h)
             h = torch.tanh(out) if i < len(self.convs) - 1 else out
         return h

@@ -120,12 +120,14 @@ def losses(model: GraphSAGE, data: HeteroData, gen: torch.Generator) -> dict[str
 
 
 def train(data: HeteroData, config: SageConfig, progress: bool = True,
-          on_epoch: Callable[[int, GraphSAGE], None] | None = None) -> tuple[GraphSAGE, list[dict[str, float]]]:
-    """Train from scratch with fixed seeds; returns the model (on CPU, eval mode) and the loss history."""
+          on_epoch: Callable[[int, GraphSAGE], None] | None = None, on: torch.device | None = None
+          ) -> tuple[GraphSAGE, list[dict[str, float]]]:
+    """Train from scratch with fixed seeds on `on` (default: a GPU when there is one); returns the model (on the
+    CPU, eval mode) and the loss history."""
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)
-    dev = device()
-    data = data.clone().to(dev) if dev.type != "cpu" else data  # the caller's graph stays on the CPU
+    dev = on or device()
+    data = data.clone().to(dev)  # the same path on every device; the caller's graph stays where it is
     gen = torch.Generator(device=dev).manual_seed(config.seed)
     in_dims = {t: data[t].x.shape[1] for t in ("artist", "track", "tag")}
     model = GraphSAGE(in_dims, list(data.edge_types), data["artist"].num_nodes, data["track"].num_nodes,

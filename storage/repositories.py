@@ -9,6 +9,7 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import InsertOne, ReplaceOne, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 TASTE_EVENTS = 5000  # a listener's most recent events that make up their taste
 
@@ -76,10 +77,19 @@ class SessionRepository:
     async def load(self, session_id: str) -> dict[str, Any] | None:
         return await self._c.find_one({"_id": _s(session_id)})
 
-    async def save(self, session: Mapping[str, Any]) -> None:
+    async def save(self, session: Mapping[str, Any]) -> bool:
+        """Write a session only if nobody wrote it since it was read (its `version` is still the one read), as
+        version + 1. False when another worker did: the caller re-reads and redoes its change on theirs."""
         doc = dict(session)
-        doc["updated_at"] = _now()
-        await self._c.replace_one({"_id": _s(doc["_id"])}, doc, upsert=True)
+        read = int(doc.get("version", 0))
+        doc.update(version=read + 1, updated_at=_now())
+        # Version 0 is a session this worker created, or one saved before versions existed.
+        unchanged = {"version": read} if read else {"version": {"$exists": False}}
+        try:
+            result = await self._c.replace_one({"_id": _s(doc["_id"]), **unchanged}, doc, upsert=True)
+        except DuplicateKeyError:  # it exists with a version: someone else saved it first
+            return False
+        return result.matched_count == 1 or result.upserted_id is not None
 
 
 class EventRepository:

@@ -103,6 +103,7 @@ VALIDATORS: dict[str, dict[str, Any]] = {
             "filters": {"bsonType": "object"},
             "sound": {"bsonType": "object"},  # the request's audio target: dimension -> [0, 1]
             "query": _STR,  # the request's own words, for text retrieval on /more and toggles
+            "version": {"bsonType": ["int", "long"]},  # bumped by every save: concurrent writers never overwrite
             "updated_at": _DATE,
         },
     },

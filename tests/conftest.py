@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,9 +26,7 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    base = Settings.from_env()
-    return replace(
-        base,
+    return Settings.from_env().with_changes(
         mongo_uri=mongo_uri,
         db_name=f"suggestify_test_{uuid.uuid4().hex[:8]}",
         home=tmp_path_factory.mktemp("home"),
@@ -38,6 +35,7 @@ def settings(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Settin
         discord_token=None,
         recommender="graphsage",
         train_epochs=60,  # enough to learn from; the served default trains longer
+        quick_start_epochs=0,  # one model for the whole session (tests/test_model_serving.py covers quick start)
     )
 
 

@@ -10,7 +10,6 @@ import pytest
 
 from adapters.console import run_console
 from bot.app.wiring import App
-from recommender.types import Taste
 
 
 async def chat(app: App, user: str, lines: list[str]) -> str:
@@ -77,14 +76,14 @@ async def test_blend_reads_only_those_who_opted_in_and_never_names_their_artists
     a, b = f"a{uuid.uuid4().hex[:6]}", f"b{uuid.uuid4().hex[:6]}"
     await app.core.handle(Incoming("console", a, a, "/taste Radiohead, Portishead"))
     await app.core.handle(Incoming("console", b, b, "/taste Daft Punk, Justice"))
-    read: list[str] = []
-    taste_of = app.core.taste_of
+    read: list[str] = []  # whose listening history was read, at the storage port
+    taste = app.core.s.events.taste
 
-    async def spy(user_id: str) -> Taste:
+    async def spy(user_id: str) -> dict[str, dict[str, float]]:
         read.append(user_id)
-        return await taste_of(user_id)
+        return await taste(user_id)
 
-    monkeypatch.setattr(app.core, "taste_of", spy)
+    monkeypatch.setattr(app.core.s.events, "taste", spy)
     refused = await app.core.blend(Incoming("console", a, "room", ""), [a, b])
     assert not refused.playlist and "/blend on" in refused.text and f"console:{b}" not in read
 
@@ -93,7 +92,7 @@ async def test_blend_reads_only_those_who_opted_in_and_never_names_their_artists
     assert len(reply.playlist) == 10 and "blend for 2" in reply.text and f"console:{b}" in read
     reasons = " ".join(t.reason for t in reply.playlist)
     assert not any(n in reasons for n in ("Radiohead", "Portishead", "Daft Punk", "Justice")), reasons
-    solo = {u: {r.track_id for r in app.core.s.recommender.recommend(await taste_of(f"console:{u}"), [], 30)}
+    solo = {u: {r.track_id for r in app.core.s.recommender.recommend(await app.core.taste_of(f"console:{u}"), [], 30)}
             for u in (a, b)}
     assert all({t.track_id for t in reply.playlist} & solo[u] for u in (a, b))  # both tastes take turns
     session = await app.storage.sessions.load("console:room")

@@ -42,9 +42,11 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @asynccontextmanager
-async def serving(app: App, fake: FakeDiscord) -> AsyncIterator[SuggestifyClient]:
+async def serving(app: App, fake: FakeDiscord, shard: tuple[int, int] | None = None
+                  ) -> AsyncIterator[SuggestifyClient]:
     config = DiscordConfig(token=TOKEN, api_base_url=fake.api_base_url, gateway_url=fake.gateway_url,
-                           guild_ready_timeout=0.05)
+                           guild_ready_timeout=0.05, shard_id=shard[0] if shard else None,
+                           shard_count=shard[1] if shard else None)
     client = SuggestifyClient(app.core, config)
     task = asyncio.create_task(client.serve())
     try:
@@ -248,7 +250,7 @@ async def test_a_failing_handler_apologises_and_the_bot_goes_on(
     assert any(r.matches("DELETE", original_path(fake, token)) for r in fake.requests)  # no hanging "thinking…"
     failure = next(r for r in caplog.records if r.name == "adapters.discord_answer")
     assert failure.exc_info and isinstance(failure.exc_info[1], RuntimeError)
-    assert all(TOKEN not in r.getMessage() for r in caplog.records) and TOKEN not in repr(bot.app.config)
+    assert all(TOKEN not in r.getMessage() for r in caplog.records) and TOKEN not in repr(bot.config)
 
     _, message = await playlist(fake, user, "happy morning")  # still answering
     assert len(tracks(message["embeds"][0])) == 10
@@ -389,3 +391,19 @@ async def test_personal_notices_go_by_direct_message_and_typed_text_cannot_injec
 
     embed = build_embed(Reply("“[free nitro](https://evil.example)” isn't one of your tags."))
     assert "\\[free nitro]" in (embed.description or "")
+
+
+async def test_two_workers_on_two_shards_answer_each_guild_once(app: App, fake: FakeDiscord) -> None:
+    """Each worker connects as one of two shards; the gateway sends a guild's interactions to its shard only,
+    so every interaction, in either guild, is answered exactly once."""
+    async with serving(app, fake, shard=(0, 2)), serving(app, fake, shard=(1, 2)):
+        assert fake.identified == 2
+        tokens = []
+        for guild in (fake.guild_id, fake.guild_id + (1 << 22)):  # one guild on each shard
+            fake.guild_id = guild
+            token = await fake.slash("playlist", {"text": "calm evening"}, user=person())
+            await fake.wait_for("PATCH", original_path(fake, token))
+            tokens.append(token)
+        for token in tokens:
+            answers = [r for r in fake.requests if r.matches("POST", callback_path(token))]
+            assert len(answers) == 1, token

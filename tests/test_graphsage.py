@@ -153,6 +153,22 @@ def test_training_recovers_from_a_diverging_step(small, caplog: pytest.LogCaptur
     assert all(np.isfinite(totals)) and totals[-1] < 2 * min(totals), totals
 
 
+def test_training_takes_an_explicit_device_and_returns_a_cpu_model(small) -> None:
+    """The GPU path, on the CPU: the graph is moved to the device given, the user inputs are built there, and
+    the model comes back on the CPU, embedding new listeners."""
+    import torch
+
+    sliced, events = small
+    artists = artist_nodes(sliced, [e[2] for e in events])
+    graph = build_graph(sliced, Interactions.from_events(events, artists, sliced.row_of, sliced.size))
+    model, history = train(graph, SageConfig(epochs=2), progress=False, on=torch.device("cpu"))
+    assert len(history) == 2 and all(p.device.type == "cpu" for p in model.parameters())
+    assert graph["artist"].x.device.type == "cpu"  # the caller's graph is left as it was
+    layers = model(graph.x_dict, graph.edge_index_dict, graph["user"].num_nodes)
+    user = model.embed(torch.zeros(model.config.hidden), "user", {}, layers)
+    assert user.shape == (model.config.hidden,) and torch.isfinite(user).all()
+
+
 async def test_new_user_from_three_named_artists_gets_personal_results(app: App) -> None:
     core = app.core
     anon = await core.handle(Incoming("console", "sage-anon", "sage-anon", "sunday afternoon with friends"))

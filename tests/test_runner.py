@@ -77,3 +77,43 @@ async def test_run_serves_telegram_and_discord_and_stops_on_sigterm(app: App) ->
         os.kill(os.getpid(), signal.SIGTERM)
         await asyncio.wait_for(task, 30)  # returns: both adapters stopped, storage closed
     assert task.exception() is None
+
+
+async def test_workers_answer_chats_and_only_the_scheduler_runs_the_jobs(app: App) -> None:
+    """`run --role worker` answers Telegram and adds a listener's job but never runs it, even when it is due;
+    `run --role scheduler` serves no chat yet pushes it, through a send-only Bot API client."""
+    from datetime import datetime, timezone
+
+    from bot.app.runner import Role
+    from jobs.scheduler import SuggestionScheduler
+
+    async with FakeTelegram(TG_TOKEN).running() as telegram:
+        settings = app.settings.with_changes(telegram_token=TG_TOKEN, telegram_api_base_url=telegram.api_base_url)
+        worker = asyncio.create_task(serve(settings, role=Role.WORKER))
+        scheduler: asyncio.Task[None] | None = None
+        try:
+            telegram.push_text(6001, "/subscribe 08:00")
+            _, sent = await telegram.wait_for("sendMessage", 0, timeout=120)
+            assert "Subscribed" in sent["text"]
+            # Another process makes the job due now (the worker keeps its hands off it).
+            handle = SuggestionScheduler(app.storage.db, app.storage.uri, lambda _: asyncio.sleep(0))
+            await handle.start(lead=False)
+            await asyncio.to_thread(handle.scheduler.modify_job, "suggest:telegram:6001",
+                                    next_run_time=datetime.now(timezone.utc))
+            await handle.shutdown()
+            mark = len(telegram.calls)
+            telegram.push_text(6001, "calm evening")
+            _, sent = await telegram.wait_for("sendMessage", mark, timeout=30)  # the worker is up and answering
+            assert "your playlist for" in sent["text"]
+            assert not any("Tags for right now" in p.get("text", "") for _, p in telegram.calls)
+
+            scheduler = asyncio.create_task(serve(settings, role=Role.SCHEDULER))
+            assert await wait_until(lambda: any("Tags for right now" in p.get("text", "")
+                                                for m, p in telegram.calls if m == "sendMessage"), timeout=120)
+            pushes = [p for m, p in telegram.calls if "Tags for right now" in p.get("text", "")]
+            assert len(pushes) == 1 and int(pushes[0]["chat_id"]) == 6001
+        finally:
+            for task in (scheduler, worker):
+                if task is not None:
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)

@@ -5,17 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from bot.app.wiring import App
-from bot.core import BotCore
 from bot.core.messages import Incoming, Reply
 from bot.core.suggestions import parse_times
 from jobs.scheduler import SuggestionScheduler, push_suggestions
-from tests.waiting import wait_until
+from tests.waiting import LoopLag, wait_until
 
 
 def test_parse_times() -> None:
@@ -31,7 +29,7 @@ async def test_subscribe_replaces_and_unsubscribe_removes(app: App) -> None:
     name = f"t{uuid.uuid4().hex[:6]}"
     scheduler = SuggestionScheduler(app.storage.db, app.storage.uri, deliver, name=name)
     await scheduler.start()
-    core = BotCore(replace(app.core.s, subscriptions=scheduler))
+    core = app.core.with_services(subscriptions=scheduler)
     chat = f"sub{uuid.uuid4().hex[:6]}"
     try:
         first = await core.handle(Incoming("telegram", chat, chat, "/subscribe 08:00 20:30"))
@@ -253,24 +251,13 @@ async def test_polling_a_slow_job_store_never_stalls_the_event_loop() -> None:
 
     loop = asyncio.get_running_loop()
     scheduler = OffLoopScheduler(jobstores={"default": SlowStore()}, timezone=timezone.utc)
-    lag, stop = 0.0, asyncio.Event()
-
-    async def probe() -> None:
-        nonlocal lag
-        while not stop.is_set():
-            before = time.perf_counter()
-            await asyncio.sleep(0.01)
-            lag = max(lag, time.perf_counter() - before - 0.01)
-
-    watcher = asyncio.create_task(probe())
-    await scheduler.start_off_loop(paused=False)
-    try:
-        await asyncio.to_thread(scheduler.add_job, job, "date", run_date=datetime.now(timezone.utc))
-        for _ in range(3):
-            scheduler.wakeup()
-        assert await wait_until(lambda: ran, timeout=5)
-    finally:
-        stop.set()
-        await watcher
-        scheduler.shutdown(wait=False)
-    assert ran == [True] and lag < 0.2, lag
+    async with LoopLag() as lag:
+        await scheduler.start_off_loop(paused=False)
+        try:
+            await asyncio.to_thread(scheduler.add_job, job, "date", run_date=datetime.now(timezone.utc))
+            for _ in range(3):
+                scheduler.wakeup()
+            assert await wait_until(lambda: ran, timeout=5)
+        finally:
+            scheduler.shutdown(wait=False)
+    assert ran == [True] and lag.worst < 0.2, lag.worst

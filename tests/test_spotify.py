@@ -8,7 +8,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
@@ -93,7 +93,7 @@ async def env(app: App) -> AsyncIterator[Env]:
                                    notify)
         web = await start_web(callback_app(accounts, "/spotify/callback"), *listen_address(config.redirect_uri))
         try:
-            yield Env(app, BotCore(replace(app.core.s, accounts=accounts)), fake, accounts, key, told, favourites[1])
+            yield Env(app, app.core.with_services(accounts=accounts), fake, accounts, key, told, favourites[1])
         finally:
             await saves.stop()
             await web.cleanup()

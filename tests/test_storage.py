@@ -50,6 +50,19 @@ async def test_user_text_never_becomes_an_operator(storage: Storage) -> None:
     assert await storage.sessions.load('{"$ne": null}') is None
 
 
+async def test_a_session_saved_by_someone_else_since_it_was_read_is_not_overwritten(storage: Storage) -> None:
+    sessions = storage.sessions
+    assert await sessions.save({"_id": "c:1", "user_id": "c:1", "playlist": ["a"]})  # new: version 0 -> 1
+    first, second = await sessions.load("c:1"), await sessions.load("c:1")  # two workers read version 1
+    assert await sessions.save({**first, "playlist": ["b"]})
+    assert not await sessions.save({**second, "playlist": ["c"]})  # stale: refused, nothing overwritten
+    saved = await sessions.load("c:1")
+    assert saved["playlist"] == ["b"] and saved["version"] == 2
+    assert not await sessions.save({"_id": "c:1", "user_id": "c:1", "playlist": ["d"]})  # "new" but it exists
+    await storage.db["sessions"].insert_one({"_id": "c:old", "user_id": "c:old", "updated_at": saved["updated_at"]})
+    assert await sessions.save({**(await sessions.load("c:old")), "playlist": ["e"]})  # saved before versions
+
+
 async def test_event_weights_sum_per_item(storage: Storage) -> None:
     await storage.events.add("console:u", "track", "t1", 5, "chat:like")
     await storage.events.add("console:u", "track", "t1", -5, "chat:dislike")

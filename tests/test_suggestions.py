@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
 from adapters.open_meteo import OpenMeteo
 from bot.app.wiring import App
-from bot.core import BotCore
 from bot.core.messages import Incoming
 from bot.core.suggestions import Place, Suggester, season, time_of_day, weather_kind
 from recommender.lookup import STARTER_TAGS
@@ -79,7 +77,7 @@ async def test_history_tags_from_five_tracks_on(app: App, suggester: Suggester) 
 
 
 async def test_place_command_and_tags_through_the_core(app: App, suggester: Suggester) -> None:
-    core = BotCore(replace(app.core.s, suggester=suggester))
+    core = app.core.with_services(suggester=suggester)
     chat = f"pl{uuid.uuid4().hex[:6]}"
     reply = await core.handle(Incoming("console", chat, chat, "/place Seoul"))
     assert "Seoul" in reply.text and "rainy day" in reply.suggestions

@@ -13,6 +13,7 @@ import typer
 from bot.app.cli_common import catalog_ready, settings_from_env, with_storage
 from bot.app.cli_eval import eval_app
 from bot.app.config import Settings
+from bot.app.runner import Role
 from bot.app.wiring import open_app
 
 app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False, help="Suggestify: playlists from your mood and taste.")
@@ -21,15 +22,17 @@ app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False, hel
 @app.callback(invoke_without_command=True)
 def main(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is None:
-        run()
+        run(Role.ALL)
 
 
 @app.command()
-def run() -> None:
+def run(role: Annotated[Role, typer.Option(help="all: one process does everything; worker: answers chats; "
+                                                "scheduler: runs the scheduled jobs (several workers, one "
+                                                "scheduler share one MongoDB)")] = Role.ALL) -> None:
     """Start every configured chat adapter; the console chat when no token is set."""
     from bot.app.runner import serve
 
-    asyncio.run(serve(settings_from_env()))
+    asyncio.run(serve(settings_from_env(), role=role))
 
 
 @app.command()

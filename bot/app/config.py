@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = env("SUGGESTIFY_LOG_LEVEL", "WARNING")
     recommender: Literal["graphsage", "content"] = env("SUGGESTIFY_RECOMMENDER", "graphsage")  # content: 1st release
     train_epochs: int = env("SUGGESTIFY_TRAIN_EPOCHS", 300, ge=1)
+    # A first start serves a model this quick within minutes and trains the full one meanwhile; 0: full at once.
+    quick_start_epochs: int = env("SUGGESTIFY_QUICK_START_EPOCHS", 30, ge=0)
     model_poll_seconds: float = env("SUGGESTIFY_MODEL_POLL_SECONDS", 30.0, gt=0)  # looking for a new model
     serving_threads: int = env("SUGGESTIFY_SERVING_THREADS", 1, ge=1)  # BLAS/OpenMP threads while serving
     retrain_hours: float = env("SUGGESTIFY_RETRAIN_HOURS", 24.0, ge=0)  # the scheduled retrain; 0 switches it off
@@ -49,6 +51,8 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = env("DISCORD_TOKEN")
     discord_api_base_url: str = env("DISCORD_API_BASE_URL", "https://discord.com/api/v10")
     discord_gateway_url: str | None = env("DISCORD_GATEWAY_URL")  # unset: the gateway Discord's REST API names
+    discord_shard_id: int | None = env("DISCORD_SHARD_ID", ge=0)  # with the count: this worker's share of guilds
+    discord_shard_count: int | None = env("DISCORD_SHARD_COUNT", ge=1)
     # Weather for suggestions
     open_meteo_url: str = env("OPEN_METEO_BASE_URL", "https://api.open-meteo.com/v1/forecast")
     open_meteo_geocoding_url: str = env("OPEN_METEO_GEOCODING_URL", "https://geocoding-api.open-meteo.com/v1/search")

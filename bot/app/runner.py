@@ -1,5 +1,9 @@
-"""`suggestify run`: every adapter with a token, in one asyncio process over one core;
-the console chat when no token is set. SIGINT/SIGTERM stop it gracefully."""
+"""`suggestify run`: every adapter with a token, in one asyncio process over one core; the console chat when no
+token is set. SIGINT/SIGTERM stop it gracefully.
+
+Several processes share one MongoDB by role: `worker`s answer chats (any update on any worker) and only add or
+remove scheduled jobs; the `scheduler` runs them under the MongoDB lease (pushes, through send-only platform
+clients; the periodic retrain; pending Spotify saves); `all`, the default, is both in one process."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from functools import partial
 
 from bot.app.config import Settings, secret
@@ -22,8 +27,23 @@ log = logging.getLogger(__name__)
 Stopper = Callable[[], Awaitable[None]]
 
 
-async def _start_spotify(application: App, stoppers: list[Stopper]) -> None:
-    """The OAuth callback server, and the saves a previous run left pending."""
+class Role(str, Enum):
+    ALL = "all"
+    WORKER = "worker"
+    SCHEDULER = "scheduler"
+
+    @property
+    def chats(self) -> bool:  # serves chat updates and the Spotify callback
+        return self is not Role.SCHEDULER
+
+    @property
+    def runs_jobs(self) -> bool:  # runs scheduled jobs (when it holds the lease) and resumes pending saves
+        return self is not Role.WORKER
+
+
+async def _start_spotify(application: App, role: Role, stoppers: list[Stopper]) -> None:
+    """The OAuth callback server (for a role that serves chats), and the saves a previous run left pending (for
+    one that runs jobs)."""
     from adapters.spotify_web import (
         callback_app,
         callback_path,
@@ -33,12 +53,13 @@ async def _start_spotify(application: App, stoppers: list[Stopper]) -> None:
 
     spotify, settings = application.spotify, application.settings
     assert spotify is not None and settings.spotify_redirect_uri
-    host, port = listen_address(settings.spotify_redirect_uri, settings.web_host, settings.web_port)
-    web = await start_web(callback_app(spotify, callback_path(settings.spotify_redirect_uri)), host, port)
-    stoppers.append(web.cleanup)
     stoppers.append(spotify.saves.stop)
-    log.info("Spotify callback server on %s:%d", host, port)
-    if resumed := await spotify.saves.resume():
+    if role.chats:
+        host, port = listen_address(settings.spotify_redirect_uri, settings.web_host, settings.web_port)
+        web = await start_web(callback_app(spotify, callback_path(settings.spotify_redirect_uri)), host, port)
+        stoppers.append(web.cleanup)
+        log.info("Spotify callback server on %s:%d", host, port)
+    if role.runs_jobs and (resumed := await spotify.saves.resume()):
         log.info("resuming %d Spotify saves", resumed)
 
 
@@ -65,7 +86,8 @@ async def _start_adapters(application: App, core: BotCore, stoppers: list[Stoppe
 
         discord_client = SuggestifyClient(core, DiscordConfig(
             secret(settings.discord_token) or "", api_base_url=settings.discord_api_base_url,
-            gateway_url=settings.discord_gateway_url))
+            gateway_url=settings.discord_gateway_url, shard_id=settings.discord_shard_id,
+            shard_count=settings.discord_shard_count))
         running.append(asyncio.create_task(discord_client.serve()))
         stoppers.append(discord_client.close)
         notifier.register("discord", discord_sender(discord_client))
@@ -88,12 +110,41 @@ def _scheduler(application: App) -> SuggestionScheduler:
     return SuggestionScheduler(application.storage.db, application.storage.uri, deliver)
 
 
-async def _start_scheduler(application: App, scheduler: SuggestionScheduler, stoppers: list[Stopper]) -> None:
-    await scheduler.start()
-    if application.settings.recommender == "graphsage":  # new tracks from the inbox, a model only if not worse
+async def _start_senders(application: App, stoppers: list[Stopper]) -> None:
+    """For a process that serves no chats (the scheduler role): clients that only send, so pushes still go out."""
+    settings, notifier = application.settings, application.notifier
+    if settings.telegram_token:
+        from adapters.telegram_bot import (
+            TelegramConfig,
+            start_telegram_sender,
+            stop_telegram,
+            telegram_sender,
+        )
+
+        telegram = await start_telegram_sender(TelegramConfig(
+            secret(settings.telegram_token) or "", api_base_url=settings.telegram_api_base_url))
+        stoppers.append(lambda: stop_telegram(telegram))
+        notifier.register("telegram", telegram_sender(telegram))
+    if settings.discord_token:
+        from adapters.discord_bot import (
+            DiscordConfig,
+            discord_sender,
+            start_discord_sender,
+        )
+
+        discord_client = await start_discord_sender(DiscordConfig(
+            secret(settings.discord_token) or "", api_base_url=settings.discord_api_base_url))
+        stoppers.append(discord_client.close)
+        notifier.register("discord", discord_sender(discord_client))
+
+
+async def _start_scheduler(application: App, scheduler: SuggestionScheduler, role: Role,
+                           stoppers: list[Stopper]) -> None:
+    await scheduler.start(lead=role.runs_jobs)
+    stoppers.insert(0, scheduler.shutdown)  # first to stop: no push into a closing adapter
+    if role.runs_jobs and application.settings.recommender == "graphsage":  # new tracks from the inbox, a model only if not worse
         await scheduler.schedule_retrain(application.settings.retrain_hours,
                                          partial(retrain, application.storage, application.settings, progress=False))
-    stoppers.insert(0, scheduler.shutdown)  # first to stop: no push into a closing adapter
 
 
 async def _until_stopped(running: list[asyncio.Task[None]]) -> None:
@@ -102,12 +153,16 @@ async def _until_stopped(running: list[asyncio.Task[None]]) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     waiter = asyncio.create_task(stop.wait())
-    await asyncio.wait([waiter, *running], return_when=asyncio.FIRST_COMPLETED)
-    for task in [waiter, *running]:
-        task.cancel()
+    try:
+        await asyncio.wait([waiter, *running], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        for task in [waiter, *running]:
+            task.cancel()
 
 
-async def serve(settings: Settings, console_user: str = "local") -> None:
+async def serve(settings: Settings, console_user: str = "local", role: Role = Role.ALL) -> None:
     if settings.telegram_token and settings.telegram_webhook_url and not settings.telegram_webhook_secret:
         raise SystemExit("TELEGRAM_WEBHOOK_URL is set without TELEGRAM_WEBHOOK_SECRET: refusing to accept "
                          "updates anyone could forge. Set a random secret (A-Z, a-z, 0-9, _ and -).")
@@ -115,8 +170,8 @@ async def serve(settings: Settings, console_user: str = "local") -> None:
         stoppers: list[Stopper] = []
         try:
             if application.spotify is not None:
-                await _start_spotify(application, stoppers)
-            if not settings.telegram_token and not settings.discord_token:
+                await _start_spotify(application, role, stoppers)
+            if role is Role.ALL and not settings.telegram_token and not settings.discord_token:
                 from adapters.console import render, run_console
 
                 async def show(chat_id: str, reply: Reply) -> None:  # a finished save, while the console waits
@@ -126,9 +181,14 @@ async def serve(settings: Settings, console_user: str = "local") -> None:
                 await run_console(application.core, console_user, export_dir=settings.home / "exports")
                 return
             scheduler = _scheduler(application)
-            running = await _start_adapters(application, application.core.with_services(subscriptions=scheduler),
-                                            stoppers)
-            await _start_scheduler(application, scheduler, stoppers)
+            running: list[asyncio.Task[None]] = []
+            if role.chats:
+                core = application.core.with_services(subscriptions=scheduler)
+                running = await _start_adapters(application, core, stoppers)
+            else:
+                await _start_senders(application, stoppers)
+            await _start_scheduler(application, scheduler, role, stoppers)
+            log.info("running as %s", role.value)
             await _until_stopped(running)
             log.info("shutting down")
         finally:

@@ -21,7 +21,7 @@ from bot.core.notify import Notifier
 from bot.core.ports import Chat2Tag
 from bot.core.suggestions import Suggester
 from jobs.pipelines.build import build
-from jobs.pipelines.train import ensure_model, model_store
+from jobs.pipelines.train import ensure_model, model_store, train_model
 from recommender import word_vectors
 from recommender.chat2tag import LocalChat2Tag
 from recommender.content import ContentRecommender
@@ -47,6 +47,7 @@ class App:
     notifier: Notifier
     spotify: SpotifyAccounts | None = None
     warming: asyncio.Future[None] | None = None  # the language models loading off the start-up path
+    training: asyncio.Future[None] | None = None  # a first start's full model, training behind a quick one
 
 
 async def ensure_catalog(settings: Settings, storage: Storage, progress: bool = True, force: bool = False) -> dict:
@@ -129,6 +130,19 @@ def serving_threads(n: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
+async def _train_full_model(storage: Storage, settings: Settings) -> None:
+    """Train the full model behind the quick one a first start serves; published, it is swapped in on its own."""
+    log.warning("a quick model answers now; the full one (%d epochs) trains in the background and replaces it "
+                "without a restart", settings.train_epochs)
+    try:
+        manifest = await train_model(storage, settings, progress=False)
+    except Exception:
+        log.exception("training the full model failed; the quick one keeps serving")
+        return
+    log.warning("the full model (version %s) is published and swaps in within %.0f s", manifest["version"],
+                settings.model_poll_seconds)
+
+
 @asynccontextmanager
 async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[App]:
     """Connect, build the catalog on first start, load every model once, and yield the running app."""
@@ -138,10 +152,10 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
         lookup = CatalogLookup(index)
         local = local_chat2tag(settings, index, lookup)
         recommender: Recommender = ContentRecommender(index)
-        watcher = None
+        watcher = training = None
         if settings.recommender == "graphsage":
             store = model_store(settings)
-            versions = await ensure_model(storage, settings, progress=progress)
+            versions, full_pending = await ensure_model(storage, settings, progress=progress)
 
             def load_version(v: str) -> GraphSAGERecommender:
                 # A version published after an ingest ranks the grown catalog: read the index as it is now.
@@ -152,6 +166,8 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
                                    on_swap=lambda model: lookup.refresh(model.index))  # type: ignore[attr-defined]
             watcher = asyncio.create_task(live.watch(settings.model_poll_seconds))
             recommender = live
+            if full_pending:
+                training = asyncio.create_task(_train_full_model(storage, settings))
         warm = asyncio.create_task(asyncio.to_thread(_warm_up, local))
         weather = OpenMeteo(settings.open_meteo_url, settings.open_meteo_geocoding_url)
         suggester = Suggester(known_tag=lambda t: bool(lookup.category(t)), track_tags=_track_tags(lookup),
@@ -173,8 +189,10 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
         )
         try:
             with serving_threads(settings.serving_threads):
-                yield App(settings, storage, BotCore(services), notifier, spotify, warm)
+                yield App(settings, storage, BotCore(services), notifier, spotify, warm, training)
         finally:
             warm.cancel()
+            if training is not None:
+                training.cancel()
             if watcher is not None:
                 watcher.cancel()

@@ -23,7 +23,7 @@ from bot.core.handlers.playlist import PlaylistCommands
 from bot.core.messages import Incoming, Reply
 from bot.core.playlists import PLAYLIST_SIZE, PlaylistMaker, bounded
 from bot.core.ports import Services
-from bot.core.session import Session, SessionStore, sender
+from bot.core.session import Session, SessionStore, redo_on_conflict, sender
 from bot.core.text import clean_text, has_words, split_command
 from recommender.intent import Intent
 from recommender.types import Recommendation, Taste, WeightedTag
@@ -126,18 +126,23 @@ class BotCore:
                       exc_info=session)
             return await self._degraded(text)
         try:
-            if mood:
-                for failed in (r for r in read if isinstance(r, BaseException)):
-                    raise failed
-                return await self.playlists.mood(session, text, *read)
-            if command is None:  # an empty message
-                return Reply(texts.EMPTY_MESSAGE, suggestions=self.s.catalog.suggested_tags())
-            if command in self.commands:
-                return await self.commands[command](msg, session, arg)
-            return Reply(texts.UNKNOWN_COMMAND.format(command=command[:30]), suggestions=self.s.catalog.suggested_tags())
+            for failed in (r for r in read if isinstance(r, BaseException)):
+                raise failed
+            return await redo_on_conflict(lambda: bounded(self.sessions.open(msg)),
+                                          lambda fresh: self._answer(msg, fresh, text, command, arg, read), session)
         except Exception:
             log.exception("handler failed for %s", command or "text")
             return Reply(texts.SOMETHING_WENT_WRONG)
+
+    async def _answer(self, msg: Incoming, session: Session, text: str, command: str | None, arg: str,
+                      read: list[Any]) -> Reply:
+        if command is None and text:
+            return await self.playlists.mood(session, text, *read)
+        if command is None:  # an empty message
+            return Reply(texts.EMPTY_MESSAGE, suggestions=self.s.catalog.suggested_tags())
+        if command in self.commands:
+            return await self.commands[command](msg, session, arg)
+        return Reply(texts.UNKNOWN_COMMAND.format(command=command[:30]), suggestions=self.s.catalog.suggested_tags())
 
     async def _degraded(self, text: str) -> Reply:
         """The database is down: commands wait, a mood still gets a (non-personal) playlist."""

@@ -12,7 +12,7 @@ from typing import Any
 from bot.core import texts
 from bot.core.messages import Action, Reply, TagChip
 from bot.core.ports import Services
-from bot.core.session import Session, SessionStore
+from bot.core.session import Session, SessionConflict, SessionStore
 from bot.core.suggestions import Place
 from recommender.intent import Intent
 from recommender.types import Filters, Recommendation, Taste, WeightedTag
@@ -95,13 +95,12 @@ class PlaylistMaker:
 
     # -- showing ----------------------------------------------------------
     async def reply(self, session: Session, tracks: list[Recommendation], title: str, record: bool = False) -> Reply:
-        """Save the session, keep a served playlist when it is a new one, and build the reply."""
-        writes = [self.sessions.save(session)]
-        if record and tracks:
-            writes.append(self.s.playlists.add(session.user_id, session.last_text,
-                                               [t.tag for t in session.tags if t.on], [t.track_id for t in tracks]))
+        """Save the session, keep a served playlist when it is a new one, and build the reply. Raises
+        `SessionConflict` (nothing written) when another worker changed the session since it was read."""
         try:
-            await bounded(asyncio.gather(*writes))
+            await bounded(self._store(session, tracks if record else []))
+        except SessionConflict:
+            raise
         except Exception:  # a stalled or lost database: the listener still gets the playlist, told it may not stick
             log.warning("could not store the session %s", session.id, exc_info=True)
             title += texts.NOT_SAVED
@@ -113,6 +112,12 @@ class PlaylistMaker:
         actions += [Action(f"✖ {i}", f"/remove {t.track_id}", "remove") for i, t in enumerate(tracks, 1)]
         actions += [Action("👍", "/feedback up", "feedback"), Action("👎", "/feedback down", "feedback")]
         return Reply(header, playlist=tracks, tags=chips, actions=actions)
+
+    async def _store(self, session: Session, served: list[Recommendation]) -> None:
+        await self.sessions.save(session)  # first: a refused save must leave no playlist record behind
+        if served:
+            await self.s.playlists.add(session.user_id, session.last_text, [t.tag for t in session.tags if t.on],
+                                       [t.track_id for t in served])
 
     def chips(self, session: Session) -> list[TagChip]:
         return [TagChip(t.tag, t.on, self.s.catalog.category(t.tag)) for t in session.tags]

@@ -67,7 +67,7 @@ class Subscriptions(Protocol):
 class Sessions(Protocol):
     async def load(self, session_id: str) -> dict[str, Any] | None: ...
 
-    async def save(self, session: Mapping[str, Any]) -> None: ...
+    async def save(self, session: Mapping[str, Any]) -> bool: ...  # False: changed by another worker since read
 
 
 class Events(Protocol):

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.core.messages import Incoming
 from bot.core.ports import Sessions, Users
 from recommender.intent import Intent
 from recommender.types import Filters, Recommendation, WeightedTag
 
+T = TypeVar("T")
+
 REMEMBERED = 500  # shown and removed tracks kept per chat: enough for many /more, bounded all the same
+SESSION_ATTEMPTS = 8  # a turn redone on a fresher session while other workers keep changing it (each refusal
+# means another turn got through, so this bounds waiting, not progress)
 
 
 @dataclass
@@ -38,6 +43,7 @@ class Session:
     playlist: list[str] = field(default_factory=list)  # track ids on screen, in order
     shown: list[str] = field(default_factory=list)  # every track shown since the request: /more skips them
     removed: list[str] = field(default_factory=list)  # removed by the listener: never offered again here
+    version: int = 0  # as read; each save bumps it, and a save over someone else's change is refused
 
     @property
     def has_request(self) -> bool:
@@ -93,7 +99,7 @@ class Session:
                 "tags": [{"tag": t.tag, "weight": t.weight, "on": t.on} for t in self.tags],
                 "filters": self.filters.as_lists(), "sound": self.sound, "query": self.query,
                 "like_artists": self.like_artists, "blend": self.blend, "size": self.size,
-                "playlist": self.playlist, "shown": self.shown, "removed": self.removed}
+                "playlist": self.playlist, "shown": self.shown, "removed": self.removed, "version": self.version}
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> "Session":
@@ -105,12 +111,28 @@ class Session:
                    query=doc.get("query") or "", like_artists=list(doc.get("like_artists") or []),
                    blend=list(doc.get("blend") or []), size=doc.get("size"),
                    playlist=list(doc.get("playlist") or []), shown=list(doc.get("shown") or []),
-                   removed=list(doc.get("removed") or []))
+                   removed=list(doc.get("removed") or []), version=int(doc.get("version") or 0))
+
+
+class SessionConflict(Exception):
+    """Another worker changed this chat's session since it was read: redo the change on theirs."""
 
 
 def sender(msg: Incoming) -> str:
     """The listener a message is from: a session belongs to one chat of one listener, so also its user_id."""
     return f"{msg.platform}:{msg.user_id}"
+
+
+async def redo_on_conflict(open_session: Callable[[], Awaitable[Session]], change: Callable[[Session], Awaitable[T]],
+                           session: Session | None = None) -> T:
+    """Make a change to a chat's session; when another worker saved it meanwhile, re-read it and make the change
+    again on theirs (a few times), so neither change is lost."""
+    for _ in range(SESSION_ATTEMPTS - 1):
+        try:
+            return await change(session or await open_session())
+        except SessionConflict:
+            session = None
+    return await change(await open_session())
 
 
 class SessionStore:
@@ -132,4 +154,7 @@ class SessionStore:
         return Session.from_document(saved) if saved else None
 
     async def save(self, session: Session) -> None:
-        await self._sessions.save(session.to_document())
+        """Save, or raise `SessionConflict` when another worker saved this chat first (nothing is overwritten)."""
+        if not await self._sessions.save(session.to_document()):
+            raise SessionConflict(session.id)
+        session.version += 1

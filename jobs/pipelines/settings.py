@@ -25,3 +25,6 @@ class PipelineSettings(Protocol):
 
     @property
     def train_epochs(self) -> int: ...
+
+    @property
+    def quick_start_epochs(self) -> int: ...  # a first start serves a model this quick while the full one trains

@@ -158,12 +158,18 @@ async def train_model(storage: Storage, settings: PipelineSettings, config: Sage
     return manifest
 
 
-async def ensure_model(storage: Storage, settings: PipelineSettings, progress: bool = True) -> list[str]:
-    """The versions that may serve this catalog, best first; trained on first start, or when the catalog was
-    rebuilt since the served model was trained."""
+async def ensure_model(storage: Storage, settings: PipelineSettings, progress: bool = True
+                       ) -> tuple[list[str], bool]:
+    """The versions that may serve this catalog, best first, and whether the full model is still to train.
+    On first start (or after a rebuild of the catalog) a quick model of `quick_start_epochs` is trained so the
+    bot answers within minutes; the caller trains the full one in the background (`train_model`)."""
     store = model_store(settings)
     info = await storage.catalog.build_info() or {}
     if servable := store.servable(info.get("fingerprint")):
-        return servable
-    log.warning("no GraphSAGE model for this catalog yet: training one (a few minutes on 2 cores)")
-    return [str((await train_model(storage, settings, progress=progress))["version"])]
+        return servable, False
+    quick = 0 < settings.quick_start_epochs < settings.train_epochs
+    epochs = settings.quick_start_epochs if quick else settings.train_epochs
+    log.warning("no GraphSAGE model for this catalog yet: training %s one (%d epochs)", "a quick" if quick else
+                "the full", epochs)
+    manifest = await train_model(storage, settings, SageConfig(epochs=epochs), progress=progress)
+    return [str(manifest["version"])], quick

@@ -66,6 +66,7 @@ class FakeDiscord:
     def __post_init__(self) -> None:
         self._ids = itertools.count(5_000_000_000_000_000_000)
         self._sockets: set[web.WebSocketResponse] = set()
+        self._shards: dict[web.WebSocketResponse, tuple[int, int]] = {}  # a client's (shard id, shard count)
         self._seq = 0
         self._changed = asyncio.Condition()
         self._originals: dict[str, int] = {}  # interaction token -> id of its @original message
@@ -184,13 +185,17 @@ class FakeDiscord:
         return interaction["token"]
 
     async def dispatch(self, event: str, data: Json) -> None:
-        """Send a gateway DISPATCH to every identified client."""
+        """Send a gateway DISPATCH to every identified client; a guild's event only to the shard that owns the
+        guild, as Discord does ((guild_id >> 22) % shard_count)."""
         if not self._sockets:
             raise RuntimeError("no client is connected to the fake gateway")
         self._seq += 1
         frame = json.dumps({"op": 0, "t": event, "s": self._seq, "d": data})
+        guild = data.get("guild_id") or (data.get("id") if event == "GUILD_CREATE" else None)
         for ws in list(self._sockets):
-            await ws.send_str(frame)
+            shard, count = self._shards.get(ws, (0, 1))
+            if guild is None or (int(guild) >> 22) % count == shard:
+                await ws.send_str(frame)
 
     async def wait_for(self, method: str, path: str | re.Pattern[str], *, after: int = 0,
                        timeout: float = 30.0) -> Recorded:
@@ -308,10 +313,12 @@ class FakeDiscord:
                     self.identified += 1
                     self._seq += 1
                     self._sockets.add(ws)
+                    shard = payload["d"].get("shard") or [0, 1]
+                    self._shards[ws] = (int(shard[0]), int(shard[1]))
                     await ws.send_json({"op": 0, "t": "READY", "s": self._seq, "d": {
                         "v": 10, "user": self.bot_user, "guilds": [], "private_channels": [], "relationships": [],
                         "session_id": f"session{self.identified}", "resume_gateway_url": self.gateway_url,
-                        "shard": [0, 1], "application": {"id": str(self.app_id), "flags": 0}}})
+                        "shard": list(self._shards[ws]), "application": {"id": str(self.app_id), "flags": 0}}})
                 elif payload["op"] == 6:  # RESUME
                     self._sockets.add(ws)
                     await ws.send_json({"op": 0, "t": "RESUMED", "s": self._seq, "d": {}})

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from bot.core import texts
 from bot.core.messages import Incoming, Reply
 from bot.core.playlists import BLEND, PlaylistMaker
-from bot.core.session import Session, sender
+from bot.core.session import Session, redo_on_conflict, sender
 from bot.core.text import clean_text, has_words
 from recommender.intent import Intent
 
@@ -40,21 +40,28 @@ class BlendCommands:
             return Reply(texts.BLEND_NEEDS_TWO)
         try:
             members = await self.maker.blend_members(starter, asked)
-            session = await self.maker.sessions.open(msg) if len(members) >= 2 else None
         except Exception:
             log.exception("storage unavailable while blending in %s:%s", msg.platform, msg.chat_id)
             return Reply(texts.NO_MEMORY_BLEND)
-        if session is None:
+        if len(members) < 2:
             return Reply(texts.BLEND_NOBODY)
         text = clean_text(text)
         intent = await self.read(starter, text) if has_words(text) else Intent(tags=[])
         tastes = await self.maker.tastes(starter, blend=members)
         if all(t.empty for t in tastes):
             return Reply(texts.BLEND_NO_TASTE)
-        session.start(text, intent, intent.count or self.maker.playlist_size, like_artists=[], blend=members)
-        tracks = await self.maker.rank(intent, tastes, session.disliked, session.size)
-        session.show(tracks)
         title = texts.BLEND_TITLE.format(n=len(members))
         if left_out := len(asked) - len(members):
             title += texts.BLEND_LEFT_OUT.format(n=left_out)
-        return await self.maker.reply(session, tracks, title, record=True)
+
+        async def show(session: Session) -> Reply:
+            session.start(text, intent, intent.count or self.maker.playlist_size, like_artists=[], blend=members)
+            tracks = await self.maker.rank(intent, tastes, session.disliked, session.size)
+            session.show(tracks)
+            return await self.maker.reply(session, tracks, title, record=True)
+
+        try:
+            return await redo_on_conflict(lambda: self.maker.sessions.open(msg), show)
+        except Exception:  # the session could not be read (or kept changing under us)
+            log.exception("storage unavailable while blending in %s:%s", msg.platform, msg.chat_id)
+            return Reply(texts.NO_MEMORY_BLEND)

@@ -63,9 +63,11 @@ class PlaylistCommands:
         if track_id is None:
             return self.maker.bad_position(session, "remove")
         session.remove(track_id)
-        await self.maker.s.events.add(session.user_id, "track", track_id, DISLIKE_WEIGHT, "chat:remove")
         tracks = self.maker.tracks(session.playlist)
-        return await self.maker.reply(session, tracks, texts.REMOVED.format(track=self.maker.label(track_id)))
+        reply = await self.maker.reply(session, tracks, texts.REMOVED.format(track=self.maker.label(track_id)))
+        # After the session is saved: a turn redone on another worker's change counts the dislike once.
+        await self.maker.s.events.add(session.user_id, "track", track_id, DISLIKE_WEIGHT, "chat:remove")
+        return reply
 
     async def toggle(self, msg: Incoming, session: Session, arg: str) -> Reply:
         wanted = arg.strip().lower()

@@ -1,0 +1,26 @@
+"""Several workers on one MongoDB: a chat's session changed from two processes at once loses no change."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from bot.app.wiring import App
+from bot.core import BotCore
+from bot.core.messages import Incoming
+
+
+async def test_toggles_from_two_workers_at_once_are_all_kept(app: App) -> None:
+    workers = [BotCore(app.core.s, messages_per_window=float("inf")) for _ in range(2)]  # each its own chat locks
+    chat = f"w{uuid.uuid4().hex[:6]}"
+    first = await workers[0].handle(Incoming("telegram", chat, chat, "calm evening"))
+    assert len(first.playlist) == 10
+    shown = {c.tag for c in first.tags}
+    extra = [t for t in app.core.s.catalog.suggested_tags(40) if t not in shown][:8]
+    assert len(extra) == 8
+    replies = await asyncio.gather(*(workers[i % 2].handle(Incoming("telegram", chat, chat, f"/toggle {tag}"))
+                                     for i, tag in enumerate(extra)))
+    assert all(r.text.startswith("Re-ranked") for r in replies), [r.text for r in replies]
+    session = await app.storage.sessions.load(f"telegram:{chat}")
+    assert {t["tag"] for t in session["tags"]} == shown | set(extra)  # every toggle, from both workers
+    assert session["version"] == 1 + len(extra)

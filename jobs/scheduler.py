@@ -14,7 +14,7 @@ from typing import Any
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.jobstores.mongodb import MongoDBJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler, run_in_event_loop
-from apscheduler.schedulers.base import STATE_RUNNING
+from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -68,6 +68,9 @@ class ThreadSafeExecutor(AsyncIOExecutor):
     def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
         self._eventloop.call_soon_threadsafe(super()._do_submit_job, job, run_times)
 
+    def shutdown(self, wait: bool = True) -> None:  # the running jobs are cancelled on the loop they run on
+        self._eventloop.call_soon_threadsafe(super().shutdown, wait)
+
 
 class OffLoopScheduler(AsyncIOScheduler):
     """AsyncIOScheduler whose job-store polling (blocking pymongo) runs in a worker thread, so a slow database
@@ -77,6 +80,14 @@ class OffLoopScheduler(AsyncIOScheduler):
         """Start in a worker thread too: starting reads the job store and builds its index."""
         self._eventloop = asyncio.get_running_loop()
         await asyncio.to_thread(self.start, paused)
+
+    async def stop_off_loop(self) -> None:
+        """Shut down in a worker thread too: shutting down waits for a poll in progress to release the stores."""
+        if not self.running:
+            return
+        self._stop_timer()
+        await asyncio.to_thread(BaseScheduler.shutdown, self, False)
+        self._eventloop = None
 
     @run_in_event_loop
     def wakeup(self) -> None:
@@ -203,8 +214,7 @@ class SuggestionScheduler:
     async def shutdown(self) -> None:
         if self._renew is not None:
             self._renew.cancel()
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        await self.scheduler.stop_off_loop()
         await self.lock.release()
         if _SCHEDULERS.get(self.name) is self:
             _SCHEDULERS.pop(self.name)

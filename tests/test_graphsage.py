@@ -27,14 +27,13 @@ from recommender.graph import (
 from recommender.index import CatalogIndex
 from recommender.metrics import (
     holdout_split,
-    paired_difference,
     rank_metrics,
     summarise,
 )
 from recommender.names import artist_key
 from recommender.sage import SageConfig
 from recommender.serving import GraphSAGERecommender, SageRanker
-from recommender.train_sage import _unseen, train
+from recommender.train_sage import train
 from recommender.types import Filters, Taste, WeightedTag
 
 
@@ -95,22 +94,6 @@ def test_colistened_artists_link_what_the_same_listeners_play(index: CatalogInde
     pos = {x: i for i, x in enumerate(artists)}
     # Two artists with the same listeners hear each other; one played alone has no neighbours, none itself.
     assert set(map(tuple, g[COLISTENED].edge_index.T.tolist())) == {(pos[a[0]], pos[a[1]]), (pos[a[1]], pos[a[0]])}
-
-
-def test_paired_difference_separates_a_real_gap_from_noise() -> None:
-    rng = np.random.default_rng(0)
-    b = rng.random(2000)
-    better = paired_difference(b + 0.05, b)
-    assert better["mean"] == pytest.approx(0.05) and better["ci95"][0] > 0.04
-    noisy = paired_difference(b + rng.normal(0, 0.3, 2000), b)
-    assert noisy["ci95"][0] < 0 < noisy["ci95"][1]
-
-
-def test_training_softmax_leaves_out_what_message_passing_saw() -> None:
-    # Users 5 and 7 are in the batch (rows 0 and 1); user 9 is not. Seen pairs: (7, 1), (5, 3), (9, 0).
-    out = _unseen(torch.zeros(2, 4), torch.tensor([5, 7]), torch.tensor([[7, 5, 9], [1, 3, 0]]))
-    assert out[1, 1] < -1e8 and out[0, 3] < -1e8
-    assert int((out == 0).sum()) == 6
 
 
 def test_trained_model_beats_popularity_on_a_slice(small) -> None:

@@ -44,8 +44,7 @@ def _track_docs(catalog: Catalog, index: CatalogIndex) -> Iterator[dict[str, Any
     tracks = catalog.tracks
     for row, tid in enumerate(index.track_ids.tolist()):
         t = tracks.loc[tid]
-        tag_row = index.track_tags[row]
-        tags = [index.vocab.tags[c] for c, _ in sorted(zip(tag_row.indices, tag_row.data), key=lambda p: -p[1])]
+        tags = index.tags_of(row)
         yield {
             "_id": tid,
             "name": t["name"],

@@ -17,9 +17,7 @@ SOURCE = "ingest"
 
 
 def _doc(track: NewTrack, index: CatalogIndex) -> dict[str, Any]:
-    row = index.row_of[track.track_id]
-    tag_row = index.track_tags[row]
-    tags = [index.vocab.tags[c] for c, _ in sorted(zip(tag_row.indices, tag_row.data), key=lambda p: -p[1])]
+    tags = index.tags_of(index.row_of[track.track_id])
     return {
         "_id": track.track_id, "name": track.name, "artist": track.artist, "artist_key": artist_key(track.artist),
         "uri": spotify_uri(track.track_id), "tags": tags, "raw_tags": track.tags, "genres": [],

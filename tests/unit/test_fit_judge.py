@@ -21,7 +21,7 @@ from recommender.fit_judge import (
     summarise,
 )
 
-REQUESTS = Path(__file__).resolve().parents[1] / "data" / "fit" / "requests.jsonl"
+REQUESTS = Path(__file__).resolve().parents[2] / "data" / "fit" / "requests.jsonl"
 FEATURES = {"danceability": 0.5, "energy": 0.5, "speechiness": 0.05, "acousticness": 0.2,
             "instrumentalness": 0.0, "liveness": 0.1, "valence": 0.5, "tempo": 120.0, "loudness": -6.0}
 

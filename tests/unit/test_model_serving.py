@@ -141,30 +141,3 @@ def _publish_for(store: ModelStore, payload: str, catalog: str) -> str:
     folder = store.new_version()
     (folder / MODEL_FILE).write_text(payload)
     return store.publish(folder, {"payload": payload, "catalog": catalog})
-
-
-async def test_a_first_start_answers_on_a_quick_model_and_swaps_in_the_full_one(app, tmp_path: Path) -> None:
-    """No model yet: a quick one (2 epochs) is trained and serves at once; the full one (4 epochs) trains in
-    the background, is published, and the running bot swaps it in without a restart."""
-    import shutil
-
-    from bot.app.wiring import open_app
-    from bot.core.messages import Incoming
-    from jobs.pipelines.train import model_store
-    from tests.waiting import wait_until
-
-    shutil.copytree(app.settings.catalog_dir, tmp_path / "catalog")  # the built catalog; no model
-    settings = app.settings.with_changes(home=tmp_path, quick_start_epochs=2, train_epochs=4, model_poll_seconds=0.2)
-    async with open_app(settings, progress=False) as fresh:
-        store = model_store(settings)
-        quick = store.current()
-        assert quick is not None and store.manifest(quick)["config"]["epochs"] == 2
-        assert fresh.training is not None
-        reply = await fresh.core.handle(Incoming("console", "quick", "quick", "calm evening"))
-        assert len(reply.playlist) == 10  # answering while the full model trains
-        await asyncio.wait_for(fresh.training, 600)
-        full = store.current()
-        assert full != quick and store.manifest(full)["config"]["epochs"] == 4
-        assert await wait_until(lambda: fresh.core.s.recommender.version == full, timeout=10)  # type: ignore[attr-defined]
-        reply = await fresh.core.handle(Incoming("console", "quick", "quick", "calm evening"))
-        assert len(reply.playlist) == 10

@@ -139,6 +139,9 @@ def build_graph(index: CatalogIndex, inter: Interactions, track_tags: sp.csr_mat
                    (TRACK_TAG, track_tags), (ARTIST_TAG, artist_tags)):
         edge_index, weight = _edges(m)
         data[rel].edge_index, data[rel].edge_weight = edge_index, weight
+        # By hand, not PyG's ToUndirected: that appends every reverse type after all forward ones (the model has
+        # one convolution per edge type, in order, so the same seed would start from other weights), copies the
+        # weights too, and would make the one-way co-listened edges below symmetric.
         data[reverse(rel)].edge_index = edge_index.flip(0)
     near = item_neighbours(inter.user_artist, COLISTEN_NEIGHBOURS, shrink=10.0).tocoo()
     data[COLISTENED].edge_index = torch.from_numpy(np.vstack([near.col, near.row]).astype(np.int64))

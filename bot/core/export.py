@@ -8,6 +8,7 @@ import json
 from datetime import datetime, timezone
 from urllib.parse import quote_plus
 
+from bot.core import texts
 from bot.core.messages import Attachment, Reply
 from recommender.types import Recommendation
 
@@ -42,18 +43,18 @@ def jspf(title: str, tracks: list[Recommendation], created: datetime | None = No
 def export_reply(title: str, tracks: list[Recommendation], fmt: str = "m3u") -> Reply:
     """The playlist as a file attachment, and as links in the message as far as a chat message holds them."""
     fmt = fmt if fmt in FORMATS else "m3u"
-    players = " (VLC, foobar2000, Apple Music)" if fmt == "m3u" else " and imports into ListenBrainz"
-    lines = [f"Your playlist “{title[:80]}”: the attached {fmt.upper()} file opens in most players{players}. "
-             "Each track on Spotify and YouTube:"]
+    players = texts.EXPORT_M3U_PLAYERS if fmt == "m3u" else texts.EXPORT_JSPF_PLAYERS
+    lines = [texts.EXPORT_HEADER.format(title=title[:80], fmt=fmt.upper(), players=players)]
     used = len(lines[0])
     for i, track in enumerate(tracks[:LISTED], 1):
-        entry = f"{i}. {track.artist} — {track.name}\n   Spotify: {track.url}\n   YouTube: {youtube_search_url(track)}"
+        entry = texts.EXPORT_ENTRY.format(n=i, artist=track.artist, name=track.name, spotify=track.url,
+                                          youtube=youtube_search_url(track))
         if used + len(entry) > MESSAGE_BUDGET:
             break
         lines.append(entry)
         used += len(entry) + 1
     if len(lines) - 1 < len(tracks):
-        lines.append(f"…and {len(tracks) - (len(lines) - 1)} more in the file.")
+        lines.append(texts.EXPORT_MORE.format(n=len(tracks) - (len(lines) - 1)))
     body = m3u(title, tracks) if fmt == "m3u" else jspf(title, tracks)
     mime = "audio/x-mpegurl" if fmt == "m3u" else "application/jspf+json"
     return Reply("\n".join(lines), attachments=[Attachment(f"{_file_stem(title)}.{fmt}", body, mime)])

@@ -67,6 +67,12 @@ TOO_MANY_TAGS = "This playlist already has {n} tags: switch one off, or start af
 NOT_A_TAG = "“{tag}” isn't one of your tags. /tags lists them."
 EXPORT_FORMATS = "I can export as {formats}: /export m3u"
 EXPORT_TITLE = "Suggestify playlist"
+EXPORT_HEADER = ("Your playlist “{title}”: the attached {fmt} file opens in most players{players}. Each track on "
+                 "Spotify and YouTube:")
+EXPORT_M3U_PLAYERS = " (VLC, foobar2000, Apple Music)"
+EXPORT_JSPF_PLAYERS = " and imports into ListenBrainz"
+EXPORT_ENTRY = "{n}. {artist} — {name}\n   Spotify: {spotify}\n   YouTube: {youtube}"
+EXPORT_MORE = "…and {n} more in the file."
 
 # What was understood, said back: " (only jazz; by Queen; from the 80s)"
 READ_FROM = "read from {lang}: {tags}"

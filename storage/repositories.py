@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+from bson import ObjectId
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import InsertOne, ReplaceOne, ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -162,6 +163,10 @@ class PlaylistRepository:
             {"user_id": _s(user_id), "text": text, "tags": tags, "tracks": tracks, "created_at": _now()}
         )
         return str(res.inserted_id)
+
+    async def discard(self, playlist_id: str) -> None:
+        """Take back a record whose turn did not stick (its session save was refused)."""
+        await self._c.delete_one({"_id": ObjectId(playlist_id)})
 
 
 class CatalogRepository:

@@ -24,3 +24,5 @@ async def test_toggles_from_two_workers_at_once_are_all_kept(app: App) -> None:
     session = await app.storage.sessions.load(f"telegram:{chat}")
     assert {t["tag"] for t in session["tags"]} == shown | set(extra)  # every toggle, from both workers
     assert session["version"] == 1 + len(extra)
+    served = await app.storage.db["playlists"].count_documents({"user_id": f"telegram:{chat}"})
+    assert served == 1 + len(extra)  # one record per turn that stuck: a redone turn took its first one back

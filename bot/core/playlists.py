@@ -114,10 +114,18 @@ class PlaylistMaker:
         return Reply(header, playlist=tracks, tags=chips, actions=actions)
 
     async def _store(self, session: Session, served: list[Recommendation]) -> None:
-        await self.sessions.save(session)  # first: a refused save must leave no playlist record behind
+        """The session and the served playlist's record, written together (one round trip of waiting); when
+        the session save is refused, the record is taken back, so a redone turn leaves one."""
+        writes: list[Awaitable[Any]] = [self.sessions.save(session)]
         if served:
-            await self.s.playlists.add(session.user_id, session.last_text, [t.tag for t in session.tags if t.on],
-                                       [t.track_id for t in served])
+            writes.append(self.s.playlists.add(session.user_id, session.last_text,
+                                               [t.tag for t in session.tags if t.on], [t.track_id for t in served]))
+        saved, *added = await asyncio.gather(*writes, return_exceptions=True)
+        if isinstance(saved, SessionConflict) and added and isinstance(added[0], str):
+            await self.s.playlists.discard(added[0])
+        for result in (saved, *added):
+            if isinstance(result, BaseException):
+                raise result
 
     def chips(self, session: Session) -> list[TagChip]:
         return [TagChip(t.tag, t.on, self.s.catalog.category(t.tag)) for t in session.tags]

@@ -86,6 +86,8 @@ class ListenerData(Protocol):
 class Playlists(Protocol):
     async def add(self, user_id: str, text: str, tags: list[str], tracks: list[str]) -> str: ...
 
+    async def discard(self, playlist_id: str) -> None: ...
+
 
 class AccountUnavailable(Exception):
     """A listener's streaming account cannot be used: never connected, disconnected, or access revoked."""

@@ -149,10 +149,6 @@ class SessionStore:
                                         self._sessions.load(session_id))
         return Session.from_document(saved) if saved else Session(session_id, sender(msg))
 
-    async def load(self, session_id: str) -> Session | None:
-        saved = await self._sessions.load(session_id)
-        return Session.from_document(saved) if saved else None
-
     async def save(self, session: Session) -> None:
         """Save, or raise `SessionConflict` when another worker saved this chat first (nothing is overwritten)."""
         if not await self._sessions.save(session.to_document()):

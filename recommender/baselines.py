@@ -106,6 +106,16 @@ class EASE:
         out[:, self._active] = np.asarray(self._x[rows] @ self._b)
         return out
 
+    @property
+    def weights(self) -> np.ndarray:
+        """(active, active) the item–item weights."""
+        return self._b
+
+    @property
+    def active(self) -> np.ndarray:
+        """The items the weights cover (the rest score zero)."""
+        return self._active
+
 
 class ALS:
     """Implicit-feedback matrix factorisation (Hu, Koren, Volinsky) from the `implicit` library."""

@@ -42,6 +42,8 @@ from recommender.text_match import track_profiles
 from recommender.tagging import normalise_tag
 from recommender.train_sage import train
 from recommender.types import Taste
+
+RULED_OUT = 1e3  # subtracted from what the constraints rule out: it ranks after every allowed track
 # The retrain gate's validation slice lives in recommender.validation; bot/train.py and jobs/retrain.py
 # still import it from here.
 from recommender.validation import (  # noqa: F401
@@ -240,7 +242,8 @@ def evaluate(index: CatalogIndex, catalog: Catalog, parser: Parser, encode: Call
     # Ingest then ask: the held-out playlists' own tracks arrive as new, with coarse genre labels only.
     ingested, new_rows = as_ingested(index, catalog, split, words)
     new_ranker = SageRanker(model, ranker.layers, split.train.artists, ranker.trained_track_ids,
-                            ranker.trained_interacted, ingested, ranker.fusion, as_new=new_rows)
+                            ranker.trained_interacted, ingested, ranker.fusion, as_new=new_rows,
+                            artist_tags=ranker.artist_tags, completion=ranker.completion)
     new_served = GraphSAGERecommender(new_ranker, parser.text_vector)
     asked = [(name, rows[np.isin(rows, new_rows)]) for name, rows in split.playlists]
     asked_rows = [i for i, (_, rows) in enumerate(asked) if len(rows)]
@@ -266,14 +269,17 @@ def _relevance(relevant: list[np.ndarray], n: int) -> tuple[sp.csr_matrix, sp.cs
 
 def _text_rankers(served: GraphSAGERecommender, content: ContentRecommender, intents: list[Intent],
                   text_emb: np.ndarray) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
-    """The served fusion, the Tag model alone, the first release's ranking, plain sentence-embedding
+    """The served fusion (with the request's constraints), the Tag model alone, the first release's ranking, plain sentence-embedding
     similarity of the request and the track's tags (cbf), and popularity."""
     ranker, index = served.ranker, served.index
 
     def fused(i: int) -> np.ndarray:
+        """As served: the fusion, within what the request's constraints allow (the rest ranks after it)."""
         intent = intents[i]
         vector = served.query_vector(intent.query) if served.query_vector and intent.query else None
-        return ranker.fusion.combine(served.moment_signals(intent.weighted_tags, intent.sound, vector))
+        score = ranker.fusion.combine(served.moment_signals(intent.weighted_tags, intent.sound, vector))
+        mask = served.allowed(intent.filters())
+        return score if mask is None else np.where(mask, score, score - RULED_OUT)
 
     return {
         "graphsage": lambda rows: np.stack([fused(int(r)) for r in rows]),

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SIGNALS = ("tags", "observed", "sound", "playlists", "words", "popularity")
+SIGNALS = ("tags", "observed", "sound", "playlists", "words", "genres", "popularity")
 # Hand-set stand-ins for a model file saved before fusions were learned; every training learns its own.
 DEFAULT_WEIGHTS = {"tags": 1.0, "observed": 0.5, "sound": 0.6, "playlists": 1.0, "words": 0.6, "popularity": 0.15}
 NEGATIVES_PER_POSITIVE = 4
+HARD_POOL = 300  # each signal's top tracks: where the close calls are
 
 
 Z_CLIP = 3.0  # a sparse signal (a tag few tracks carry) would otherwise reach z = 15 and drown the rest
@@ -57,26 +58,44 @@ class Fusion:
         return {k: round(float(v), 4) for k, v in self.weights.items()}
 
 
-Query = tuple[Callable[[], Mapping[str, np.ndarray]], np.ndarray, "np.ndarray | None"]
+def _negatives(standard: Mapping[str, np.ndarray], positives: np.ndarray, allowed: np.ndarray,
+               rng: np.random.Generator) -> np.ndarray:
+    """Half drawn at random, half among the tracks some signal ranks near the top, both among the tracks the
+    request's constraints allow: the ranker must tell the fitting tracks from the close calls it will face."""
+    n = NEGATIVES_PER_POSITIVE * len(positives) // 2
+    pool = np.flatnonzero(allowed & ~np.isin(np.arange(len(allowed)), positives))
+    if not len(pool):
+        return pool
+    top = min(HARD_POOL, len(pool) - 1)
+    close = np.unique(np.concatenate([pool[np.argpartition(-v[pool], top)[:top]] for v in standard.values()]))
+    hard = rng.choice(close, size=min(n, len(close)), replace=False)
+    easy = rng.choice(pool, size=min(n, len(pool)), replace=False)
+    return np.unique(np.concatenate([hard, easy]))
+
+
+# (signals of a request and the rows its constraints allow — None: all, rows that fit it, rows that do not —
+# None: drawn as `_negatives` draws them)
+Query = tuple[Callable[[], "tuple[Mapping[str, np.ndarray], np.ndarray | None]"], np.ndarray, "np.ndarray | None"]
 
 
 def learn_fusion(queries: list[Query], n_tracks: int, seed: int = 0) -> tuple[Fusion, dict[str, float]]:
-    """Fit the weights on (signals of a query, rows that fit it, rows that do not — None: drawn at random)
-    triples; returns the fusion and its training AUC. Signals are computed lazily, one query at a time."""
+    """Fit the weights on `Query` triples; returns the fusion and its training AUC. Signals are computed
+    lazily, one query at a time. Only rows a request's constraints allow are learned from: serving ranks
+    within them."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 
     rng = np.random.default_rng(seed)
     x_parts, y_parts = [], []
     for signals_of, positives, negatives in queries:
+        signals, allowed = signals_of()
+        allowed = np.ones(n_tracks, dtype=bool) if allowed is None else allowed
+        positives = positives[allowed[positives]]
         if len(positives) == 0:
             continue
-        signals = signals_of()
-        if negatives is None:
-            negatives = rng.choice(n_tracks, size=min(n_tracks, NEGATIVES_PER_POSITIVE * len(positives)), replace=False)
-            negatives = negatives[~np.isin(negatives, positives)]
-        rows = np.concatenate([positives, negatives])
         standard = {name: scaled(name, values) for name, values in signals.items()}
+        negatives = _negatives(standard, positives, allowed, rng) if negatives is None else negatives[allowed[negatives]]
+        rows = np.concatenate([positives, negatives])
         x_parts.append(np.stack([standard[s][rows] if s in standard else np.zeros(len(rows), np.float32)
                                  for s in SIGNALS], axis=1))
         y_parts.append(np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))]))

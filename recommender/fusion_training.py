@@ -44,11 +44,12 @@ def learn_ranker_fusion(recommender: GraphSAGERecommender, parse: Callable[[str]
     index = recommender.index
     vector_of = recommender.query_vector
 
-    def signals_of(text: str, skip: int | None = None) -> Callable[[], dict[str, np.ndarray]]:
-        def signals() -> dict[str, np.ndarray]:
+    def signals_of(text: str, skip: int | None = None) -> Callable[[], tuple[dict[str, np.ndarray], np.ndarray | None]]:
+        def signals() -> tuple[dict[str, np.ndarray], np.ndarray | None]:
             intent = parse(text)
             vector = vector_of(intent.query) if vector_of and intent.query else None
-            return recommender.moment_signals(intent.weighted_tags, intent.sound, vector, skip_playlist=skip)
+            return (recommender.moment_signals(intent.weighted_tags, intent.sound, vector, skip_playlist=skip),
+                    recommender.allowed(intent.filters()))
         return signals
 
     queries: list[Query] = [(signals_of(str(name), p), index.playlist_tracks[p].indices.astype(np.int64), None)

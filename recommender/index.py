@@ -18,7 +18,6 @@ from recommender.names import track_key
 from recommender.text_match import (
     playlist_matrix,
     principal_basis,
-    text_vectors,
     track_profiles,
     with_missing_words,
 )
@@ -258,7 +257,7 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder,
                for ids in catalog.playlists["track_ids"]]
     return CatalogIndex(
         playlist_names=np.asarray(names, dtype=str),
-        playlist_emb=text_vectors(names, vectors, encoder.dim),
+        playlist_emb=encoder.encode(names),  # requests are encoded as sentences too (`TagScorer.text_vector`)
         playlist_tracks=playlist_matrix(members, len(tracks)),
         **projected_profiles(track_profiles(tracks["name"].tolist(), derived["track_emb"], vectors)),
         track_ids=tracks.index.to_numpy(dtype=str),

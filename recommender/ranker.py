@@ -6,13 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from torch_geometric.data import HeteroData
 
 from recommender.fusion import Fusion, z
-from recommender.graph import BY, LISTENS, PLAYS, TRACK_TAG, reverse, track_features
+from recommender.graph import ARTIST_TAG, BY, LISTENS, PLAYS, TRACK_TAG, reverse, track_features
 from recommender.index import CatalogIndex
 from recommender.sage import GraphSAGE, SageConfig
+from recommender.tag_completion import TagCompletion, standardised_rows
 from recommender.train_sage import all_edges
 from recommender.types import Taste, WeightedTag
 
@@ -31,9 +33,13 @@ class SageRanker:
 
     def __init__(self, model: GraphSAGE, layers: list[dict[str, torch.Tensor]], artists: list[str],
                  track_ids: list[str], interacted: np.ndarray, index: CatalogIndex,
-                 fusion: Fusion | None = None, as_new: np.ndarray | None = None) -> None:
-        """`as_new`: index rows embedded from their artist and tags as if ingested after training."""
+                 fusion: Fusion | None = None, as_new: np.ndarray | None = None,
+                 artist_tags: sp.csr_matrix | None = None, completion: TagCompletion | None = None) -> None:
+        """`as_new`: index rows embedded from their artist and tags as if ingested after training.
+        `artist_tags`: the (artists × tags) links training saw; `completion`: EASE over them (the Tag model's
+        second half; absent from model files saved before it)."""
         self.model, self.layers, self.artists, self.index = model, layers, artists, index
+        self.artist_tags, self.completion = artist_tags, completion
         self.fusion = fusion or Fusion()  # learned after training (`learn_ranker_fusion`), saved with the model
         self.trained_track_ids = track_ids
         self.trained_interacted = interacted
@@ -76,7 +82,9 @@ class SageRanker:
         played = np.zeros(graph["artist"].num_nodes, dtype=bool)
         played[graph[PLAYS].edge_index[1].numpy()] = True
         interacted |= played[graph[BY].edge_index[1].numpy()][np.argsort(graph[BY].edge_index[0].numpy())]
-        return cls(model, layers, artists, index.track_ids.tolist(), interacted, index)
+        artist_tags = _links(graph[ARTIST_TAG].edge_index, (graph["artist"].num_nodes, graph["tag"].num_nodes))
+        return cls(model, layers, artists, index.track_ids.tolist(), interacted, index,
+                   artist_tags=artist_tags, completion=TagCompletion.fit(artist_tags))
 
     def save(self, path: Path) -> None:
         model = self.model
@@ -88,6 +96,10 @@ class SageRanker:
             "interacted": torch.from_numpy(self.trained_interacted),
             "layers": [{t: v for t, v in layer.items() if t != "user"} for layer in self.layers],
             "fusion": self.fusion.to_dict(),
+            **({"artist_tags": torch.from_numpy(np.vstack(self.artist_tags.nonzero()).astype(np.int64)),
+                "tags_shape": list(self.artist_tags.shape),
+                "completion": {k: torch.as_tensor(v) for k, v in self.completion.state().items()}}
+               if self.artist_tags is not None and self.completion is not None else {}),
         }, path)
 
     @classmethod
@@ -99,8 +111,13 @@ class SageRanker:
         model.load_state_dict(saved["state"])
         model.eval()
         fusion = Fusion(dict(saved["fusion"])) if saved.get("fusion") else None
+        artist_tags = completion = None
+        if "completion" in saved:
+            artist_tags = _links(saved["artist_tags"], tuple(saved["tags_shape"]))
+            state = saved["completion"]
+            completion = TagCompletion(state["weights"].numpy(), state["active"].numpy(), int(state["n_tags"]))
         return cls(model, saved["layers"], saved["artists"], saved["track_ids"], saved["interacted"].numpy(), index,
-                   fusion)
+                   fusion, artist_tags=artist_tags, completion=completion)
 
     def _embed_tracks(self, rows: np.ndarray) -> torch.Tensor:
         x = torch.from_numpy(track_features(self.index, self.index.track_tags, rows).astype(np.float32))
@@ -136,7 +153,11 @@ class SageRanker:
         return self.layers[-1]["user"][users].numpy() @ self.A.T + self.artist_bias
 
     def artist_tag_scores(self, rows: np.ndarray) -> np.ndarray:
-        return self.G_artist[rows] @ self.G_tag.T
+        """The Tag model on artists: the graph's predicted links plus EASE's completion, each standardised."""
+        graph = self.G_artist[rows] @ self.G_tag.T
+        if self.completion is None or self.artist_tags is None:
+            return graph
+        return standardised_rows(graph) + standardised_rows(self.completion.complete(self.artist_tags[rows]))
 
     def tag_query(self, tags: list[WeightedTag]) -> np.ndarray | None:
         cols = [(self.index.vocab.column(t.tag), t.weight) for t in tags]
@@ -146,9 +167,19 @@ class SageRanker:
         return sum(w * self.G_tag[c] for c, w in cols) / sum(w for _, w in cols)
 
     def tag_scores(self, tags: list[WeightedTag]) -> np.ndarray:
-        """The Tag model: predicted track–tag links."""
+        """The Tag model: predicted track–tag links, the graph's plus EASE's completion of each track's tags."""
         q = self.tag_query(tags)
-        return self.G_track @ q if q is not None else np.zeros(self.index.size, np.float32)
+        if q is None:
+            return np.zeros(self.index.size, np.float32)
+        graph = self.G_track @ q
+        if self.completion is None:
+            return graph
+        asked = np.zeros(len(self.index.vocab), np.float32)
+        for t in tags:
+            col = self.index.vocab.column(t.tag)
+            if col is not None and t.weight > 0:
+                asked[col] += t.weight
+        return standardised_rows(graph)[0] + standardised_rows(self.completion.towards(self.index.track_tags, asked))[0]
 
     def tag_parts(self, tags: list[WeightedTag]) -> tuple[np.ndarray, np.ndarray]:
         """(share of the asked-for tag weight each track carries, the Tag model's predicted fit): the links we
@@ -184,3 +215,9 @@ class SageRanker:
             return np.zeros(self.index.size, np.float32)
         profile = _unit(np.vstack(parts).mean(axis=0))
         return self.G_track_unit @ profile
+
+
+def _links(pairs: torch.Tensor | np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """A binary (rows × columns) matrix from a (2, n) array of index pairs."""
+    pairs = np.asarray(pairs)
+    return sp.csr_matrix((np.ones(pairs.shape[1], np.float32), (pairs[0], pairs[1])), shape=shape)

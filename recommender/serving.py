@@ -43,8 +43,8 @@ class GraphSAGERecommender:
         self.query_vector = query_vector  # request text -> word-mean vector (Chat2Tag's cached word embeddings)
         self.space = SoundSpace(self.index.features, self.index.feature_bounds, self.index.va)
         self.text = TextMatch(self.index.playlist_emb, self.index.playlist_tracks, self.index.track_words,
-                              self.index.words_basis)
-        self._allowed = lru_cache(maxsize=256)(partial(allowed, self.index))  # filters repeat across requests
+                              self.index.words_basis, self.index.track_genre_emb)
+        self.allowed = lru_cache(maxsize=256)(partial(allowed, self.index))  # filters repeat across requests
         self.seasonal = seasonal_rows(self.index)
         self.explain = Explainer(ranker, self.space)
 
@@ -59,6 +59,7 @@ class GraphSAGERecommender:
         if query is not None:
             signals["playlists"] = self.text.playlists(query, skip_playlist)
             signals["words"] = self.text.words(query)
+            signals["genres"] = self.text.genres(query)
         return signals
 
     def recommend(self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
@@ -70,7 +71,7 @@ class GraphSAGERecommender:
         fit = z(r.fusion.combine(self.moment_signals(tags, sound, query)), clip=None)  # its head is the list
         user = r.user_vector(taste)
         known = {a for a, w in taste.artists.items() if w > 0}
-        mask = self._allowed(filters)
+        mask = self.allowed(filters)
         score = final_scores(fit, None if user is None else listener_fit(r, taste, user), mask, self.seasonal,
                              asks_for_the_season(text, tags))
         rows = pick(self.index, top_order(score, k), k, exclude, known, mask, per_artist(filters, k))

@@ -1,10 +1,10 @@
 """Dense text retrieval: what a request's words say about tracks, beside the tags Chat2Tag picks.
 
-Two signals, both from the same word embeddings (the mean of a text's content words' MiniLM vectors, so a
-request costs table lookups, not an encoder call):
+Three signals, each the request's sentence embedding (MiniLM) against something dense:
 - **playlists**: the catalog's playlists whose names read like the request ("Anime Hits" near "Anime
   Opening Songs"), each lending its tracks in proportion to how close its name is;
-- **words**: each track's own profile (title, and the tags and genres it carries) against the request.
+- **words**: each track's own profile (its title's words and the tags and genres it carries);
+- **genres**: the track's genres alone, which is what most requests that name a style are about.
 """
 
 from __future__ import annotations
@@ -87,9 +87,10 @@ def playlist_matrix(members: list[np.ndarray], n_tracks: int) -> sp.csr_matrix:
 
 class TextMatch:
     def __init__(self, playlist_emb: np.ndarray, playlist_tracks: sp.csr_matrix, track_words: np.ndarray,
-                 words_basis: np.ndarray) -> None:
+                 words_basis: np.ndarray, track_genre_emb: np.ndarray) -> None:
         self.playlist_emb, self.playlist_tracks = playlist_emb, playlist_tracks
         self.track_words, self.words_basis = track_words, words_basis  # profiles already projected on the basis
+        self.track_genre_emb = track_genre_emb
 
     def playlists(self, query: np.ndarray, skip: int | None = None) -> np.ndarray:
         """Tracks of the playlists whose names are closest to the query (`skip`: a playlist left out, so a
@@ -105,3 +106,7 @@ class TextMatch:
 
     def words(self, query: np.ndarray) -> np.ndarray:
         return self.track_words @ (query @ self.words_basis)
+
+    def genres(self, query: np.ndarray) -> np.ndarray:
+        """The request against the track's genres alone (what a playlist name mostly says)."""
+        return self.track_genre_emb @ query

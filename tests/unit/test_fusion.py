@@ -17,11 +17,30 @@ def test_fusion_learns_to_trust_the_signal_that_finds_the_tracks() -> None:
         useful = rng.normal(size=n).astype(np.float32)
         useful[positives] += 3.0
         noise = rng.normal(size=n).astype(np.float32)
-        queries.append((lambda u=useful, v=noise: {"playlists": u, "words": v}, positives, None))
+        queries.append((lambda u=useful, v=noise: ({"playlists": u, "words": v}, None), positives, None))
     fusion, fit = learn_fusion(queries, n)
     assert fusion.weights["playlists"] > 5 * max(fusion.weights["words"], 0.01)
     assert fit["train_auc"] > 0.9
     assert all(w >= 0 for w in fusion.weights.values())
+
+
+def test_fusion_learns_within_what_the_constraints_allow() -> None:
+    """A signal that only tells the allowed tracks from the rest says nothing once the constraints have
+    filtered: serving ranks within them, so the fusion learns there."""
+    rng = np.random.default_rng(1)
+    n = 600
+    queries = []
+    for _ in range(30):
+        allowed = np.zeros(n, dtype=bool)
+        allowed[rng.choice(n, 150, replace=False)] = True
+        inside = np.flatnonzero(allowed)
+        positives = np.concatenate([rng.choice(inside, 15, replace=False), rng.choice(np.flatnonzero(~allowed), 15)])
+        genre = np.where(allowed, 3.0, 0.0).astype(np.float32) + rng.normal(scale=0.1, size=n).astype(np.float32)
+        words = rng.normal(size=n).astype(np.float32)
+        words[positives] += 2.0
+        queries.append((lambda g=genre, w=words, a=allowed: ({"genres": g, "words": w}, a), positives, None))
+    fusion, _ = learn_fusion(queries, n)
+    assert fusion.weights["words"] > 5 * max(fusion.weights["genres"], 0.01)
 
 
 def test_combine_standardises_and_skips_missing_signals() -> None:
@@ -33,7 +52,7 @@ def test_combine_standardises_and_skips_missing_signals() -> None:
 def test_playlists_named_like_the_request_lend_their_tracks_but_never_themselves() -> None:
     emb = np.eye(3, dtype=np.float32)
     match = TextMatch(emb, playlist_matrix([np.array([0, 1]), np.array([2]), np.array([3])], 4),
-                      np.zeros((4, 3), np.float32), np.eye(3, dtype=np.float32))
+                      np.zeros((4, 3), np.float32), np.eye(3, dtype=np.float32), np.zeros((4, 3), np.float32))
     near_first = match.playlists(np.array([1.0, 0.0, 0.0], np.float32))
     assert near_first[0] > 0 and near_first[1] > 0 and near_first[2] == 0
     assert not match.playlists(np.array([1.0, 0.0, 0.0], np.float32), skip=0)[:2].any()
@@ -49,6 +68,8 @@ def test_profiles_projected_on_their_principal_directions_keep_their_scores() ->
     rng = np.random.default_rng(1)
     profiles = (rng.normal(size=(300, 8)) @ rng.normal(size=(8, 32))).astype(np.float32)  # rank 8 in 32 dims
     basis = principal_basis(profiles, dims=8)
-    match = TextMatch(np.zeros((1, 32), np.float32), playlist_matrix([np.array([0])], 300), profiles @ basis, basis)
+    match = TextMatch(np.zeros((1, 32), np.float32), playlist_matrix([np.array([0])], 300), profiles @ basis, basis,
+                      profiles)
     query = rng.normal(size=32).astype(np.float32)
     assert np.allclose(match.words(query), profiles @ query, atol=1e-3)
+    assert np.allclose(match.genres(query), profiles @ query, atol=1e-4)

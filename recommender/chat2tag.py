@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.chat_words import COMPARATIVE, ERA_WORDS
+from recommender.chat_words import COMPARATIVE, ERA_WORDS, NEW
 from recommender.constraints import ConstraintReader, count_in, era_in, script_language, small_talk_in
 from recommender.cues import MUSIC_WORDS, emoji_as_words
 from recommender.encoder import TextEncoder
@@ -25,8 +25,9 @@ from recommender.intent import MAX_TAGS, Intent, IntentTag
 from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
-from recommender.sound import Moment, SoundSpace, combine, comparatives_in, move, moments_in
+from recommender.sound import Moment, SoundSpace, combine, comparatives_in, moments_in, move
 from recommender.tag_scoring import TagScorer
+from recommender.tagging import NEW_RELEASES
 
 MAX_CHARS = 500  # a mood is said in a sentence or two; the rest only slows the encoder
 
@@ -71,6 +72,8 @@ class LocalChat2Tag:
             return Intent(music=False, note=talk, lang=lang)
         found, rest, language = self.constraints.read_request(text, folded, fuzzy=lang == "en")
         era = era_in(text.lower())
+        if era == NEW_RELEASES and any(NEW.fullmatch(a) for a in found["artists"] + found["like_artists"]):
+            era = None  # "songs by Brand New" names the band, not this year's releases
         moments = moments_in(folded, text.lower())
         sound = self.sound(moments, comparatives_in(folded, text.lower()), found["like_artists"] + found["artists"])
         if lang != "en" and self.multilingual is not None:

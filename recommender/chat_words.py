@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from recommender.cues import ALIASES
+from recommender.names import fold
 from recommender.sound import COMPARATIVES
 
 # The tag categories a request describes (moods and moments), rather than names.
@@ -28,6 +29,8 @@ ERA_WORDS = re.compile(r"\b(?:early|mid|late)(?= (?:19|20)?\d0 ?s\b)")  # not a 
 YEAR = re.compile(r"\b(19[4-9]\d|20[0-2]\d)\b(?!\s*(?:km|miles|people|times|songs))")
 DECADE_WORDS = {"fifties": "50s", "sixties": "60s", "seventies": "70s", "eighties": "80s", "nineties": "90s",
                 "noughties": "00s", "two thousands": "00s"}
+NEW = re.compile(r"\b(?:brand new|new releases?|newest|latest (?:releases?|songs|tracks|music|hits|stuff)"
+                 r"|fresh releases?|just (?:came out|released|dropped)|released this year|new (?:songs|tracks|music) only)\b")
 OLD_SCHOOL = "80s-90s"  # "old school r&b", unless a decade is named ("old school 70s soul")
 NEGATORS = frozenset({"no", "not", "without", "except", "skip", "minus", "nor", "hate", "nothing", "never", "avoid",
                       "arent", "isnt", "dont", "doesnt", "wasnt", "none",
@@ -36,7 +39,8 @@ SCOPE_STOP = frozenset("for but just only i im it we to while when like somethin
 LIKE_BEFORE = frozenset("like similar sounds sound style fan fans love into reminds likes vibe vibes".split())
 LIKE_AFTER = frozenset("vibes vibe ish type style esque inspired sounding similar".split())
 ONLY_BEFORE = frozenset("only just by play some from more de von di".split())
-ONLY_AFTER = frozenset("songs song tracks only music hits classics tribute essentials deep".split())
+# Hangul as `fold` leaves it (decomposed): "BTS 노래" is BTS's songs.
+ONLY_AFTER = frozenset(fold(w) for w in "songs song tracks only music hits classics tribute essentials deep 노래 노래들 곡 음악".split())
 LIST = frozenset({"and", "or", "nor", "plus", "n"})
 CONTRACTION = re.compile(r"\b(are|is|do|does|was)n t\b")
 # Everyday phrases that some band took as its name: an artist only where the sentence says so.
@@ -49,8 +53,11 @@ COMPARATIVE = re.compile(r"(?<![a-z])(?:" + "|".join(w for w, _, _ in COMPARATIV
 ALIAS = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(ALIASES, key=len, reverse=True)) + r")\b")
 
 
+MUSIK = re.compile(r"\b([a-z]{3,})musik\b")  # German compounds: "Rockmusik" is rock music
+
+
 def alias(folded: str) -> str:
-    return ALIAS.sub(lambda m: ALIASES[m.group(0)], folded)
+    return MUSIK.sub(r"\1 musik", ALIAS.sub(lambda m: ALIASES[m.group(0)], folded))
 
 
 KO_NOT = ("말고", "빼고", "없이", "제외")  # "힙합 말고": not hip hop

@@ -24,6 +24,7 @@ from recommender.chat_words import (
     LIKE_BEFORE,
     LIST,
     NEGATORS,
+    NEW,
     NUMBER_WORDS,
     OLD_SCHOOL,
     ONLY_AFTER,
@@ -36,7 +37,8 @@ from recommender.chat_words import (
 from recommender.cues import GENRE_WORDS, LANGUAGE_WORDS, MUSIC_WORDS, NOT_A_GENRE, SMALL_TALK_COMPILED
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
-from recommender.tagging import ERA_PARTS, canonical_decade, decade_of_year, decade_years, normalise_tag
+from recommender.tagging import (ERA_PARTS, NEW_RELEASES, canonical_decade, decade_of_year, decade_years,
+                                 normalise_tag)
 from recommender.vocabulary import Vocabulary
 
 
@@ -80,7 +82,7 @@ def count_in(text: str) -> int | None:
 
 def era_in(text: str) -> str | None:
     """A decade ("90s"), part of one ("early 2010s") or a span of them ("80s and 90s": "80s-90s"), in
-    English, French, Spanish, German, Korean or Japanese."""
+    English, French, Spanish, German, Korean or Japanese; or the newest releases ("brand new stuff")."""
     for word, decade in DECADE_WORDS.items():
         if word in text:
             return decade
@@ -98,6 +100,8 @@ def era_in(text: str) -> str | None:
     year = YEAR.search(text)
     if year:
         return decade_of_year(int(year.group(1)))
+    if NEW.search(text):
+        return NEW_RELEASES
     return OLD_SCHOOL if "old school" in text else None
 
 

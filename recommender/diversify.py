@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from recommender.genre_names import GENRE_FAMILIES, is_compound
 from recommender.index import CatalogIndex
-from recommender.tagging import decade_years
+from recommender.tagging import NEW_RELEASES, RECENT_YEARS, decade_years
 from recommender.types import Filters
 
 MAX_PER_ARTIST = 2
@@ -61,17 +62,6 @@ MIN_GENRE_TRACKS = 20  # fewer tracks than this by the surest evidence: the next
 COMPILATIONS = "various artists"  # not an artist: its listeners' tags describe every genre at once
 
 
-# What listeners mean by a genre name beyond its compounds: "no rap" rules out hip hop too.
-GENRE_FAMILIES = {
-    "rap": ("hip hop", "trap"), "hip hop": ("rap", "trap"), "edm": ("house", "trance", "dubstep", "big room", "techno"),
-    "rnb": ("soul", "new jack swing", "quiet storm"), "latin": ("reggaeton",), "metal": ("metalcore",),
-}
-
-
-def _compound_of(tag: str, genre: str) -> bool:
-    """"dance pop" and "europop" are pop; "uk pop" is not k-pop."""
-    return (tag.startswith(genre + " ") or tag.endswith(" " + genre)
-            or (" " not in tag + genre and tag.endswith(genre)))
 
 
 def genre_columns(index: CatalogIndex, genres: Iterable[str]) -> list[int]:
@@ -86,7 +76,7 @@ def genre_columns(index: CatalogIndex, genres: Iterable[str]) -> list[int]:
         name = index.vocab.tags[col]
         cols.add(col)
         cols.update(i for i, t in enumerate(index.vocab.tags)  # "pop" covers "dance pop" and "europop"
-                    if index.vocab.categories[i] == "genre" and _compound_of(t, name))
+                    if index.vocab.categories[i] == "genre" and is_compound(t, name))
     return sorted(cols)
 
 
@@ -94,10 +84,15 @@ def genre_evidence(index: CatalogIndex, genres: Iterable[str]) -> tuple[np.ndarr
     """(by the artist's Spotify genres, by the artist's Last.fm tags where it has no Spotify genres): how
     strongly each track belongs to any of these genres. A playlist's label never counts: it is a search label
     (The Rolling Stones sit in a "southern hip hop" playlist)."""
+    genres = list(genres)
     cols = genre_columns(index, genres)
     spotify = index.track_genres
-    has_genres = np.diff(spotify.indptr) > 0
-    by_spotify = spotify[:, cols].max(axis=1).toarray().ravel()
+    has_genres = (np.diff(spotify.indptr) > 0) | (np.diff(index.track_genre_names.indptr) > 0)
+    # The vocabulary's genre tags, and every genre name Spotify gives the artist ("classic city pop").
+    by_names = index.genres.carrying(genres).astype(np.float32)
+    if not cols:  # a genre the vocabulary does not hold: its names are all there is
+        return by_names, np.zeros(index.size, np.float32)
+    by_spotify = np.maximum(spotify[:, cols].max(axis=1).toarray().ravel(), by_names)
     by_lastfm = index.artist_tags[:, cols].max(axis=1).toarray().ravel()
     rows = index.track_artist_row
     by_lastfm = np.where((rows >= 0) & ~has_genres & (index.artist_keys != COMPILATIONS),
@@ -141,6 +136,9 @@ def allowed(index: CatalogIndex, filters: Filters) -> np.ndarray | None:
     if filters.exclude_artists:
         mask &= ~np.isin(index.artist_keys, list(filters.exclude_artists))
     spans = [span for span in map(decade_years, filters.eras) if span]
+    if NEW_RELEASES in filters.eras:
+        newest = int(index.years.max())
+        spans.append((newest - RECENT_YEARS + 1, newest))
     if spans:  # a named era is the album's release year, not a tag someone gave the artist
         mask &= np.any([(index.years >= lo) & (index.years <= hi) for lo, hi in spans], axis=0)
     return mask

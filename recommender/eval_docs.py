@@ -118,7 +118,7 @@ def render(reports: list[dict[str, Any]], fit: dict[str, Any] | None) -> str:
         if fusion:
             lines += ["Fusion weights learned on seed " + str(reports[0]["protocol"]["seed"]) + "'s training data: "
                       + ", ".join(f"{k} {v}" for k, v in fusion["weights"].items())
-                      + f" (training AUC {fusion['train_auc']}).", ""]
+                      + f" ({fusion['pairs_ordered']:.1%} of {fusion['pairs']} training pairs ordered right).", ""]
         lines += _seed_tables(reports)
     return "\n".join(lines).rstrip() + "\n"
 

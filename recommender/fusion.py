@@ -1,9 +1,9 @@
 """How the moment's signals add up, learned instead of hand-set.
 
 Every signal is standardised over the catalog for each request (and clipped at three standard
-deviations), so a weight says how many standard deviations of one signal are worth one of another. The weights come from a logistic regression on
-training playlists: the playlist's name is the request, its tracks are the positives, tracks drawn at
-random the negatives, and a playlist never finds itself among the neighbours it is scored against.
+deviations), so a weight says how many standard deviations of one signal are worth one of another. The
+weights come from a pairwise logistic regression (`learn_fusion`) on training requests: playlist names
+(their tracks fit) and the tune half of the labelled everyday requests (`fusion_training`).
 """
 
 from __future__ import annotations
@@ -79,28 +79,30 @@ Query = tuple[Callable[[], "tuple[Mapping[str, np.ndarray], np.ndarray | None]"]
 
 
 def learn_fusion(queries: list[Query], n_tracks: int, seed: int = 0) -> tuple[Fusion, dict[str, float]]:
-    """Fit the weights on `Query` triples; returns the fusion and its training AUC. Signals are computed
-    lazily, one query at a time. Only rows a request's constraints allow are learned from: serving ranks
-    within them."""
+    """Fit the weights on `Query` triples; returns the fusion and how many training pairs it orders right.
+
+    Pairwise, as a ranker is judged: a logistic regression on the difference between a fitting track's
+    signals and a non-fitting one's from the same request, so what one request scores high across the board
+    does not leak into the weights. Signals are computed lazily, one request at a time; only rows a request's
+    constraints allow are learned from, since serving ranks within them."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import roc_auc_score
 
     rng = np.random.default_rng(seed)
-    x_parts, y_parts = [], []
+    pairs = []
     for signals_of, positives, negatives in queries:
         signals, allowed = signals_of()
         allowed = np.ones(n_tracks, dtype=bool) if allowed is None else allowed
         positives = positives[allowed[positives]]
-        if len(positives) == 0:
-            continue
         standard = {name: scaled(name, values) for name, values in signals.items()}
         negatives = _negatives(standard, positives, allowed, rng) if negatives is None else negatives[allowed[negatives]]
-        rows = np.concatenate([positives, negatives])
-        x_parts.append(np.stack([standard[s][rows] if s in standard else np.zeros(len(rows), np.float32)
-                                 for s in SIGNALS], axis=1))
-        y_parts.append(np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))]))
-    x, y = np.vstack(x_parts), np.concatenate(y_parts)
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
+        if len(positives) == 0 or len(negatives) == 0:
+            continue
+        x = np.stack([standard.get(s, np.zeros(n_tracks, np.float32)) for s in SIGNALS], axis=1)
+        better = np.repeat(positives, NEGATIVES_PER_POSITIVE)
+        pairs.append(x[better] - x[rng.choice(negatives, size=len(better))])
+    d = np.vstack(pairs)
+    model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=1000).fit(
+        np.vstack([d, -d]), np.concatenate([np.ones(len(d)), np.zeros(len(d))]))
     weights = {s: max(float(w), 0.0) for s, w in zip(SIGNALS, model.coef_[0])}  # no signal counts against fit
-    auc = float(roc_auc_score(y, x @ np.array([weights[s] for s in SIGNALS])))
-    return Fusion(weights), {"queries": len(x_parts), "examples": int(len(y)), "train_auc": round(auc, 4)}
+    ordered = float((d @ np.array([weights[s] for s in SIGNALS]) > 0).mean())
+    return Fusion(weights), {"queries": len(pairs), "pairs": int(len(d)), "pairs_ordered": round(ordered, 4)}

@@ -15,6 +15,7 @@ from recommender.catalog import Catalog, feature_matrix
 from recommender.emotion import PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
 from recommender.names import track_key
+from recommender.genre_names import GenreNames, name_matrix
 from recommender.text_match import (
     playlist_matrix,
     principal_basis,
@@ -52,6 +53,8 @@ class CatalogIndex:
     va: np.ndarray  # (n, 2) valence and arousal in [0, 1] (Deezer, or predicted from the audio features)
     track_tags: sp.csr_matrix  # (n, n_tags) weights in [0, 1]
     track_genres: sp.csr_matrix  # (n, n_tags) 1 for each of the artist's Spotify genres (an ingested track's own)
+    genre_names: np.ndarray  # (g,) every genre the catalog's artists carry, as Spotify writes it (`genre_names`)
+    track_genre_names: sp.csr_matrix  # (n, g) which of them each track's artist carries
     track_emb: np.ndarray  # (n, dim) mean of all its tags' text embeddings
     track_mood_emb: np.ndarray  # (n, dim) mean over mood/situation/season/time tags
     track_genre_emb: np.ndarray  # (n, dim) mean over genre tags
@@ -63,7 +66,7 @@ class CatalogIndex:
     artist_tags: sp.csr_matrix  # (m, n_tags)
     artist_emb: np.ndarray  # (m, dim + 7 + 12) mean of the artist's tracks (zeros without tracks)
     playlist_names: np.ndarray  # (p,) the catalog playlists' names
-    playlist_emb: np.ndarray  # (p, dim) their names as word-mean vectors
+    playlist_emb: np.ndarray  # (p, dim) their names' sentence embeddings
     playlist_tracks: sp.csr_matrix  # (p, n) their members, rows summing to one
     track_words: np.ndarray  # (n, 128) each track's profile (tags, genres, title words) on `words_basis`
     words_basis: np.ndarray  # (dim, 128) the profiles' principal directions
@@ -71,6 +74,7 @@ class CatalogIndex:
 
     def __post_init__(self) -> None:
         self.row_of = {t: i for i, t in enumerate(self.track_ids.tolist())}
+        self.genres = GenreNames(self.genre_names, self.track_genre_names)
         self.artist_row = {a: i for i, a in enumerate(self.artist_index.tolist())}
         # Each track's row in artist_tags (-1: its artist carries no tags).
         self.track_artist_row = np.array([self.artist_row.get(a, -1) for a in self.artist_keys.tolist()], dtype=np.int64)
@@ -250,6 +254,7 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder,
             genre_cols.append(col)
     track_genres = sp.csr_matrix((np.ones(len(genre_rows), np.float32), (genre_rows, genre_cols)),
                                  shape=(len(tracks), n_tags))
+    genre_names, track_genre_names = name_matrix([catalog.artist_genres.get(k, []) for k in tracks["artist_key"]])
     row_of = {t: i for i, t in enumerate(tracks.index)}
     names = catalog.playlists["name"].astype(str).tolist()
     vectors = with_missing_words(names + tracks["name"].tolist(), words or {}, encoder.encode)
@@ -271,6 +276,8 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder,
         va=tracks[["va_valence", "va_arousal"]].to_numpy(dtype=np.float32),
         track_tags=track_tags,
         track_genres=track_genres,
+        genre_names=genre_names,
+        track_genre_names=track_genre_names,
         **derived,
         tag_emotion=tag_emotion,
         tag_track_emb=tag_track_emb,

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from recommender.catalog import feature_matrix
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.encoder import TextEncoder
+from recommender.genre_names import appended
 from recommender.index import OWN_TAG_WEIGHT, CatalogIndex, derive_track_vectors
 from recommender.names import artist_key
 from recommender.text_match import track_profiles, with_missing_words
@@ -131,6 +132,12 @@ def _genre_part(tags: sp.csr_matrix, index: CatalogIndex) -> sp.csr_matrix:
     return (tags @ sp.diags(is_genre)).astype(bool).astype(np.float32).tocsr()
 
 
+def _genre_names(tags: list[str], index: CatalogIndex) -> list[str]:
+    """The file's labels that name a genre: genre tags of the vocabulary, and names it does not know."""
+    cols = [index.vocab.column(normalise_tag(t)) for t in tags]
+    return [normalise_tag(t) for t, c in zip(tags, cols) if c is None or index.vocab.categories[c] == "genre"]
+
+
 def add_tracks(index: CatalogIndex, new: list[NewTrack], encoder: TextEncoder) -> CatalogIndex:
     """A new index with these tracks appended (or replaced, for ids already there)."""
     if not new:
@@ -174,6 +181,8 @@ def add_tracks(index: CatalogIndex, new: list[NewTrack], encoder: TextEncoder) -
         track_tags=sp.vstack([index.track_tags[np.flatnonzero(keep)], new_tags]).tocsr(),
         # An ingested track's genres are the genre tags its file gives it.
         track_genres=sp.vstack([index.track_genres[np.flatnonzero(keep)], _genre_part(new_tags, index)]).tocsr(),
+        **dict(zip(("genre_names", "track_genre_names"), appended(
+            index.genre_names, index.track_genre_names, keep, [_genre_names(t.tags, index) for t in new]))),
         playlist_tracks=sp.hstack([index.playlist_tracks[:, np.flatnonzero(keep)],
                                    sp.csr_matrix((index.playlist_tracks.shape[0], len(new)), dtype=np.float32)]).tocsr(),
         track_words=stack(index.track_words, track_profiles(

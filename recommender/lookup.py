@@ -57,8 +57,11 @@ class CatalogLookup:
         """Genres a listener can name as a hard filter."""
         v = self.index.vocab
         by_spotify = np.bincount(self.index.track_genres.indices, minlength=len(v.tags))
-        return [t for t, c, n, tracks in zip(v.tags, v.categories, v.counts, by_spotify)
+        tags = [t for t, c, n, tracks in zip(v.tags, v.categories, v.counts, by_spotify)
                 if (c == "genre" and n >= NAMED_GENRE_MIN_COUNT) or (c in ("genre", "language") and tracks >= NAMED_GENRE_MIN_TRACKS)]
+        # Genres the vocabulary is too small to hold ("city pop": 41 tracks, 5 artists) are names all the same.
+        heads = {t for t in tags if " " not in t}
+        return tags + [g for g in self.index.genres.nameable(NAMED_GENRE_MIN_TRACKS, heads) if g not in set(tags)]
 
     def category(self, tag: str) -> str:
         return self._category.get(tag, "")

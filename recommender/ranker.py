@@ -40,6 +40,7 @@ class SageRanker:
         second half; absent from model files saved before it)."""
         self.model, self.layers, self.artists, self.index = model, layers, artists, index
         self.artist_tags, self.completion = artist_tags, completion
+        self._completion_rows = completion.prepare(index.track_tags) if completion is not None else None
         self.fusion = fusion or Fusion()  # learned after training (`learn_ranker_fusion`), saved with the model
         self.trained_track_ids = track_ids
         self.trained_interacted = interacted
@@ -172,14 +173,14 @@ class SageRanker:
         if q is None:
             return np.zeros(self.index.size, np.float32)
         graph = self.G_track @ q
-        if self.completion is None:
+        if self.completion is None or self._completion_rows is None:
             return graph
         asked = np.zeros(len(self.index.vocab), np.float32)
         for t in tags:
             col = self.index.vocab.column(t.tag)
             if col is not None and t.weight > 0:
                 asked[col] += t.weight
-        return standardised_rows(graph)[0] + standardised_rows(self.completion.towards(self.index.track_tags, asked))[0]
+        return standardised_rows(graph)[0] + standardised_rows(self.completion.towards(self._completion_rows, asked))[0]
 
     def tag_parts(self, tags: list[WeightedTag]) -> tuple[np.ndarray, np.ndarray]:
         """(share of the asked-for tag weight each track carries, the Tag model's predicted fit): the links we

@@ -37,18 +37,24 @@ class TagCompletion:
         out[:, self.active] = np.asarray(binarise(tags)[:, self.active] @ self.weights)
         return out
 
-    def towards(self, tags: sp.csr_matrix, asked: np.ndarray) -> np.ndarray:
-        """(rows,) how well each row fits a weighted set of tags (`asked`: one weight per tag): the asked tags
-        it carries, then those its tags predict. EASE's own diagonal is zero (a tag never predicts itself),
-        so carrying the tag is added back: a new track labelled only "pop" fits a request for pop. Each row's
-        tags are averaged, not summed: a track is not a better fit for carrying forty tags."""
-        on = asked[self.active]
-        if not on.any():
-            return np.zeros(tags.shape[0], np.float32)
-        x = binarise(tags)[:, self.active]
+    def prepare(self, tags: sp.csr_matrix) -> sp.csr_matrix:
+        """The rows `towards` scores, made once per index: each row's tags over the covered ones, averaged
+        (a track is not a better fit for carrying forty tags)."""
+        x = binarise(tags)[:, self.active].tocsr()
         counts = np.asarray(x.sum(axis=1)).ravel()
-        fit = np.asarray(x @ (self.weights @ on + on)).ravel() / np.maximum(counts, 1.0)
-        return fit.astype(np.float32)
+        return (sp.diags(1.0 / np.maximum(counts, 1.0)).astype(np.float32) @ x).tocsr()
+
+    def towards(self, rows: sp.csr_matrix, asked: np.ndarray) -> np.ndarray:
+        """(rows,) how well each prepared row fits a weighted set of tags (`asked`: one weight per tag): the
+        asked tags it carries, then those its tags predict. EASE's own diagonal is zero (a tag never predicts
+        itself), so carrying the tag is added back: a new track labelled only "pop" fits a request for pop."""
+        on = asked[self.active]
+        cols = np.flatnonzero(on)
+        if not len(cols):
+            return np.zeros(rows.shape[0], np.float32)
+        target = self.weights[:, cols] @ on[cols]
+        target[cols] += on[cols]
+        return np.asarray(rows @ target).ravel().astype(np.float32)
 
     def state(self) -> dict[str, np.ndarray | int]:
         return {"weights": self.weights, "active": self.active, "n_tags": self.n_tags}

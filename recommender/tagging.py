@@ -94,6 +94,10 @@ def decade_of_year(year: int) -> str | None:
 ERA_PARTS = {"early": (0, 4), "mid": (3, 7), "late": (5, 9)}  # "early 2010s": 2010-2014
 
 
+NEW_RELEASES = "new releases"  # an era of its own: the catalog's last RECENT_YEARS years of releases
+RECENT_YEARS = 2
+
+
 def decade_years(era: str) -> tuple[int, int] | None:
     """'90s' -> (1990, 1999), '00s' -> (2000, 2009), '2010s' -> (2010, 2019), 'early 2010s' -> (2010, 2014),
     '80s-90s' -> (1980, 1999)."""

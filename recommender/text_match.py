@@ -90,7 +90,9 @@ class TextMatch:
                  words_basis: np.ndarray, track_genre_emb: np.ndarray) -> None:
         self.playlist_emb, self.playlist_tracks = playlist_emb, playlist_tracks
         self.track_words, self.words_basis = track_words, words_basis  # profiles already projected on the basis
-        self.track_genre_emb = track_genre_emb
+        # On the profiles' basis too: scores correlate 0.999 with the full 384 dimensions and a request reads a
+        # third of the memory (ties among tracks with the same genres are what reorders)
+        self.track_genres = np.ascontiguousarray(track_genre_emb @ words_basis)
 
     def playlists(self, query: np.ndarray, skip: int | None = None) -> np.ndarray:
         """Tracks of the playlists whose names are closest to the query (`skip`: a playlist left out, so a
@@ -109,4 +111,4 @@ class TextMatch:
 
     def genres(self, query: np.ndarray) -> np.ndarray:
         """The request against the track's genres alone (what a playlist name mostly says)."""
-        return self.track_genre_emb @ query
+        return self.track_genres @ (query @ self.words_basis)

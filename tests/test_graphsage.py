@@ -211,6 +211,7 @@ def test_ingested_track_is_embedded_without_retraining(app: App, index: CatalogI
         playlist_tracks=sp.hstack([index.playlist_tracks, sp.csr_matrix((index.playlist_tracks.shape[0], 1))]).tocsr(),
     )
     ranker = SageRanker.load(path, twin)
+    assert ranker.completion is not None and ranker.artist_tags is not None  # the Tag model's EASE half travels
     new = twin.size - 1
     assert not ranker.interacted[new] and ranker.known_track[new] == -1
     sims = ranker.G_track_unit @ ranker.G_track_unit[new]

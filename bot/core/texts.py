@@ -81,6 +81,7 @@ BY = "by {who}"
 LIKE = "like {who}"
 NO = "no {what}"
 FROM_ERA = "from the {era}"
+NEW_ONLY = "released in the last two years"
 SOUNDING_RIGHT = "sounding right for {moments}"
 
 # Feedback and taste

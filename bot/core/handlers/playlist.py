@@ -10,6 +10,7 @@ from bot.core.ports import Catalog
 from bot.core.session import Session, SessionTag
 from bot.core.text import has_words
 from recommender.intent import Intent
+from recommender.tagging import NEW_RELEASES
 from recommender.types import Taste
 
 DISLIKE_WEIGHT = -5.0  # a removed track counts against it, as a dislike does
@@ -114,7 +115,7 @@ def understood(intent: Intent, catalog: Catalog) -> str:
         parts.append(texts.NO.format(what=", ".join(
             intent.exclude_genres + [catalog.artist_name(a) for a in intent.exclude_artists])))
     if intent.era:
-        parts.append(texts.FROM_ERA.format(era=intent.era))
+        parts.append(texts.NEW_ONLY if intent.era == NEW_RELEASES else texts.FROM_ERA.format(era=intent.era))
     if intent.moments:
         parts.append(texts.SOUNDING_RIGHT.format(moments=", ".join(intent.moments)))
     return f" ({'; '.join(parts)})" if parts else ""

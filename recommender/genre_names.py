@@ -1,0 +1,90 @@
+"""Genres as Spotify writes them, every one of them: the truth hard genre constraints are checked on.
+
+The tag vocabulary keeps a genre only when enough artists carry it, so "classic city pop" (41 tracks, 5
+artists) or "san diego rap" are not tags. A named genre ("city pop", "no rap") must still mean exactly
+that: these names are matched as words ("city pop" covers "classic city pop", "rap" covers "san diego
+rap", never "trap"), beside the vocabulary."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from recommender.tagging import normalise_tag
+
+# What listeners mean by a genre name beyond its compounds: "no rap" rules out hip hop too.
+GENRE_FAMILIES = {
+    "rap": ("hip hop", "trap"), "hip hop": ("rap", "trap"), "edm": ("house", "trance", "dubstep", "big room", "techno"),
+    "rnb": ("soul", "new jack swing", "quiet storm"), "latin": ("reggaeton",), "metal": ("metalcore",),
+}
+
+
+def is_compound(name: str, genre: str) -> bool:
+    """Whether a genre name is this genre or one of its compounds: "dance pop" and "europop" are pop, "uk pop"
+    is not k-pop, "trap" is not rap."""
+    return genre in _covered_by(name)
+
+
+def _covered_by(name: str) -> set[str]:
+    """Every genre this name is a compound of: its leading and trailing words, and for one word its tails
+    ("europop": "pop")."""
+    words = name.split()
+    out = {" ".join(words[:k]) for k in range(1, len(words) + 1)} | {" ".join(words[-k:]) for k in range(1, len(words) + 1)}
+    if len(words) == 1:
+        out |= {name[i:] for i in range(3, len(name) - 2)}
+    return out
+
+
+def name_matrix(genres_of: Sequence[Iterable[str]]) -> tuple[np.ndarray, sp.csr_matrix]:
+    """(the distinct names, (rows × names) which row carries which) from each row's genre names."""
+    per_row = [{normalise_tag(g) for g in gs} - {""} for gs in genres_of]
+    names = sorted(set().union(*per_row)) if per_row else []
+    col = {g: i for i, g in enumerate(names)}
+    rows = [r for r, gs in enumerate(per_row) for _ in gs]
+    cols = [col[g] for gs in per_row for g in gs]
+    matrix = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(per_row), len(names)))
+    return np.asarray(names, dtype=str), matrix
+
+
+def appended(names: np.ndarray, matrix: sp.csr_matrix, keep: np.ndarray,
+             genres_of: Sequence[Iterable[str]]) -> tuple[np.ndarray, sp.csr_matrix]:
+    """The kept rows of (names, matrix) with rows for `genres_of` below them (new names get new columns)."""
+    old = [names[matrix[r].indices].tolist() for r in np.flatnonzero(keep)]
+    return name_matrix(old + [list(gs) for gs in genres_of])
+
+
+class GenreNames:
+    """Which rows carry a named genre, by the genre names (`name_matrix`) each row has."""
+
+    def __init__(self, names: np.ndarray, matrix: sp.csr_matrix,
+                 families: Mapping[str, tuple[str, ...]] = GENRE_FAMILIES) -> None:
+        self.matrix, self.families = matrix.tocsc(), families
+        self._columns: dict[str, list[int]] = defaultdict(list)  # genre -> the names that are it or compounds
+        for i, name in enumerate(names.tolist()):
+            for genre in _covered_by(name):
+                self._columns[genre].append(i)
+
+    def carrying(self, genres: Iterable[str]) -> np.ndarray:
+        """(rows,) bool: the rows carrying any of these genres, their families ("rap": hip hop, trap) or
+        their compounds."""
+        genres = list(genres)
+        cols = sorted({c for g in genres + [f for g in genres for f in self.families.get(g, ())]
+                       for c in self._columns.get(g, ())})
+        if not cols:
+            return np.zeros(self.matrix.shape[0], dtype=bool)
+        return np.asarray(self.matrix[:, cols].sum(axis=1)).ravel() > 0
+
+    def nameable(self, min_rows: int, heads: Iterable[str]) -> list[str]:
+        """Genres of two or more words a listener can name, beyond the vocabulary: a name's trailing words
+        ending in a known genre (`heads`), carried by at least `min_rows` rows ("classic city pop" makes
+        "city pop" nameable; "trap mexicano" does not make "mexicano" a genre)."""
+        heads = set(heads)
+        out = []
+        for genre in self._columns:
+            words = genre.split()
+            if len(words) >= 2 and words[-1] in heads and self.carrying([genre]).sum() >= min_rows:
+                out.append(genre)
+        return sorted(out)

@@ -1,0 +1,42 @@
+"""Genres as Spotify writes them: exact hard constraints beyond the tag vocabulary. Pure, no catalog."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recommender.genre_names import GenreNames, appended, is_compound, name_matrix
+
+
+@pytest.mark.parametrize(("name", "genre", "covered"), [
+    ("classic city pop", "city pop", True), ("san diego rap", "rap", True), ("europop", "pop", True),
+    ("pop rap", "pop", True), ("trap", "rap", False), ("uk pop", "k pop", False), ("city pop", "city pop", True),
+])
+def test_a_genre_covers_its_compounds_word_by_word(name: str, genre: str, covered: bool) -> None:
+    assert is_compound(name, genre) is covered
+
+
+def _genres() -> GenreNames:
+    names, matrix = name_matrix([["classic city pop", "j-pop"], ["san diego rap"], ["trap"], ["dance pop"], [],
+                                 ["trap mexicano"]] + [["classic city pop"]] * 3)
+    return GenreNames(names, matrix)
+
+
+def test_rows_carrying_a_genre_include_its_family_and_compounds() -> None:
+    genres = _genres()
+    assert genres.carrying(["city pop"]).tolist() == [True, False, False, False, False, False, True, True, True]
+    # "no rap" rules out trap too: the family, not the substring
+    assert genres.carrying(["rap"]).tolist()[:6] == [False, True, True, False, False, True]
+    assert not genres.carrying(["bossa nova"]).any()
+
+
+def test_only_names_ending_in_a_known_genre_become_nameable() -> None:
+    nameable = _genres().nameable(3, heads={"pop", "rap"})
+    assert "city pop" in nameable and "classic city pop" in nameable
+    assert "mexicano" not in nameable and "classic" not in nameable and "san diego rap" not in nameable  # 1 row
+
+
+def test_appended_rows_keep_the_old_ones_and_add_new_names() -> None:
+    names, matrix = name_matrix([["trap"], ["dance pop"]])
+    names, matrix = appended(names, matrix, np.array([False, True]), [["classic city pop"]])
+    assert matrix.shape == (2, 2) and GenreNames(names, matrix).carrying(["city pop"]).tolist() == [False, True]

@@ -25,7 +25,7 @@ from recommender.intent import MAX_TAGS, Intent, IntentTag
 from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
-from recommender.sound import Moment, SoundSpace, combine, comparatives_in, moments_in, move
+from recommender.sound import Moment, SoundSpace, combine, comparatives_in, moments_in, move, wanted_in
 from recommender.tag_scoring import TagScorer
 from recommender.tagging import NEW_RELEASES
 
@@ -75,7 +75,8 @@ class LocalChat2Tag:
         if era == NEW_RELEASES and any(NEW.fullmatch(a) for a in found["artists"] + found["like_artists"]):
             era = None  # "songs by Brand New" names the band, not this year's releases
         moments = moments_in(folded, text.lower())
-        sound = self.sound(moments, comparatives_in(folded, text.lower()), found["like_artists"] + found["artists"])
+        sound = self.sound(moments, comparatives_in(folded, text.lower()), found["like_artists"] + found["artists"],
+                           wanted_in(folded, moments))
         if lang != "en" and self.multilingual is not None:
             # The situation words (rain, café, night, gym) lead; the multilingual encoder adds the rest.
             named_moments = [IntentTag(tag=t, weight=0.9) for t in self._moment_tags(moments)]
@@ -94,10 +95,11 @@ class LocalChat2Tag:
                       note=note, sound=sound, moments=[m.name for m in moments],
                       query=" ".join(w for w in COMPARATIVE.sub(" ", rest).split() if w != ",")[:300])
 
-    def sound(self, moments: list[Moment], moves: dict[str, float], artists: list[str]) -> dict[str, float]:
-        """The request's target sound: its moments' mean, moved by its comparatives from where the named
-        artists (or else the moments) sit."""
-        target = combine(moments)
+    def sound(self, moments: list[Moment], moves: dict[str, float], artists: list[str],
+              wanted: set[str] = frozenset()) -> dict[str, float]:  # type: ignore[assignment]
+        """The request's target sound: its moments' mean (what it asks for weighing most), moved by its
+        comparatives from where the named artists (or else the moments) sit."""
+        target = combine(moments, wanted)
         if not moves:
             return target
         rows = np.flatnonzero(np.isin(self._artist_rows, artists)) if artists else np.array([], dtype=int)

@@ -19,31 +19,35 @@ def pick(index: CatalogIndex, order: Iterable[int], k: int, exclude: frozenset[s
          known: set[str] = frozenset(), allowed: np.ndarray | None = None,  # type: ignore[assignment]
          max_per_artist: int = MAX_PER_ARTIST) -> list[int]:
     """Rows in `order`, skipping excluded or filtered tracks, a third song by one artist (unless the request
-    names its artists), the same song under another id, and known artists beyond their share."""
+    names its artists), the same song under another id, and known artists beyond their share. When the
+    constraints leave too few artists to fill the list ("80s city pop": four), a second pass lifts the cap
+    per artist: ten tracks by four artists read better than eight."""
     picked: list[int] = []
     # An excluded track excludes its song: the same recording often has several ids.
     seen_songs = {index.song_key(r) for r in (index.row_of.get(t) for t in exclude) if r is not None}
     per_artist: dict[str, int] = {}
     known_quota = max(1, int(k * KNOWN_ARTIST_SHARE)) if known else 0
-    for row in order:
-        if allowed is not None and not allowed[row]:
-            continue
-        tid = str(index.track_ids[row])
-        if tid in exclude:
-            continue
-        artist = str(index.artist_keys[row])
-        song = index.song_key(int(row))
-        if per_artist.get(artist, 0) >= max_per_artist or song in seen_songs:
-            continue
-        if artist in known:
-            if known_quota <= 0:
+    order = list(order)
+    for cap in dict.fromkeys((max_per_artist, k)):
+        for row in order:
+            if len(picked) == k:
+                return picked
+            if allowed is not None and not allowed[row]:
                 continue
-            known_quota -= 1
-        per_artist[artist] = per_artist.get(artist, 0) + 1
-        seen_songs.add(song)
-        picked.append(int(row))
-        if len(picked) == k:
-            break
+            tid = str(index.track_ids[row])
+            if tid in exclude:
+                continue
+            artist = str(index.artist_keys[row])
+            song = index.song_key(int(row))
+            if per_artist.get(artist, 0) >= cap or song in seen_songs:
+                continue
+            if artist in known:
+                if known_quota <= 0:
+                    continue
+                known_quota -= 1
+            per_artist[artist] = per_artist.get(artist, 0) + 1
+            seen_songs.add(song)
+            picked.append(int(row))
     return picked
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from recommender.metrics import ABLATIONS
+
 PROTOCOLS = {"cf": "CF (HetRec listener → artist)", "tag": "Tag (artist → held-out tags)",
              "text2playlist": "Text → playlist (held-out playlist names)",
              "ingest_then_ask": "Ingest, then ask by name (held-out playlists' tracks arrive as new)"}
@@ -23,12 +25,12 @@ def _seed_tables(reports: list[dict[str, Any]]) -> list[str]:
         if not all(part in r for r in reports):
             continue
         models = sorted(reports[0][part], key=lambda m: -reports[0][part][m]["ndcg@100"])
-        rows = [[f"**{m}**" if m == "graphsage" else m]
+        rows = [[f"**{m}**" if m == "graphsage" else f"*{m}* (ablation)" if m in ABLATIONS else m]
                 + [f"{r[part][m]['ndcg@100']:.4f}" for r in reports] for m in models]
         out += [f"### {title}", "", "NDCG@100 per seed (`graphsage` is the served ranker):", "",
                 _table(["model"] + [f"seed {s}" for s in seeds], rows), ""]
         gaps = [r["graphsage_vs_best"][part] for r in reports]
-        out += ["Served minus the best other model (paired bootstrap, 95 %): " + "; ".join(
+        out += ["Served minus the best other model, ablations aside (paired bootstrap, 95 %): " + "; ".join(
             f"seed {s}: {g['mean']:+.4f} vs {g['baseline']} [{g['ci95'][0]:+.4f}, {g['ci95'][1]:+.4f}]"
             for s, g in zip(seeds, gaps)), ""]
     return out

@@ -32,7 +32,7 @@ from recommender.graph import (
     track_artist_matrix,
 )
 from recommender.index import CatalogIndex, derive_track_vectors, projected_profiles
-from recommender.metrics import drop_pairs, holdout_split, paired_difference, rank_metrics, summarise
+from recommender.metrics import ABLATIONS, drop_pairs, holdout_split, paired_difference, rank_metrics, summarise
 from recommender.sage import SageConfig
 from recommender.fit_judge import FitRequest, TrackFacts
 from recommender.fusion_training import learn_ranker_fusion
@@ -159,7 +159,7 @@ def _per_row(scorers: dict[str, Callable[[np.ndarray], np.ndarray]], train: sp.c
 
 def _against_best(per_row: dict[str, dict[str, np.ndarray]], seed: int, metric: str = "ndcg@100") -> dict[str, Any]:
     """GraphSAGE minus the best other model on `metric`, per row, with a paired-bootstrap 95 % interval."""
-    best = max((m for m in per_row if m != "graphsage"), key=lambda m: per_row[m][metric].mean())
+    best = max((m for m in per_row if m != "graphsage" and m not in ABLATIONS), key=lambda m: per_row[m][metric].mean())
     return {"baseline": best, "metric": metric,
             **paired_difference(per_row["graphsage"][metric], per_row[best][metric], seed)}
 
@@ -254,7 +254,8 @@ def evaluate(index: CatalogIndex, catalog: Catalog, parser: Parser, encode: Call
 
     for part, models in per_row.items():
         report[part] = {name: summarise(m) for name, m in models.items()}
-    report["winner"] = {p: max(report[p], key=lambda m: report[p][m]["ndcg@100"]) for p in per_row}
+    report["winner"] = {p: max((m for m in report[p] if m not in ABLATIONS), key=lambda m: report[p][m]["ndcg@100"])
+                        for p in per_row}
     report["graphsage_vs_best"] = {p: _against_best(models, seed) for p, models in per_row.items()}
     return report
 
@@ -269,24 +270,33 @@ def _relevance(relevant: list[np.ndarray], n: int) -> tuple[sp.csr_matrix, sp.cs
 
 def _text_rankers(served: GraphSAGERecommender, content: ContentRecommender, intents: list[Intent],
                   text_emb: np.ndarray) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
-    """The served fusion (with the request's constraints), the Tag model alone, the first release's ranking, plain sentence-embedding
-    similarity of the request and the track's tags (cbf), and popularity."""
+    """The served fusion with the request's constraints, the Tag model alone, the first release's ranking,
+    plain sentence-embedding similarity of the request and the track's tags (cbf), and popularity; and two
+    ablations that say where the served ranker's lead comes from: its fusion without the constraints, and
+    cbf within them."""
     ranker, index = served.ranker, served.index
 
-    def fused(i: int) -> np.ndarray:
-        """As served: the fusion, within what the request's constraints allow (the rest ranks after it)."""
-        intent = intents[i]
-        vector = served.query_vector(intent.query) if served.query_vector and intent.query else None
-        score = ranker.fusion.combine(served.moment_signals(intent.weighted_tags, intent.sound, vector))
-        mask = served.allowed(intent.filters())
+    def constrained(i: int, score: np.ndarray) -> np.ndarray:
+        """Tracks the request's constraints rule out rank after every allowed one (serving never shows them)."""
+        mask = served.allowed(intents[i].filters())
         return score if mask is None else np.where(mask, score, score - RULED_OUT)
 
+    def fused(i: int) -> np.ndarray:
+        intent = intents[i]
+        vector = served.query_vector(intent.query) if served.query_vector and intent.query else None
+        return ranker.fusion.combine(served.moment_signals(intent.weighted_tags, intent.sound, vector))
+
+    def cbf(i: int) -> np.ndarray:
+        return text_emb[i] @ index.track_emb.T
+
     return {
-        "graphsage": lambda rows: np.stack([fused(int(r)) for r in rows]),
+        "graphsage": lambda rows: np.stack([constrained(int(r), fused(int(r))) for r in rows]),
         "tag_model": lambda rows: np.stack([ranker.tag_parts(intents[r].weighted_tags)[1] for r in rows]),
         "content": lambda rows: np.stack([content.scores(Taste(), intents[r].weighted_tags)[0] for r in rows]),
-        "cbf": lambda rows: text_emb[rows] @ index.track_emb.T,
+        "cbf": lambda rows: np.stack([cbf(int(r)) for r in rows]),
         "popularity": lambda rows: np.tile(index.popularity, (len(rows), 1)),
+        "served_unconstrained": lambda rows: np.stack([fused(int(r)) for r in rows]),
+        "cbf_constrained": lambda rows: np.stack([constrained(int(r), cbf(int(r))) for r in rows]),
     }
 
 

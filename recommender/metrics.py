@@ -7,6 +7,10 @@ import scipy.sparse as sp
 
 CUTOFFS = (10, 20, 100)
 
+# Parts of the served ranker the text protocols also report (its fusion without the request's constraints, plain
+# sentence similarity within them): they say where its lead comes from and are never the "best other" model.
+ABLATIONS = ("served_unconstrained", "cbf_constrained")
+
 
 def holdout_split(matrix: sp.csr_matrix, fraction: float, seed: int, min_items: int = 5
                   ) -> tuple[sp.csr_matrix, sp.csr_matrix]:

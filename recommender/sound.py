@@ -119,6 +119,21 @@ def moments_in(folded: str, lowered: str = "") -> list[Moment]:
     return [m for m, pattern in _MOMENTS if pattern.search(folded) or (lowered and pattern.search(lowered))]
 
 
+_WANTED = re.compile(r"\b(?:want|wanna|need|let me|make me|help me|gotta)(?: to)?\s*$")
+WANTED_WEIGHT = 3.0  # "just got dumped and want to scream": the scream is the music, the breakup the context
+
+
+def wanted_in(folded: str, moments: list[Moment]) -> set[str]:
+    """The moments the message asks the music to bring ("want to scream"), not only describes."""
+    wanted = set()
+    for m, pattern in _MOMENTS:
+        if m in moments:
+            found = pattern.search(folded)
+            if found and _WANTED.search(folded[: found.start()]):
+                wanted.add(m.name)
+    return wanted
+
+
 def comparatives_in(folded: str, lowered: str = "") -> dict[str, float]:
     """Dimension -> signed number of steps the message asks to move."""
     moves: dict[str, float] = {}
@@ -128,13 +143,16 @@ def comparatives_in(folded: str, lowered: str = "") -> dict[str, float]:
     return moves
 
 
-def combine(moments: list[Moment]) -> dict[str, float]:
-    """The mean target of several moments, per dimension they name (tempo scaled to [0, 1])."""
-    sums: dict[str, list[float]] = {}
+def combine(moments: list[Moment], wanted: set[str] = frozenset()) -> dict[str, float]:  # type: ignore[assignment]
+    """The mean target of several moments, per dimension they name (tempo scaled to [0, 1]); the moments the
+    message asks for (`wanted_in`) weigh WANTED_WEIGHT times the others."""
+    sums: dict[str, list[tuple[float, float]]] = {}
     for moment in moments:
+        weight = WANTED_WEIGHT if moment.name in wanted else 1.0
         for dim, value in moment.target.items():
-            sums.setdefault(dim, []).append(value / TEMPO_SCALE if dim == "tempo" else value)
-    return {dim: round(float(np.mean(values)), 3) for dim, values in sums.items()}
+            sums.setdefault(dim, []).append((value / TEMPO_SCALE if dim == "tempo" else value, weight))
+    return {dim: round(float(np.average([v for v, _ in pairs], weights=[w for _, w in pairs])), 3)
+            for dim, pairs in sums.items()}
 
 
 def move(target: dict[str, float], base: Mapping[str, float], moves: Mapping[str, float]) -> dict[str, float]:

@@ -60,3 +60,13 @@ def test_fit_prefers_the_track_that_sounds_like_the_target_and_describes_it() ->
     assert space.describe(0, sleep) == "calm and acoustic, 68 BPM"
     assert space.describe(1, {"energy": 0.9}).startswith("high-energy")
     assert not space.fit({}).any()
+
+
+def test_the_moment_a_message_asks_for_outweighs_the_one_it_describes() -> None:
+    from recommender.sound import wanted_in
+
+    text = "i just got dumped and want to scream"
+    moments = moments_in(text)
+    assert {m.name for m in moments} >= {"sad", "angry"} and wanted_in(text, moments) == {"angry"}
+    asked, averaged = combine(moments, wanted_in(text, moments)), combine(moments)
+    assert asked["energy"] > averaged["energy"] > 0.5 and asked["energy"] > 0.7

@@ -1,0 +1,31 @@
+"""Picking the list from a ranking: diversity rules, and what happens when the constraints leave few artists."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from recommender.diversify import pick
+
+
+def _index(artists: list[str]) -> SimpleNamespace:
+    ids = [f"t{i}" for i in range(len(artists))]
+    return SimpleNamespace(track_ids=np.array(ids), artist_keys=np.array(artists), row_of={t: i for i, t in enumerate(ids)},
+                           song_key=lambda row: f"song{row}")
+
+
+def test_two_per_artist_while_enough_artists_remain() -> None:
+    index = _index([a for a in "abcdefgh" for _ in range(3)])  # 8 artists, 3 tracks each
+    rows = pick(index, range(24), 10)  # type: ignore[arg-type]
+    artists = [index.artist_keys[r] for r in rows]
+    assert len(rows) == 10 and max(artists.count(a) for a in set(artists)) == 2
+
+
+def test_few_artists_left_by_the_constraints_still_fill_the_list() -> None:
+    index = _index([a for a in "abcd" for _ in range(4)])  # "80s city pop": four artists
+    allowed = np.ones(16, dtype=bool)
+    rows = pick(index, range(16), 10, allowed=allowed)  # type: ignore[arg-type]
+    assert len(rows) == 10 and len(set(rows)) == 10
+    first_eight = [index.artist_keys[r] for r in rows[:8]]
+    assert all(first_eight.count(a) == 2 for a in "abcd")  # the cap holds until it must give way

@@ -173,7 +173,7 @@ class SageRanker:
         if q is None:
             return np.zeros(self.index.size, np.float32)
         graph = self.G_track @ q
-        if self.completion is None or self._completion_rows is None:
+        if self.completion is None or self._completion_rows is None:  # a model file saved before completion
             return graph
         asked = np.zeros(len(self.index.vocab), np.float32)
         for t in tags:

@@ -22,7 +22,7 @@ from recommender.fusion import z
 from recommender.ranker import SageRanker
 from recommender.ranking_policy import asks_for_the_season, final_scores, listener_fit, per_artist, seasonal_rows
 from recommender.sound import SoundSpace
-from recommender.text_match import TextMatch, WordVector
+from recommender.text_match import TextMatch, TextVector
 from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, WeightedTag
 
 __all__ = ["GraphSAGERecommender", "SageRanker"]  # SageRanker lives in recommender.ranker; imported from here too
@@ -37,10 +37,10 @@ class GraphSAGERecommender:
     fits the listener (the CF model for tracks with listening history, the CBF model for tracks without:
     new releases compete on content fit like any other track). Named constraints are hard filters."""
 
-    def __init__(self, ranker: SageRanker, query_vector: WordVector | None = None) -> None:
+    def __init__(self, ranker: SageRanker, query_vector: TextVector | None = None) -> None:
         self.ranker = ranker
         self.index = ranker.index
-        self.query_vector = query_vector  # request text -> word-mean vector (Chat2Tag's cached word embeddings)
+        self.query_vector = query_vector  # request text -> its sentence embedding (Chat2Tag's cached encoder)
         self.space = SoundSpace(self.index.features, self.index.feature_bounds, self.index.va)
         self.text = TextMatch(self.index.playlist_emb, self.index.playlist_tracks, self.index.track_words,
                               self.index.words_basis, self.index.track_genre_emb)

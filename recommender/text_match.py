@@ -26,7 +26,7 @@ PROFILE_DIMS = 128  # the profiles' top principal directions: 97 % of their ener
 # the full 384 (measured on the labelled requests and playlist names), and a request reads 14 MB instead of 43
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
-WordVector = Callable[[str], "np.ndarray | None"]
+TextVector = Callable[[str], "np.ndarray | None"]
 
 
 # Words that say nothing about which songs fit ("something like …", "songs for …").

@@ -26,9 +26,11 @@ async def test_mood_text_gives_twenty_distinct_complete_tracks(app: App) -> None
     for t in tracks:
         assert t.track_id and t.name and t.artist and t.reason and t.tags
         assert t.uri == f"spotify:track:{t.track_id}"
-    # Every track says how it sounds; most also carry one of the moments asked for; none is a Christmas song.
+    # Every track says how it sounds, and sounds like a rainy morning (none high-energy); the sound leads and
+    # the tags help (some tracks carry a moment asked for); none is a Christmas song.
     assert all("BPM" in t.reason for t in tracks)
-    assert sum(any(name in t.reason for name in names) for t in tracks) >= 4  # the sound leads, tags help
+    assert not any("high-energy" in t.reason for t in tracks), [t.reason for t in tracks]
+    assert sum(any(name in t.reason for name in names) for t in tracks) >= 2
     assert not any("christmas" in t.name.lower() or "silent night" in t.name.lower() for t in tracks)
 
 

@@ -68,7 +68,8 @@ baseline in the same process:
 - **message → playlist through the whole core**: the session, Chat2Tag (in a thread) and the listener's history
   read together, ranking, the session and the playlist saved together; ten bench messages over four listeners
   (one new, three HetRec), `--rounds` requests per backend, p50 / p99 and **throughput**;
-- the same for **never-seen messages** (the labelled Chat2Tag set, once each), where Chat2Tag must encode words;
+- the same for **never-seen messages** (the labelled Chat2Tag set, once each), where Chat2Tag may encode new
+  words and the request's sentence is encoded once (~10 ms);
 - **ranking alone**; **cold start** to the first reply (the embedded database included) and **peak RSS** of a
   child process;
 - **personalisation**: how much one mood playlist differs between 40 HetRec listeners (pairwise Jaccard,

@@ -34,8 +34,10 @@ class Explainer:
         if sounds:
             parts.append(sounds)
         artist_key = str(idx.artist_keys[row])
-        if artist_key in named or (artist_key in known and asked):
+        if artist_key in named:
             parts.append(f"by {idx.artists[row]}, as asked")
+        elif artist_key in known and asked:  # "like Radiohead": one of theirs, said as such, not "as asked"
+            parts.append(f"by {idx.artists[row]} themselves, the artist you named")
         elif user_artists:
             if artist_key in known:
                 parts.append(f"by {idx.artists[row]}, whom you play")

@@ -66,8 +66,6 @@ MIN_GENRE_TRACKS = 20  # fewer tracks than this by the surest evidence: the next
 COMPILATIONS = "various artists"  # not an artist: its listeners' tags describe every genre at once
 
 
-
-
 def genre_columns(index: CatalogIndex, genres: Iterable[str]) -> list[int]:
     """The vocabulary columns a named genre covers: itself, its family and their compounds
     ("rock" → "hard rock")."""

@@ -14,8 +14,8 @@ import scipy.sparse as sp
 from recommender.catalog import Catalog, feature_matrix
 from recommender.emotion import PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
-from recommender.names import track_key
 from recommender.genre_names import GenreNames, name_matrix
+from recommender.names import track_key
 from recommender.text_match import (
     playlist_matrix,
     principal_basis,

@@ -60,8 +60,9 @@ class CatalogLookup:
         tags = [t for t, c, n, tracks in zip(v.tags, v.categories, v.counts, by_spotify)
                 if (c == "genre" and n >= NAMED_GENRE_MIN_COUNT) or (c in ("genre", "language") and tracks >= NAMED_GENRE_MIN_TRACKS)]
         # Genres the vocabulary is too small to hold ("city pop": 41 tracks, 5 artists) are names all the same.
+        known = set(tags)
         heads = {t for t in tags if " " not in t}
-        return tags + [g for g in self.index.genres.nameable(NAMED_GENRE_MIN_TRACKS, heads) if g not in set(tags)]
+        return tags + [g for g in self.index.genres.nameable(NAMED_GENRE_MIN_TRACKS, heads) if g not in known]
 
     def category(self, tag: str) -> str:
         return self._category.get(tag, "")

@@ -160,9 +160,13 @@ class SageRanker:
             return graph
         return standardised_rows(graph) + standardised_rows(self.completion.complete(self.artist_tags[rows]))
 
+    def _asked(self, tags: list[WeightedTag]) -> list[tuple[int, float]]:
+        """(vocabulary column, weight) of each asked-for tag the vocabulary holds with a positive weight."""
+        vocab = self.index.vocab
+        return [(col, t.weight) for t in tags if (col := vocab.column(t.tag)) is not None and t.weight > 0]
+
     def tag_query(self, tags: list[WeightedTag]) -> np.ndarray | None:
-        cols = [(self.index.vocab.column(t.tag), t.weight) for t in tags]
-        cols = [(c, w) for c, w in cols if c is not None and w > 0]
+        cols = self._asked(tags)
         if not cols:
             return None
         return sum(w * self.G_tag[c] for c, w in cols) / sum(w for _, w in cols)
@@ -176,17 +180,15 @@ class SageRanker:
         if self.completion is None or self._completion_rows is None:  # a model file saved before completion
             return graph
         asked = np.zeros(len(self.index.vocab), np.float32)
-        for t in tags:
-            col = self.index.vocab.column(t.tag)
-            if col is not None and t.weight > 0:
-                asked[col] += t.weight
+        for col, weight in self._asked(tags):
+            asked[col] += weight
         return standardised_rows(graph)[0] + standardised_rows(self.completion.towards(self._completion_rows, asked))[0]
 
     def tag_parts(self, tags: list[WeightedTag]) -> tuple[np.ndarray, np.ndarray]:
         """(share of the asked-for tag weight each track carries, the Tag model's predicted fit): the links we
         know and the links the model predicts, which the fusion weighs."""
         vocab = self.index.vocab
-        asked = [(col, t.weight) for t in tags if (col := vocab.column(t.tag)) is not None and t.weight > 0]
+        asked = self._asked(tags)
         if not asked:
             zeros = np.zeros(self.index.size, np.float32)
             return zeros, zeros

@@ -7,14 +7,16 @@ import time
 from datetime import datetime, timezone
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, WriteConcern
 
 from storage.repositories import _s
 
 
 class RateLimits:
     def __init__(self, db: AsyncIOMotorDatabase) -> None:
-        self._c = db["rate_limits"]
+        # Not journaled: a count lost with a crashed server only forgives a few messages, and a journal flush
+        # per message was a tenth of a turn's latency.
+        self._c = db.get_collection("rate_limits", write_concern=WriteConcern(w=1, j=False))
 
     async def hit(self, user_id: str, purpose: str, window_s: float) -> int:
         """Count one more `purpose` ("message", "llm") by this listener in the current window; returns the count

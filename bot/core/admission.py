@@ -37,14 +37,20 @@ class Admission:
         self.messages_per_window = messages_per_window  # a benchmark measures playlists, not the limiter
         self._local = WindowCount(MESSAGE_WINDOW_S)
 
+    def refused_here(self, sender: str) -> Reply | None:
+        """This process's count: a flood is refused without a database trip."""
+        return self._verdict(self._local.hit(sender))
+
     async def refusal(self, sender: str) -> Reply | None:
-        """None when the sender may have this turn; else "slow down" (said once, then quietly)."""
-        sent = self._local.hit(sender)
-        if sent <= self.messages_per_window:  # then the count all workers share
-            try:
-                sent = await asyncio.wait_for(self.limits.hit(sender, "message", MESSAGE_WINDOW_S), LIMIT_WAIT_S)
-            except Exception:  # a slow or lost database: no count to keep, and the turn degrades on its own
-                sent = 0
+        """The count all workers share (asked while the turn's session loads): None when the sender may have
+        this turn; else "slow down" (said once, then quietly)."""
+        try:
+            sent = await asyncio.wait_for(self.limits.hit(sender, "message", MESSAGE_WINDOW_S), LIMIT_WAIT_S)
+        except Exception:  # a slow or lost database: no count to keep, and the turn degrades on its own
+            return None
+        return self._verdict(sent)
+
+    def _verdict(self, sent: int) -> Reply | None:
         if sent > self.messages_per_window:
             return Reply(texts.SLOW_DOWN, quiet=sent > self.messages_per_window + 1)
         return None

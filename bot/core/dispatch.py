@@ -82,7 +82,7 @@ class BotCore:
         """One message: admitted if its sender is within their rate, then handled in order with the other
         messages of its chat (other chats go on meanwhile)."""
         who = sender(msg)
-        if refusal := await self.admission.refusal(who):  # refused before any work
+        if refusal := self.admission.refused_here(who):  # refused before any work
             return refusal
         lock = self._turns.setdefault(f"{msg.platform}:{msg.chat_id}", asyncio.Lock())
         async with lock:
@@ -115,12 +115,14 @@ class BotCore:
         text = clean_text(msg.text)
         command, arg = split_command(text)
         mood = command is None and bool(text)
-        # A mood needs the message read (a thread) and the listener's history (a database read) as well as the
-        # session: waited for together, not one after another.
-        work: list[Awaitable[Any]] = [bounded(self.sessions.open(msg))]
+        # The shared rate count, the session and, for a mood, the message's reading (a thread) and the listener's
+        # history (a database read): waited for together, not one after another.
+        work: list[Awaitable[Any]] = [self.admission.refusal(who), bounded(self.sessions.open(msg))]
         if mood:
             work += [self._read(who, text), bounded(self.maker.taste_of(who))]
-        session, *read = await asyncio.gather(*work, return_exceptions=True)
+        refusal, session, *read = await asyncio.gather(*work, return_exceptions=True)
+        if isinstance(refusal, Reply):
+            return refusal
         if isinstance(session, BaseException):
             log.error("storage unavailable while loading the session of %s:%s", msg.platform, msg.chat_id,
                       exc_info=session)

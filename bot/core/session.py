@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -142,12 +141,13 @@ class SessionStore:
         self._users, self._sessions = users, sessions
 
     async def open(self, msg: Incoming) -> Session:
-        """The sender's user record (created on first contact) and this chat's session, read together: each
-        MongoDB round trip is latency the listener waits for."""
+        """This chat's session; on a chat's first message the sender's user record is also made (created on
+        first contact), so a returning chat costs one round trip."""
         session_id = f"{msg.platform}:{msg.chat_id}"
-        _, saved = await asyncio.gather(self._users.get_or_create(msg.platform, msg.user_id, msg.display_name),
-                                        self._sessions.load(session_id))
-        return Session.from_document(saved) if saved else Session(session_id, sender(msg))
+        if saved := await self._sessions.load(session_id):
+            return Session.from_document(saved)
+        await self._users.get_or_create(msg.platform, msg.user_id, msg.display_name)
+        return Session(session_id, sender(msg))
 
     async def save(self, session: Session) -> None:
         """Save, or raise `SessionConflict` when another worker saved this chat first (nothing is overwritten)."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bot.core.session import REMEMBERED, Session, SessionTag
+import asyncio
+from typing import Any
+
+from bot.core.messages import Incoming
+from bot.core.session import REMEMBERED, Session, SessionStore, SessionTag
 from recommender.intent import Intent, IntentTag
 from recommender.types import Filters, Recommendation
 
@@ -56,3 +60,38 @@ def test_a_track_is_named_by_its_id_or_its_position() -> None:
     assert session.track_at("x2") == "x2" and session.track_at("3") == "x3"
     assert session.track_at("0") is None and session.track_at("4") is None and session.track_at("two") is None
     assert Session("c:1", "c:1").track_at("1") is None
+
+
+class _Users:
+    def __init__(self) -> None:
+        self.created: list[str] = []
+
+    async def get_or_create(self, platform: str, user_id: str, display_name: str = "") -> dict[str, Any]:
+        self.created.append(f"{platform}:{user_id}")
+        return {"_id": f"{platform}:{user_id}"}
+
+
+class _Sessions:
+    def __init__(self) -> None:
+        self.docs: dict[str, dict[str, Any]] = {}
+
+    async def load(self, session_id: str) -> dict[str, Any] | None:
+        return self.docs.get(session_id)
+
+    async def save(self, doc: dict[str, Any]) -> bool:
+        self.docs[doc["_id"]] = {**doc, "version": doc["version"] + 1}  # as the repository stores it
+        return True
+
+
+def test_a_chats_first_message_makes_the_user_record_and_a_returning_chat_costs_one_read() -> None:
+    users, sessions = _Users(), _Sessions()
+    store = SessionStore(users, sessions)  # type: ignore[arg-type]
+    msg = Incoming("telegram", "7", "7", "calm")
+
+    async def two_turns() -> Session:
+        first = await store.open(msg)
+        await store.save(first)
+        return await store.open(msg)
+
+    again = asyncio.run(two_turns())
+    assert users.created == ["telegram:7"] and again.id == "telegram:7" and again.version == 1

@@ -47,12 +47,11 @@ class Fusion:
 
     def combine(self, signals: Mapping[str, np.ndarray]) -> np.ndarray:
         """Weighted sum of the standardised signals this request has (a missing one counts zero)."""
-        total: np.ndarray | float = 0.0
+        total = np.zeros(len(next(iter(signals.values()), ())), np.float32)  # a score per track, whatever weighs
         for name, values in signals.items():
-            w = self.weights.get(name, 0.0)
-            if w:
-                total = total + w * scaled(name, values)
-        return np.asarray(total, np.float32)
+            if w := self.weights.get(name, 0.0):
+                total += w * scaled(name, values)
+        return total
 
     def to_dict(self) -> dict[str, float]:
         return {k: round(float(v), 4) for k, v in self.weights.items()}

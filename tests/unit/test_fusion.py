@@ -73,3 +73,9 @@ def test_profiles_projected_on_their_principal_directions_keep_their_scores() ->
     query = rng.normal(size=32).astype(np.float32)
     assert np.allclose(match.words(query), profiles @ query, atol=1e-3)
     assert np.allclose(match.genres(query), profiles @ query, atol=1e-4)
+
+
+def test_a_request_whose_signals_all_weigh_nothing_still_scores_every_track() -> None:
+    """A learned weight can be zero: the request's score is then flat, one per track, not a bare number."""
+    scores = Fusion({"words": 0.0, "sound": 0.0}).combine({"words": np.arange(5, dtype=np.float32)})
+    assert scores.shape == (5,) and not scores.any()

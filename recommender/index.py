@@ -29,8 +29,6 @@ PLAYLIST_LABEL_WEIGHT = 0.3  # a playlist's search label is weak evidence where 
 GENRE_WEIGHT = 0.6
 ARTIST_TAG_WEIGHT = 0.8
 ARTIST_TAG_LIMIT = 20
-LONE_VOICE = 3  # a tag given by one listener to an artist whose top tag this many gave is that listener's own
-# (one of Phil Collins' 37 taggers said "anime"; "Anime Hits" then opened with him)
 
 
 def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
@@ -161,9 +159,7 @@ def artist_tag_weights(catalog: Catalog, vocab: Vocabulary, key: str) -> dict[in
     """An artist's strongest user tags (scaled by how often they were given) and its Spotify genres."""
     weights: dict[int, float] = {}
     counts = catalog.artist_tags.get(key) or {}
-    ranked = sorted(counts.items(), key=lambda p: -p[1])
-    agreed = 1 if not ranked or ranked[0][1] < LONE_VOICE else 2  # how many listeners must have given a tag
-    top = [(vocab.column(t), n) for t, n in ranked if n >= agreed]
+    top = [(vocab.column(t), n) for t, n in sorted(counts.items(), key=lambda p: -p[1])]
     top = [(col, n) for col, n in top if col is not None][:ARTIST_TAG_LIMIT]
     for col, n in top:
         weights[col] = max(weights.get(col, 0.0), ARTIST_TAG_WEIGHT * float(np.sqrt(n / top[0][1])))

@@ -49,17 +49,3 @@ def test_valence_and_arousal_come_from_deezer_where_joined_and_are_predicted_els
     # Predicted for the unjoined: higher Spotify valence, higher predicted valence.
     rest = tracks.iloc[300:]
     assert np.corrcoef(rest["valence"], va[300:, 0])[0, 1] > 0.7
-
-
-def test_a_tag_one_listener_gave_a_well_tagged_artist_is_theirs_not_the_artists() -> None:
-    """Phil Collins: 20 said "rock", one said "anime" — not an anime artist. An artist only one or two
-    listeners tagged keeps what they said: it is all the evidence there is."""
-    from types import SimpleNamespace
-
-    from recommender.index import artist_tag_weights
-
-    vocab = SimpleNamespace(column={"rock": 0, "anime": 1, "pop": 2}.get)
-    catalog = SimpleNamespace(artist_genres={}, artist_tags={
-        "phil collins": Counter({"rock": 20, "pop": 4, "anime": 1}), "sailor moon": Counter({"anime": 1})})
-    assert set(artist_tag_weights(catalog, vocab, "phil collins")) == {0, 2}  # type: ignore[arg-type]
-    assert set(artist_tag_weights(catalog, vocab, "sailor moon")) == {1}  # type: ignore[arg-type]

@@ -102,6 +102,7 @@ class LLMChat2Tag:
             era=(answer.era or None) and answer.era[:10], count=answer.count,
             language=(answer.language or None) and answer.language[:30], lang=local.lang,
             sound=local.sound, moments=local.moments, query=local.query,  # what it should sound like is read locally, in any language
+            missing_genres=local.missing_genres,  # what the catalog lacks is the catalog's to say
         )
         intent = self.validator.validate(raw)
         if not intent.tags and not intent.filters() and not intent.like_artists:

@@ -27,6 +27,7 @@ class Catalog:
     artist_genres: dict[str, list[str]]  # artist_key -> Spotify genres
     plays: pd.DataFrame  # user_id, artist_key, weight (HetRec)
     playlists: pd.DataFrame  # playlist_id, name, genre, subgenre, track_ids
+    world_genres: list[str] = field(default_factory=list)  # every genre Spotify names, catalog or not ("forro")
     raw_tag_count: int = 0
     report: dict[str, int] = field(default_factory=dict)
 
@@ -178,6 +179,7 @@ def build_catalog(raw: RawData, encoder: TextEncoder) -> Catalog:
         artist_genres=artist_genres,
         plays=plays,
         playlists=playlists,
+        world_genres=sorted({normalise_tag(g) for genres in raw.artist_genres["genres"] for g in genres} - {""}),
         raw_tag_count=int(raw.hetrec_tags["tagID"].nunique()),
         report=report,
     )

@@ -120,6 +120,7 @@ class ConstraintReader:
         self.vocab = vocab
         self.lookup = lookup
         self._named_genres = frozenset(lookup.named_genres())
+        self._absent_genres = frozenset(lookup.index.absent_genres.tolist())
         self._artist_keys = {k: k for k in lookup.artist_keys()}
         self._artist_keys.update({k.removeprefix("the "): k for k in lookup.artist_keys() if k.startswith("the ")})
         # Words that alone or in pairs are more likely meant than names ("late night", "bad day").
@@ -144,7 +145,23 @@ class ConstraintReader:
         inside = [g.split() for g in found["genres"]] + [a.split() for a in found["artists"] + found["like_artists"]]
         found["genres"] = [g for g in found["genres"]
                            if not any(g.split() != o and set(g.split()) <= set(o) for o in inside)]
+        found["missing_genres"] = self.missing_genres(folded)
         return found, rest, language
+
+    def missing_genres(self, folded: str) -> list[str]:
+        """Genres the request names that no track carries ("forro"), the longest name first; not when ruled out."""
+        words, missing = folded.split(), []
+        i = 0
+        while i < len(words):
+            for n in (3, 2, 1):
+                gram = " ".join(words[i: i + n])
+                if (len(words[i: i + n]) == n and gram in self._absent_genres and not (i and words[i - 1] in NEGATORS)
+                        and not self.lookup.index.genres.carrying([gram]).any()):  # an ingested track may carry it
+                    missing.append(gram)
+                    i += n - 1
+                    break
+            i += 1
+        return missing
 
     def language(self, folded: str, lowered: str) -> str | None:
         padded = f" {folded} "

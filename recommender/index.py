@@ -4,12 +4,13 @@ once by `suggestify build` and loaded in one read at start-up."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from spacy.lang.en.stop_words import STOP_WORDS as SPACY_STOP_WORDS
 
 from recommender.catalog import Catalog, feature_matrix
 from recommender.emotion import PrototypeEmotionScorer
@@ -29,6 +30,8 @@ PLAYLIST_LABEL_WEIGHT = 0.3  # a playlist's search label is weak evidence where 
 GENRE_WEIGHT = 0.6
 ARTIST_TAG_WEIGHT = 0.8
 ARTIST_TAG_LIMIT = 20
+ABSENT_MAX_TRACKS = 3  # a genre fewer tracks carry as a tag is one the catalog lacks
+OCCASIONS = frozenset({"karaoke"})  # Spotify genres that name what people do, not what plays
 
 
 def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
@@ -71,6 +74,8 @@ class CatalogIndex:
     track_words: np.ndarray  # (n, 128) each track's profile (tags, genres, title words) on `words_basis`
     words_basis: np.ndarray  # (dim, 128) the profiles' principal directions
     vocab: Vocabulary
+    # Genres Spotify names that no catalog track carries ("klezmer"): a request naming one is told there is none.
+    absent_genres: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
 
     def __post_init__(self) -> None:
         self.row_of = {t: i for i, t in enumerate(self.track_ids.tolist())}
@@ -168,6 +173,21 @@ def artist_tag_weights(catalog: Catalog, vocab: Vocabulary, key: str) -> dict[in
         if col is not None:
             weights[col] = max(weights.get(col, 0.0), GENRE_WEIGHT)
     return weights
+
+
+def absent_genres(world: list[str], carried: np.ndarray, tag_tracks: np.ndarray, vocab: Vocabulary,
+                  common: Iterable[str]) -> np.ndarray:
+    """Genres a listener may name that the catalog has (almost) nothing of: no track's artist carries the name,
+    fewer than `ABSENT_MAX_TRACKS` tracks carry it as a tag, and no word of it is an everyday English word ("yoga",
+    "reading" and "final fantasy" are Spotify genres too: a request naming them is about the moment)."""
+    have, everyday = set(carried.tolist()), set(common) | SPACY_STOP_WORDS | OCCASIONS
+
+    def rare(genre: str) -> bool:
+        col = vocab.column(genre)
+        return col is None or tag_tracks[col] < ABSENT_MAX_TRACKS
+
+    return np.asarray(sorted(g for g in world if g not in have and len(g) >= 4 and rare(g)
+                             and not any(w in everyday for w in g.split())), dtype=str)
 
 
 def _mean_rows(weights: sp.csr_matrix, values: np.ndarray) -> np.ndarray:
@@ -286,4 +306,6 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder,
         artist_tags=artist_tags,
         artist_emb=_mean_rows(owner, full),
         vocab=vocab,
+        absent_genres=absent_genres(catalog.world_genres, genre_names, np.bincount(track_tags.indices, minlength=n_tags),
+                                    vocab, (words or {}).keys()),
     )

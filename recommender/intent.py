@@ -34,6 +34,7 @@ class Intent(BaseModel):
     tags: list[IntentTag] = Field(default_factory=list, max_length=MAX_TAGS)
     genres: list[str] = Field(default_factory=list, description="genres wanted exclusively ('only k-pop')")
     exclude_genres: list[str] = Field(default_factory=list, description="genres ruled out ('no rap')")
+    missing_genres: list[str] = Field(default_factory=list, description="genres asked for that the catalog lacks")
     artists: list[str] = Field(default_factory=list, description="artists wanted exclusively ('songs by Queen')")
     like_artists: list[str] = Field(default_factory=list, description="artists to sound like ('like Radiohead')")
     exclude_artists: list[str] = Field(default_factory=list, description="artists ruled out ('no Drake')")

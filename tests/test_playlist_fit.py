@@ -103,3 +103,17 @@ async def test_reasons_say_what_fits(app: App) -> None:
     _, tracks = await app.core.recommend("test:fit", "chill songs for falling asleep", 10)
     assert sum("BPM" in t.reason for t in tracks) >= 8
     assert not any("in the tag graph" in t.reason for t in tracks)
+
+
+async def test_a_genre_the_catalog_lacks_is_said_not_hidden(app: App, index: CatalogIndex) -> None:
+    """Spotify names klezmer, but no catalog track carries it: the listener is told, and still gets the closest
+    playlist; ruling it out, or naming a genre the catalog has, says nothing of the kind."""
+    from bot.core import texts
+    from bot.core.messages import Incoming
+
+    assert "klezmer" in index.absent_genres.tolist() and "jazz" not in index.absent_genres.tolist()
+    asked = await app.core.handle(Incoming("telegram", "61", "61", "Klezmer for a wedding party"))
+    assert texts.NONE_OF.format(what="klezmer") in asked.text and len(asked.playlist) == 10
+    for text in ("party music, no klezmer", "smooth jazz for a dinner"):
+        reply = await app.core.handle(Incoming("telegram", "62", "62", text))
+        assert "I have no" not in reply.text and reply.playlist

@@ -83,6 +83,7 @@ NO = "no {what}"
 FROM_ERA = "from the {era}"
 NEW_ONLY = "released in the last two years"
 SOUNDING_RIGHT = "sounding right for {moments}"
+NONE_OF = "I have no {what} yet, so this is the closest I found"
 
 # Feedback and taste
 LIKED = "Glad you like {track}. I'll use that next time."

@@ -49,3 +49,17 @@ def test_valence_and_arousal_come_from_deezer_where_joined_and_are_predicted_els
     # Predicted for the unjoined: higher Spotify valence, higher predicted valence.
     rest = tracks.iloc[300:]
     assert np.corrcoef(rest["valence"], va[300:, 0])[0, 1] > 0.7
+
+
+def test_a_genre_is_absent_when_no_track_carries_it_and_no_word_of_it_is_everyday() -> None:
+    from types import SimpleNamespace
+
+    from recommender.index import absent_genres
+
+    tags = ["forro", "samba", "yoga"]
+    vocab = SimpleNamespace(column={t: i for i, t in enumerate(tags)}.get)
+    world = ["forro", "forro tradicional", "samba", "yoga", "final fantasy", "klezmer", "dance pop", "karaoke"]
+    carried = np.array(["dance pop"])
+    tag_tracks = np.array([0, 40, 0])  # forro on no track, samba on forty
+    absent = absent_genres(world, carried, tag_tracks, vocab, common=["final", "fantasy", "yoga"])  # type: ignore[arg-type]
+    assert absent.tolist() == ["forro", "forro tradicional", "klezmer"]

@@ -102,7 +102,7 @@ class PlaylistCommands:
 
 def understood(intent: Intent, catalog: Catalog) -> str:
     """The constraints read from the message, said back so the listener can see what was understood."""
-    parts = []
+    parts = [texts.NONE_OF.format(what=", ".join(intent.missing_genres))] if intent.missing_genres else []
     if intent.note == "multilingual":
         parts.append(texts.READ_FROM.format(lang=intent.lang, tags=", ".join(t.tag for t in intent.tags)))
     if intent.genres or intent.language:

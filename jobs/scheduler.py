@@ -203,6 +203,7 @@ class SuggestionScheduler:
                 log.warning("could not renew the scheduler lease", exc_info=True)
                 leader = False
             if leader and not self.leading:
+                log.info("this process now leads %s", self.name)
                 self.scheduler.resume()
             elif not leader and self.leading:
                 self.scheduler.pause()

@@ -8,6 +8,7 @@ import html
 import os
 import signal
 import time
+from pathlib import Path
 
 import aiohttp
 from cryptography.fernet import Fernet
@@ -117,3 +118,62 @@ async def test_workers_answer_chats_and_only_the_scheduler_runs_the_jobs(app: Ap
                 if task is not None:
                     task.cancel()
                     await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_when_the_scheduler_process_dies_another_takes_over_and_pushes_once(app: App, tmp_path: Path) -> None:
+    """Two `run --role scheduler` processes: one leads. Killed outright (no lease given back), the other takes
+    the jobs over within the lease; a push it finds due for the same listener and slot does not go out again
+    (the Bot API stand-in's history says so)."""
+    import subprocess
+    from datetime import datetime, timezone
+
+    from bot.core.suggestions import parse_times
+    from jobs.scheduler import SuggestionScheduler
+    from tests.cli_runner import SCRIPT
+
+    lease_s = 3.0
+    async with FakeTelegram(TG_TOKEN).running() as telegram:
+        settings = app.settings.with_changes(telegram_token=TG_TOKEN, telegram_api_base_url=telegram.api_base_url,
+                                             scheduler_lease_seconds=lease_s, retrain_hours=0, log_level="INFO")
+        user = "telegram:7001"
+        await app.storage.users.get_or_create("telegram", "7001")
+        await app.storage.users.set_subscription(user, {"platform": "telegram", "chat_id": "7001",
+                                                        "times": ["08:00"], "timezone": "UTC"})
+        handle = SuggestionScheduler(app.storage.db, app.storage.uri, lambda _: asyncio.sleep(0))
+        await handle.start(lead=False)
+
+        async def due_now() -> None:
+            await asyncio.to_thread(handle.scheduler.modify_job, f"suggest:{user}",
+                                    next_run_time=datetime.now(timezone.utc))
+
+        def pushes() -> int:
+            return sum("Tags for right now" in p.get("text", "") for m, p in telegram.calls if m == "sendMessage")
+
+        logs = [tmp_path / "first.log", tmp_path / "second.log"]
+        processes: list[subprocess.Popen[bytes]] = []
+        try:
+            await handle.subscribe(user, parse_times("08:00"), "UTC")
+            for log in logs:
+                processes.append(subprocess.Popen([SCRIPT, "run", "--role", "scheduler"], stdout=subprocess.DEVNULL,
+                                                  stderr=log.open("wb"), env={**os.environ, **settings.to_env()}))
+                assert await wait_until(lambda log=log: "suggestion scheduler started" in log.read_text(), 180)
+            leader = next(i for i, log in enumerate(logs) if "started as leader" in log.read_text())
+            await due_now()
+            assert await wait_until(lambda: pushes() == 1, timeout=30)
+
+            processes[leader].kill()  # no shutdown: the lease stays held until it expires
+            killed_at = time.monotonic()
+            await due_now()  # due again in the same slot, as after a restart
+            follower = logs[1 - leader]
+            assert await wait_until(lambda: "now leads" in follower.read_text(), timeout=4 * lease_s)
+            took_over_s = time.monotonic() - killed_at
+            assert await wait_until(lambda: "went out from another process" in follower.read_text(), timeout=30)
+            assert pushes() == 1
+            print(f"took over {took_over_s:.1f} s after the leader was killed (lease {lease_s:g} s)")
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(30)
+            await handle.unsubscribe(user)
+            await handle.shutdown()

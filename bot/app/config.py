@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     model_poll_seconds: float = env("SUGGESTIFY_MODEL_POLL_SECONDS", 30.0, gt=0)  # looking for a new model
     serving_threads: int = env("SUGGESTIFY_SERVING_THREADS", 1, ge=1)  # BLAS/OpenMP threads while serving
     retrain_hours: float = env("SUGGESTIFY_RETRAIN_HOURS", 24.0, ge=0)  # the scheduled retrain; 0 switches it off
+    # A scheduler that dies holds the jobs this long at most before another process takes them over.
+    scheduler_lease_seconds: float = env("SUGGESTIFY_SCHEDULER_LEASE_SECONDS", 60.0, gt=0)
     # Chat2Tag's LLM path: on when a key is set; any OpenAI-compatible server (vLLM, Ollama, a test stand-in)
     openai_api_key: SecretStr | None = env("OPENAI_API_KEY")
     openai_base_url: str | None = env("OPENAI_BASE_URL")

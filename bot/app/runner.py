@@ -107,7 +107,8 @@ def _scheduler(application: App) -> SuggestionScheduler:
         await notifier.send(f"{subscription['platform']}:{subscription['chat_id']}",
                             await application.core.suggestion_reply(user_id))
 
-    return SuggestionScheduler(application.storage.db, application.storage.uri, deliver)
+    return SuggestionScheduler(application.storage.db, application.storage.uri, deliver,
+                               lease_s=application.settings.scheduler_lease_seconds)
 
 
 async def _start_senders(application: App, stoppers: list[Stopper]) -> None:

@@ -11,7 +11,6 @@ from types import TracebackType
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from storage.erasure import ListenerData
-from storage.model_files import ModelFiles
 from storage.rate_limits import RateLimits
 from storage.repositories import (
     CatalogRepository,
@@ -46,7 +45,6 @@ class Storage:
     catalog: CatalogRepository = field(init=False)
     listener_data: ListenerData = field(init=False)
     limits: RateLimits = field(init=False)
-    models: ModelFiles = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -56,7 +54,6 @@ class Storage:
         self.catalog = CatalogRepository(self.db)
         self.listener_data = ListenerData(self.db)
         self.limits = RateLimits(self.db)
-        self.models = ModelFiles(self.db)
 
     async def ping(self) -> bool:
         await self.db.command("ping")

@@ -132,11 +132,6 @@ INDEXES: dict[str, list[IndexModel]] = {
     "sessions": [IndexModel([("user_id", ASCENDING)])],
     "playlists": [IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)])],
     "meta": [],
-    "model_versions": [IndexModel([("catalog", ASCENDING), ("published_at", DESCENDING)])],
-    # GridFS's own indexes, made here and not by the first upload: creating a collection and its indexes in the
-    # middle of other traffic stalled the embedded server (secantusdb 0.7.0b3) in a test.
-    "model_files.files": [IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)])],
-    "model_files.chunks": [IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)],
     "oauth_tokens": [IndexModel([("user_id", ASCENDING)])],
     # Expired states are removed by the server; consume() also checks the time, as TTL sweeps run once a minute.
     "oauth_states": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],

@@ -32,7 +32,7 @@ from jobs.pipelines.retrain import (
     scheduled_retrain,
     unregister_retrain,
 )
-from jobs.pipelines.train import model_store, publish_version, train_model
+from jobs.pipelines.train import model_store, train_model
 from recommender.index import CatalogIndex
 from recommender.model_store import MODEL_FILE
 from recommender.sage import SageConfig
@@ -195,12 +195,16 @@ async def test_retrains_never_overlap(app: App, tmp_path: Path) -> None:
 async def test_a_first_start_answers_on_a_quick_model_and_swaps_in_the_full_one(app: App, tmp_path: Path) -> None:
     """No model yet: a quick one (2 epochs) is trained and serves at once; the full one (4 epochs) trains in
     the background, is published, and the running bot swaps it in without a restart."""
+    import shutil
+
     from bot.app.wiring import open_app
     from bot.core.messages import Incoming
+    from jobs.pipelines.train import model_store
     from tests.waiting import wait_until
 
-    settings = _isolated(app, tmp_path).with_changes(quick_start_epochs=2, train_epochs=4, model_poll_seconds=0.2)
-    async with _storage(app, settings), open_app(settings, progress=False) as fresh:
+    shutil.copytree(app.settings.catalog_dir, tmp_path / "catalog")  # the built catalog; no model
+    settings = app.settings.with_changes(home=tmp_path, quick_start_epochs=2, train_epochs=4, model_poll_seconds=0.2)
+    async with open_app(settings, progress=False) as fresh:
         store = model_store(settings)
         quick = store.current()
         assert quick is not None and store.manifest(quick)["config"]["epochs"] == 2
@@ -213,41 +217,3 @@ async def test_a_first_start_answers_on_a_quick_model_and_swaps_in_the_full_one(
         assert await wait_until(lambda: fresh.core.s.recommender.version == full, timeout=10)  # type: ignore[attr-defined]
         reply = await fresh.core.handle(Incoming("console", "quick", "quick", "calm evening"))
         assert len(reply.playlist) == 10
-
-
-async def test_a_model_published_on_one_machine_serves_a_worker_with_an_empty_home(app: App, tmp_path: Path) -> None:
-    """Versions live in MongoDB: a worker with the catalog but no models downloads the current one, checks it,
-    and serves it; a corrupt copy falls back to the version before; a version published later is swapped in."""
-    from bson import Binary
-
-    from bot.app.wiring import open_app
-    from bot.core.messages import Incoming
-    from tests.waiting import wait_until
-
-    trainer = _isolated(app, tmp_path / "trainer")
-    async with _storage(app, trainer) as storage:
-        store = model_store(trainer)
-        older = _copy_served(app, trainer)
-        newer, latest = f"{older}-b", f"{older}-c"  # copies under later names stand in for later trainings
-        for version in (newer, latest):
-            shutil.copytree(store.root / older, store.root / version)
-        assert await storage.models.current() is None
-        for version in (older, newer):
-            await publish_version(storage, store, version)
-        assert await storage.models.current() == newer
-        assert not await storage.models.publish(newer, store.root / newer, "any")  # once: already there
-        model_file = await storage.db["model_files.files"].find_one({"filename": f"{newer}/{MODEL_FILE}"})
-        await storage.db["model_files.chunks"].update_one({"files_id": model_file["_id"], "n": 3},
-                                                          {"$set": {"data": Binary(b"\0" * 1024)}})
-
-        worker = trainer.with_changes(home=tmp_path / "worker", model_poll_seconds=0.2)
-        shutil.copytree(trainer.catalog_dir, worker.catalog_dir)  # the catalog, built there; no model at all
-        async with open_app(worker, progress=False) as fresh:
-            served = fresh.core.s.recommender
-            assert served.version == older  # type: ignore[attr-defined]
-            assert not (worker.home / "models" / newer).exists()  # the corrupt download left nothing behind
-            reply = await fresh.core.handle(Incoming("telegram", "5", "5", "calm evening"))
-            assert len(reply.playlist) == 10
-
-            await publish_version(storage, store, latest)  # the trainer publishes again
-            assert await wait_until(lambda: served.version == latest, timeout=20)  # type: ignore[attr-defined]

@@ -53,6 +53,10 @@ class Fusion:
                 total += w * scaled(name, values)
         return total
 
+    def weighed(self) -> frozenset[str]:
+        """The signals that count (a zero weight is a signal the training found no use for)."""
+        return frozenset(name for name, w in self.weights.items() if w)
+
     def to_dict(self) -> dict[str, float]:
         return {k: round(float(v), 4) for k, v in self.weights.items()}
 

@@ -11,14 +11,14 @@ the reasons given for each track in `explanation`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import lru_cache, partial
 
 import numpy as np
 
 from recommender.diversify import allowed, pick, top_order
 from recommender.explanation import Explainer
-from recommender.fusion import z
+from recommender.fusion import SIGNALS, z
 from recommender.ranker import SageRanker
 from recommender.ranking_policy import asks_for_the_season, final_scores, listener_fit, per_artist, seasonal_rows
 from recommender.sound import SoundSpace
@@ -49,17 +49,17 @@ class GraphSAGERecommender:
         self.explain = Explainer(ranker, self.space)
 
     def moment_signals(self, tags: list[WeightedTag], sound: Mapping[str, float], query: np.ndarray | None,
-                       skip_playlist: int | None = None) -> dict[str, np.ndarray]:
-        """Every content signal for a request, unscaled (the fusion standardises them)."""
+                       skip_playlist: int | None = None, only: Collection[str] = SIGNALS) -> dict[str, np.ndarray]:
+        """The content signals for a request (`only` those named), unscaled (the fusion standardises them)."""
         signals = {"popularity": self.index.popularity}
-        if tags:
+        if tags and {"observed", "tags"} & set(only):
             signals["observed"], signals["tags"] = self.ranker.tag_parts(tags)
-        if sound:
+        if sound and "sound" in only:
             signals["sound"] = self.space.fit(sound)
         if query is not None:
-            signals["playlists"] = self.text.playlists(query, skip_playlist)
-            signals["words"] = self.text.words(query)
-            signals["genres"] = self.text.genres(query)
+            text = {"playlists": partial(self.text.playlists, skip=skip_playlist), "words": self.text.words,
+                    "genres": self.text.genres}
+            signals.update((name, signal(query)) for name, signal in text.items() if name in only)
         return signals
 
     def recommend(self, taste: Taste, tags: list[WeightedTag], k: int = 20, exclude: frozenset[str] = frozenset(),
@@ -68,7 +68,9 @@ class GraphSAGERecommender:
         r = self.ranker
         sound = dict(sound or {})
         query = self.query_vector(text) if text and self.query_vector else None
-        fit = z(r.fusion.combine(self.moment_signals(tags, sound, query)), clip=None)  # its head is the list
+        # Only the signals the fusion weighs: a signal it learnt to ignore costs nothing (each is a pass over
+        # the catalog). Its head is the list.
+        fit = z(r.fusion.combine(self.moment_signals(tags, sound, query, only=r.fusion.weighed())), clip=None)
         user = r.user_vector(taste)
         known = {a for a, w in taste.artists.items() if w > 0}
         mask = self.allowed(filters)

@@ -3,6 +3,7 @@ against a local OpenAI-compatible stand-in (good, malformed, wrong-schema and fa
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ import pytest
 
 from adapters.llm_chat2tag import LLMChat2Tag
 from bot.app.wiring import App, chat2tag_for
+from bot.core import BotCore, texts
 from bot.core.messages import Incoming
 from recommender.chat2tag import MAX_CHARS, LocalChat2Tag
 from recommender.chat2tag_eval import evaluate_chat2tag, load_labelled
@@ -194,6 +196,33 @@ async def test_llm_failures_fall_back_to_the_local_path(app: App, llm_chat2tag: 
     assert "sk-test-not-a-real-key" not in caplog.text
     if script[0].raw and script[0].raw.startswith("Sure"):
         assert elapsed < 1.0  # the issue's bar: garbage from the model still gives a playlist within 1 s
+
+
+class SharedCount:
+    """The rate count all workers share, as MongoDB keeps it (per listener and purpose)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    async def hit(self, user_id: str, purpose: str, window_s: float) -> int:
+        key = f"{purpose}:{user_id}"
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return self.counts[key]
+
+
+async def test_a_message_the_shared_count_refuses_makes_no_paid_call(app: App, llm_chat2tag: LLMChat2Tag,
+                                                                      fake_llm: FakeOpenAI) -> None:
+    fake_llm.script = [Scripted(content={"tags": [{"tag": "energetic", "weight": 1.0}]})] * 4
+    shared = SharedCount()
+    services = dataclasses.replace(app.core.s, chat2tag=llm_chat2tag, limits=shared)
+    workers = [BotCore(services, messages_per_window=2), BotCore(services, messages_per_window=2)]
+    chat = f"flood{uuid.uuid4().hex[:6]}"
+    # Alternating workers: each one's own count lets its two through; the shared count refuses the last two.
+    replies = [await workers[i % 2].handle(Incoming("console", chat, chat, "pumping iron at the gym"))
+               for i in range(4)]
+    assert [len(r.playlist) for r in replies] == [10, 10, 0, 0]
+    assert replies[2].text == texts.SLOW_DOWN
+    assert len(fake_llm.requests) == 2 and shared.counts[f"llm:console:{chat}"] == 2
 
 
 async def test_a_rate_limit_then_success_uses_the_llm(llm_chat2tag: LLMChat2Tag, fake_llm: FakeOpenAI) -> None:

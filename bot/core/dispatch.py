@@ -106,9 +106,14 @@ class BotCore:
         return await self.maker.taste_of(user_id)
 
     # -- one turn ---------------------------------------------------------
-    async def _read(self, who: str, text: str) -> Intent:
-        """Chat2Tag, with a paid model only while the listener is within their daily budget."""
-        llm = await self.admission.may_use_llm(who) if self.s.chat2tag.uses_llm else True
+    async def _read(self, who: str, text: str, admitted: Awaitable[Reply | None] | None = None) -> Intent:
+        """Chat2Tag, with a paid model only while the listener is within their daily budget and, when the turn's
+        shared rate count is still being asked (`admitted`), only once it lets this message through."""
+        llm = self.s.chat2tag.uses_llm
+        if llm and admitted is not None:
+            llm = await admitted is None  # a refused message costs no paid call
+        if llm:
+            llm = await self.admission.may_use_llm(who)
         return await self.s.chat2tag.understand(text, llm=llm)
 
     async def _turn(self, msg: Incoming, who: str) -> Reply:
@@ -117,9 +122,10 @@ class BotCore:
         mood = command is None and bool(text)
         # The shared rate count, the session and, for a mood, the message's reading (a thread) and the listener's
         # history (a database read): waited for together, not one after another.
-        work: list[Awaitable[Any]] = [self.admission.refusal(who), bounded(self.sessions.open(msg))]
+        admitted = asyncio.ensure_future(self.admission.refusal(who))
+        work: list[Awaitable[Any]] = [admitted, bounded(self.sessions.open(msg))]
         if mood:
-            work += [self._read(who, text), bounded(self.maker.taste_of(who))]
+            work += [self._read(who, text, admitted), bounded(self.maker.taste_of(who))]
         refusal, session, *read = await asyncio.gather(*work, return_exceptions=True)
         if isinstance(refusal, Reply):
             return refusal

@@ -35,8 +35,10 @@ from telegram.ext import (
     filters,
 )
 
+from adapters.telegram_webhook import TelegramWebhook
 from bot.core import BotCore
 from bot.core.messages import Action, Incoming, Reply
+from bot.core.ordering import TURN_LEASE_S
 from recommender.types import Recommendation
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ class TelegramConfig:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     webhook_secret: str | None = None
+    turn_lease_s: float = TURN_LEASE_S  # webhook mode: how long a worker that died answering a chat holds it
 
     def __post_init__(self) -> None:
         if self.webhook_url and not self.webhook_secret:  # else anyone reaching the port can act as any user
@@ -251,31 +254,43 @@ async def _set_commands(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS.items()])
 
 
-async def start_telegram(core: BotCore, config: TelegramConfig) -> Application:
-    """Start polling (or the webhook server) and return the running application; `stop_telegram` ends it."""
+@dataclass
+class RunningTelegram:
+    application: Application
+    webhook: TelegramWebhook | None = None  # webhook mode: our server in front of the application
+
+
+async def start_telegram(core: BotCore, config: TelegramConfig) -> RunningTelegram:
+    """Start long polling, or the webhook server several workers can share; `stop_telegram` ends it."""
     application = build_application(core, config)
     await application.initialize()
     await _set_commands(application)  # post_init hooks run only under run_polling(); this runner is ours
     await application.start()
-    assert application.updater is not None
-    if config.webhook_url:
-        await application.updater.start_webhook(  # updates without the secret header get 403
-            listen=config.webhook_listen, port=config.webhook_port, url_path=urlsplit(config.webhook_url).path,
-            webhook_url=config.webhook_url, secret_token=config.webhook_secret, allowed_updates=Update.ALL_TYPES)
+    running = RunningTelegram(application)
+    if config.webhook_url and config.webhook_secret:
+        running.webhook = TelegramWebhook(application, core.s.inbox, config.webhook_secret,
+                                          urlsplit(config.webhook_url).path or "/", config.turn_lease_s)
+        await running.webhook.start(config.webhook_listen, config.webhook_port)
+        await application.bot.set_webhook(config.webhook_url, secret_token=config.webhook_secret,
+                                          allowed_updates=Update.ALL_TYPES)
     else:
+        assert application.updater is not None
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
-    log.info("telegram adapter running (%s)", "webhook" if config.webhook_url else "polling")
-    return application
+    log.info("telegram adapter running (%s)", "webhook" if running.webhook else "polling")
+    return running
 
 
-async def start_telegram_sender(config: TelegramConfig) -> Application:
+async def start_telegram_sender(config: TelegramConfig) -> RunningTelegram:
     """The Bot API for sending only, for a process that serves no updates (the scheduler role)."""
     application = _builder(config).updater(None).build()
     await application.initialize()
-    return application
+    return RunningTelegram(application)
 
 
-async def stop_telegram(application: Application) -> None:
+async def stop_telegram(running: RunningTelegram) -> None:
+    application = running.application
+    if running.webhook is not None:
+        await running.webhook.stop()
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:
@@ -283,8 +298,10 @@ async def stop_telegram(application: Application) -> None:
     await application.shutdown()
 
 
-def telegram_sender(application: Application) -> Callable[[str, Reply], Awaitable[None]]:
+def telegram_sender(running: RunningTelegram) -> Callable[[str, Reply], Awaitable[None]]:
     """Sends a core reply to a chat unprompted (scheduled suggestions)."""
+    application = running.application
+
     async def send(chat_id: str, reply: Reply) -> None:
         await application.bot.send_message(int(chat_id), render_text(reply), parse_mode=ParseMode.HTML,
                                            reply_markup=keyboard(reply), disable_web_page_preview=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
@@ -19,7 +18,7 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from motor.motor_asyncio import AsyncIOMotorDatabase
-from pymongo import MongoClient, ReturnDocument
+from pymongo import MongoClient
 from pymongo.errors import DuplicateKeyError
 
 from jobs.pipelines.retrain import (
@@ -29,6 +28,7 @@ from jobs.pipelines.retrain import (
     scheduled_retrain,
     unregister_retrain,
 )
+from storage.leases import Lease
 
 log = logging.getLogger(__name__)
 
@@ -104,35 +104,6 @@ class OffLoopScheduler(AsyncIOScheduler):
         return ThreadSafeExecutor()
 
 
-class LeaderLock:
-    """A lease in MongoDB: whoever holds an unexpired `locks` document runs the jobs. Expiry is read and written
-    on the database server's clock ($$NOW), so processes whose clocks disagree still agree on who leads."""
-
-    def __init__(self, db: AsyncIOMotorDatabase, name: str, lease_s: float = 60.0) -> None:
-        self._c = db["locks"]
-        self.name = name
-        self.owner = uuid.uuid4().hex
-        self.lease_ms = int(lease_s * 1000)
-
-    async def acquire(self) -> bool:
-        # Expiry in epoch milliseconds: dates compare as equal inside expressions in secantusdb 0.7, numbers do
-        # not. A missing one (a new lease) compares below any number.
-        now_ms = {"$toLong": "$$NOW"}
-        ours = {"$or": [{"$eq": ["$owner", self.owner]}, {"$lt": ["$expires_ms", now_ms]}]}
-        try:
-            doc = await self._c.find_one_and_update(
-                {"_id": self.name},
-                [{"$set": {"owner": {"$cond": [ours, self.owner, "$owner"]},
-                           "expires_ms": {"$cond": [ours, {"$add": [now_ms, self.lease_ms]}, "$expires_ms"]}}}],
-                upsert=True, return_document=ReturnDocument.AFTER)
-        except DuplicateKeyError:  # another process created the lease at the same moment
-            return False
-        return doc is not None and doc.get("owner") == self.owner
-
-    async def release(self) -> None:
-        await self._c.delete_one({"_id": self.name, "owner": self.owner})
-
-
 class SuggestionScheduler:
     def __init__(self, db: AsyncIOMotorDatabase, mongo_uri: str, deliver: Deliver, name: str = "suggestions",
                  lease_s: float = 60.0, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
@@ -145,7 +116,7 @@ class SuggestionScheduler:
         self.scheduler = OffLoopScheduler(jobstores={"default": store}, timezone=timezone.utc,
                                           job_defaults={"coalesce": True, "max_instances": 1,
                                                         "misfire_grace_time": 600})
-        self.lock = LeaderLock(db, f"scheduler:{name}", lease_s)
+        self.lock = Lease(db, f"scheduler:{name}", lease_s)
         self.deliver = deliver
         self._lease_s = lease_s
         self._renew: asyncio.Task[None] | None = None

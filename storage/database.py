@@ -11,6 +11,7 @@ from types import TracebackType
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from storage.erasure import ListenerData
+from storage.inbox import Inbox
 from storage.rate_limits import RateLimits
 from storage.repositories import (
     CatalogRepository,
@@ -45,6 +46,7 @@ class Storage:
     catalog: CatalogRepository = field(init=False)
     listener_data: ListenerData = field(init=False)
     limits: RateLimits = field(init=False)
+    inbox: Inbox = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -54,6 +56,7 @@ class Storage:
         self.catalog = CatalogRepository(self.db)
         self.listener_data = ListenerData(self.db)
         self.limits = RateLimits(self.db)
+        self.inbox = Inbox(self.db)
 
     async def ping(self) -> bool:
         await self.db.command("ping")

@@ -17,6 +17,7 @@ PER_LISTENER = {
     "spotify_saves": "user_id",
     "rate_limits": "user_id",
     "deliveries": "user_id",
+    "inbox": "chat",  # a direct chat's updates waiting for their turn (the chat is the listener)
 }
 
 

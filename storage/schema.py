@@ -136,6 +136,10 @@ INDEXES: dict[str, list[IndexModel]] = {
     # Expired states are removed by the server; consume() also checks the time, as TTL sweeps run once a minute.
     "oauth_states": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
     "rate_limits": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
+    # Chat updates waiting for their turn (storage/inbox.py), in the platform's order; kept a day (redeliveries).
+    "inbox": [IndexModel([("chat", ASCENDING), ("taken", ASCENDING), ("seq", ASCENDING)]),
+              IndexModel([("taken", ASCENDING), ("at", ASCENDING)]),
+              IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
     "deliveries": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],  # one push per slot
     # A finished save is kept a month (a repeated /save finds it and says "already saved"), then removed.
     "spotify_saves": [IndexModel([("status", ASCENDING)]), IndexModel([("user_id", ASCENDING)]),

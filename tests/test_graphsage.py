@@ -40,9 +40,10 @@ from recommender.types import Filters, Taste, WeightedTag
 def _slice(index: CatalogIndex, rows: np.ndarray) -> CatalogIndex:
     """The first tracks of the catalog, every per-track field cut alike."""
     per_track = {f.name for f in dataclasses.fields(index)
-                 if isinstance(getattr(index, f.name), np.ndarray) and getattr(index, f.name).shape[:1] == (index.size,)}
+                 if isinstance(getattr(index, f.name), (np.ndarray, sp.spmatrix))
+                 and getattr(index, f.name).shape[:1] == (index.size,)}
     values = {name: getattr(index, name)[rows] for name in per_track}
-    return dataclasses.replace(index, track_tags=index.track_tags[rows], **values)
+    return dataclasses.replace(index, playlist_tracks=index.playlist_tracks[:, rows].tocsr(), **values)
 
 
 @pytest.fixture(scope="module")
@@ -227,3 +228,25 @@ async def test_switching_a_named_genre_off_lifts_its_filter(app: App) -> None:
     assert (await app.storage.sessions.load(f"console:{chat}"))["filters"]["genres"] == ["hip hop"]
     await app.core.handle(Incoming("console", chat, chat, "/toggle hip hop"))
     assert (await app.storage.sessions.load(f"console:{chat}"))["filters"]["genres"] == []
+
+
+def test_a_scaled_catalog_serves_its_copies_as_new_tracks(app: App, index: CatalogIndex) -> None:
+    """`bench --catalog-scale`: copies with their own ids, the original's tags and playlists, embedded as new."""
+    from recommender.model_store import ModelStore
+    from recommender.synthetic import scaled_catalog
+
+    store = ModelStore(app.settings.home / "models")
+    part = _slice(index, np.arange(1500))
+    big = scaled_catalog(part, 3)
+    assert big.size == 3 * part.size and len(set(big.track_ids.tolist())) == big.size
+    assert big.track_tags.shape == (big.size, part.track_tags.shape[1])
+    np.testing.assert_allclose(np.asarray(big.playlist_tracks.sum(axis=1)).ravel(),  # a playlist's shares
+                               np.asarray(part.playlist_tracks.sum(axis=1)).ravel(), rtol=1e-5)  # are kept
+    assert big.playlist_tracks.shape == (part.playlist_tracks.shape[0], big.size)
+    copy = part.size + 7  # the first copy of row 7
+    assert big.names[copy] == f"{part.names[7]} (take 2)" and big.artist_keys[copy] == part.artist_keys[7]
+    ranker = SageRanker.load(store.path(store.current()), big)
+    assert ranker.known_track[copy] == -1 and not ranker.interacted[copy]  # the model never saw a copy
+    assert int(np.argsort(-(ranker.G_track_unit @ ranker.G_track_unit[copy]))[1]) in (7, 2 * part.size + 7)
+    recs = GraphSAGERecommender(ranker).recommend(Taste(), [WeightedTag("chill", 1.0)], 30)
+    assert len(recs) == 30 and any("~" in r.track_id for r in recs)

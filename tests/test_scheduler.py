@@ -174,7 +174,7 @@ async def test_the_lease_is_kept_on_the_database_clock_not_a_skewed_process_cloc
         app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     """A process whose clock runs 45 s ahead cannot take a 30 s lease that another process still holds."""
     import jobs.scheduler as scheduling
-    from jobs.scheduler import LeaderLock
+    from storage.leases import Lease
 
     class Ahead(datetime):
         @classmethod
@@ -182,16 +182,16 @@ async def test_the_lease_is_kept_on_the_database_clock_not_a_skewed_process_cloc
             return datetime.now(tz) + timedelta(seconds=45)
 
     name = f"lease{uuid.uuid4().hex[:6]}"
-    holder, skewed = LeaderLock(app.storage.db, name, lease_s=30), LeaderLock(app.storage.db, name, lease_s=30)
+    holder, skewed = Lease(app.storage.db, name, lease_s=30), Lease(app.storage.db, name, lease_s=30)
     assert await holder.acquire()
     monkeypatch.setattr(scheduling, "datetime", Ahead)
     assert not await skewed.acquire()
     assert await holder.acquire()  # renewing
-    short = LeaderLock(app.storage.db, f"{name}s", lease_s=0.3)
+    short = Lease(app.storage.db, f"{name}s", lease_s=0.3)
     assert await short.acquire()
-    assert not await LeaderLock(app.storage.db, f"{name}s").acquire()
+    assert not await Lease(app.storage.db, f"{name}s").acquire()
     await asyncio.sleep(0.4)  # expired on the server's clock: free to take
-    assert await LeaderLock(app.storage.db, f"{name}s").acquire()
+    assert await Lease(app.storage.db, f"{name}s").acquire()
 
 
 async def test_a_process_that_loses_the_lease_stops_the_job_it_is_running(app: App) -> None:

@@ -48,7 +48,7 @@ async def test_forged_webhook_updates_are_refused_and_nothing_secret_is_logged(
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
     async with FakeTelegram(TOKEN).running() as fake:
-        application = await start_telegram(app.core, TelegramConfig(
+        telegram = await start_telegram(app.core, TelegramConfig(
             TOKEN, api_base_url=fake.api_base_url, webhook_url=url, webhook_listen="127.0.0.1",
             webhook_port=port, webhook_secret=WEBHOOK_SECRET))
         try:
@@ -68,7 +68,7 @@ async def test_forged_webhook_updates_are_refused_and_nothing_secret_is_logged(
                 _, sent = await fake.wait_for("sendMessage", mark)
                 assert sent["chat_id"] == user
         finally:
-            await stop_telegram(application)
+            await stop_telegram(telegram)
     logged = debug_log.getvalue()
     assert "telegram" in logged  # the libraries did log at DEBUG ...
     assert TOKEN not in logged and WEBHOOK_SECRET not in logged  # ... and none of it was secret
@@ -100,7 +100,7 @@ async def test_many_listeners_all_answered_and_a_flooder_delays_nobody(app: App)
     import time
 
     async with FakeTelegram(TOKEN).running() as fake:
-        application = await start_telegram(app.core, TelegramConfig(TOKEN, api_base_url=fake.api_base_url))
+        telegram = await start_telegram(app.core, TelegramConfig(TOKEN, api_base_url=fake.api_base_url))
         try:
             users = [random.randint(10**9, 2 * 10**9) for _ in range(200)]
             started = time.monotonic()
@@ -138,7 +138,7 @@ async def test_many_listeners_all_answered_and_a_flooder_delays_nobody(app: App)
             assert sum("faster than I can" in t for t in to_flooder) == 1  # told once, not 288 times
             assert len(to_flooder) <= 13
         finally:
-            await stop_telegram(application)
+            await stop_telegram(telegram)
 
 
 async def test_a_database_killed_mid_load_is_restarted_and_nothing_acknowledged_is_lost(

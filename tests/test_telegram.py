@@ -34,11 +34,11 @@ TOKEN = "123456:TEST-telegram-token-never-logged"
 @pytest.fixture
 async def telegram(app: App) -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram(TOKEN).running() as fake:
-        application = await start_telegram(app.core, TelegramConfig(TOKEN, api_base_url=fake.api_base_url))
+        telegram = await start_telegram(app.core, TelegramConfig(TOKEN, api_base_url=fake.api_base_url))
         try:
             yield fake
         finally:
-            await stop_telegram(application)
+            await stop_telegram(telegram)
 
 
 def buttons(params: dict[str, Any]) -> list[dict[str, str]]:
@@ -142,15 +142,15 @@ async def test_direct_messages_only(telegram: FakeTelegram) -> None:
 
 async def test_scheduled_suggestions_arrive_with_tag_buttons(app: App) -> None:
     async with FakeTelegram(TOKEN).running() as fake:
-        application = await start_telegram(app.core, TelegramConfig(TOKEN, api_base_url=fake.api_base_url))
+        telegram = await start_telegram(app.core, TelegramConfig(TOKEN, api_base_url=fake.api_base_url))
         try:
             mark = len(fake.calls)
-            await telegram_sender(application)("31337", await app.core.suggestion_reply("telegram:31337"))
+            await telegram_sender(telegram)("31337", await app.core.suggestion_reply("telegram:31337"))
             _, sent = await fake.wait_for("sendMessage", mark)
             assert sent["chat_id"] == 31337 and "tap one" in sent["text"]
             assert all(b["callback_data"].startswith("m:") for b in buttons(sent)) and len(buttons(sent)) >= 5
         finally:
-            await stop_telegram(application)
+            await stop_telegram(telegram)
 
 
 async def test_export_sends_the_playlist_file_after_its_links(app: App, telegram: FakeTelegram) -> None:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from bot.app.config import REPO_DATA, Settings
@@ -42,6 +43,7 @@ MESSAGES = (
     "90s hip hop",
 )
 USERS = ("cli:bench-new", "hetrec:2", "hetrec:100", "hetrec:1000")  # one listener we know nothing about
+BUSY_CHATS = 8  # chats writing at once for the throughput of a busy worker
 
 
 async def _latency(core: BotCore, rounds: int, size: int) -> dict[str, float]:
@@ -58,6 +60,54 @@ async def _latency(core: BotCore, rounds: int, size: int) -> dict[str, float]:
     total = time.perf_counter() - started
     return {**latency_spread(timings), "mean_ms": round(statistics.fmean(timings), 2),
             "playlists_per_s": round(rounds / total, 1), "requests": rounds}
+
+
+async def _throughput(core: BotCore, chats: int, rounds: int, size: int) -> dict[str, float]:
+    """Playlists per second with `chats` chats writing at once, as a worker serving many listeners sees them:
+    one chat's database round trips overlap another's ranking."""
+    timings: list[float] = []
+
+    async def chat(c: int) -> None:
+        for i in range(rounds // chats):
+            platform, user = USERS[(c + i) % len(USERS)].split(":")
+            t0 = time.perf_counter()
+            msg = Incoming(platform, user, f"bench-busy-{c}", MESSAGES[(c + i) % len(MESSAGES)])
+            reply = await core.handle(msg)
+            timings.append((time.perf_counter() - t0) * 1000)
+            if len(reply.playlist) != size:
+                raise RuntimeError(f"expected {size} tracks, got {len(reply.playlist)}: {reply.text[:80]}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(chat(c) for c in range(chats)))
+    return {**latency_spread(timings), "chats_at_once": chats,
+            "playlists_per_s": round(len(timings) / (time.perf_counter() - started), 1)}
+
+
+async def _through_telegram(core: BotCore, rounds: int) -> dict[str, float]:
+    """A message's trip through the Telegram adapter over loopback: the update served by long polling to
+    python-telegram-bot, the core, and the reply's sendMessage arriving at the Bot API. The Bot API stand-in is
+    the tests' (a source checkout's `tests/fakes`)."""
+    from adapters.telegram_bot import TelegramConfig, start_telegram, stop_telegram
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests.fakes.telegram_server import FakeTelegram
+
+    timings: list[float] = []
+    async with FakeTelegram("1:bench").running() as fake:
+        telegram = await start_telegram(core, TelegramConfig("1:bench", api_base_url=fake.api_base_url))
+        try:
+            for i in range(rounds + 5):  # the first few warm the connections
+                mark = len(fake.calls)
+                sent = time.monotonic()
+                fake.push_text(1000 + i % 4, MESSAGES[i % len(MESSAGES)])
+                await fake.wait_for("sendMessage", mark)
+                answered = next(at for (method, _), at in zip(fake.calls[mark:], fake.call_times[mark:])
+                                if method == "sendMessage")
+                if i >= 5:
+                    timings.append((answered - sent) * 1000)
+        finally:
+            await stop_telegram(telegram)
+    return {**latency_spread(timings), "requests": len(timings)}
 
 
 async def _first_seen_latency(core: BotCore, size: int) -> dict[str, float]:
@@ -133,6 +183,47 @@ def cold_child() -> None:
     print(json.dumps({"cold_start_s": round(ready, 2), "peak_rss_mb": round(_peak_rss_mb(), 1)}))
 
 
+def _scaled_catalog(settings: Settings, factor: int, rounds: int, size: int) -> dict[str, Any]:
+    """The served model over a catalog `factor` times the size (`recommender.synthetic`), in a process of its own
+    so its peak RSS is its own."""
+    env = {**os.environ, **settings.to_env()}
+    code = f"from bot.app.bench import scaled_child; scaled_child({factor}, {rounds}, {size})"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def scaled_child(factor: int, rounds: int, size: int) -> None:
+    from jobs.pipelines.train import model_store
+    from recommender.ranker import SageRanker
+    from recommender.serving import GraphSAGERecommender
+    from recommender.synthetic import scaled_catalog
+
+    settings = Settings.from_env()
+
+    async def go() -> dict[str, Any]:
+        async with open_app(settings, progress=False) as app:
+            if app.warming is not None:
+                await app.warming
+            index = scaled_catalog(CatalogIndex.load(settings.catalog_dir), factor)
+            print(f"a catalog of {index.size} tracks; embedding the copies ...", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            version = app.core.s.recommender.version  # type: ignore[attr-defined]  # the live model's
+            ranker = SageRanker.load(model_store(settings).path(version), index)
+            loaded_s = time.perf_counter() - started
+            recommender = GraphSAGERecommender(ranker, app.core.s.chat2tag.text_vector)  # type: ignore[attr-defined]
+            core = BotCore(replace(app.core.s, recommender=recommender), playlist_size=size,
+                           messages_per_window=float("inf"))
+            await _latency(core, 20, size)
+            result = await _latency(core, rounds, size)
+            intents = [await core.s.chat2tag.understand(m) for m in MESSAGES]
+            tastes = [await core.taste_of(u) for u in USERS]
+            result["ranking_only"] = _rank_latency(recommender, intents, tastes, rounds, size)
+            return {"tracks": index.size, "factor": factor, "model_load_s": round(loaded_s, 1), **result}
+
+    result = asyncio.run(go())
+    print(json.dumps({**result, "peak_rss_mb": round(_peak_rss_mb(), 1)}))
+
+
 def _peak_rss_mb() -> float:
     """This process's peak RSS. Linux's ru_maxrss survives fork+exec (a child reports its parent's peak), so
     read the address space's own high-water mark where /proc has it."""
@@ -145,7 +236,7 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def bench(settings: Settings, rounds: int = 300, size: int = 20) -> dict[str, Any]:
+async def bench(settings: Settings, rounds: int = 300, size: int = 20, catalog_scale: int = 0) -> dict[str, Any]:
     settings = settings.with_changes(recommender="graphsage")
     async with open_app(settings, progress=False) as app:
         # The same listeners ask hundreds of times: no rate limit here.
@@ -156,6 +247,8 @@ async def bench(settings: Settings, rounds: int = 300, size: int = 20) -> dict[s
         first_seen = await _first_seen_latency(core, size)
         served = await _latency(core, rounds, size)
         served["first_seen_messages"] = first_seen
+        served["busy"] = await _throughput(core, BUSY_CHATS, rounds, size)
+        served["through_telegram"] = await _through_telegram(core, min(rounds, 100))
         intents = [await core.s.chat2tag.understand(m) for m in MESSAGES]
         tastes = [await core.taste_of(u) for u in USERS]
         served["ranking_only"] = _rank_latency(core.s.recommender, intents, tastes, rounds, size)
@@ -169,6 +262,8 @@ async def bench(settings: Settings, rounds: int = 300, size: int = 20) -> dict[s
         baseline["personalisation"] = _personalisation(core.s.recommender, intents, listeners, size)
     served.update(_cold_start(settings, "graphsage"))
     baseline.update(_cold_start(settings, "content"))
+    if catalog_scale > 1:
+        served["scaled_catalog"] = _scaled_catalog(settings, catalog_scale, rounds, size)
     return {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "playlist_size": size,

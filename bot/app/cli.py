@@ -178,11 +178,13 @@ def bench_cmd(
     rounds: Annotated[int, typer.Option(min=10, help="Requests per backend")] = 300,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     out: Annotated[Path | None, typer.Option(help="Folder for bench.json (for `suggestify eval docs`)")] = None,
+    catalog_scale: Annotated[int, typer.Option(min=0, help="Also serve a synthetic catalog this many times the "
+                                                        "size (10: ~300k tracks; minutes to embed)")] = 0,
 ) -> None:
     """Latency (p50/p99), throughput, cold start and peak RSS: GraphSAGE against the content-based baseline."""
     from bot.app.bench import bench
 
-    result = asyncio.run(bench(settings_from_env(), rounds))
+    result = asyncio.run(bench(settings_from_env(), rounds, catalog_scale=catalog_scale))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "bench.json").write_text(json.dumps(result, indent=2))

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = env("TELEGRAM_WEBHOOK_URL")
     telegram_webhook_port: int = env("TELEGRAM_WEBHOOK_PORT", 8443)
     telegram_webhook_secret: SecretStr | None = env("TELEGRAM_WEBHOOK_SECRET")
+    # Webhook mode, several workers: a worker that dies answering a chat holds it this long at most
+    chat_turn_lease_seconds: float = env("SUGGESTIFY_CHAT_TURN_LEASE_SECONDS", 30.0, gt=0)
     # Discord
     discord_token: SecretStr | None = env("DISCORD_TOKEN")
     discord_api_base_url: str = env("DISCORD_API_BASE_URL", "https://discord.com/api/v10")

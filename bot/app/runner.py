@@ -78,7 +78,7 @@ async def _start_adapters(application: App, core: BotCore, stoppers: list[Stoppe
         telegram = await start_telegram(core, TelegramConfig(
             secret(settings.telegram_token) or "", api_base_url=settings.telegram_api_base_url,
             webhook_url=settings.telegram_webhook_url, webhook_port=settings.telegram_webhook_port,
-            webhook_secret=secret(settings.telegram_webhook_secret)))
+            webhook_secret=secret(settings.telegram_webhook_secret), turn_lease_s=settings.chat_turn_lease_seconds))
         stoppers.append(lambda: stop_telegram(telegram))
         notifier.register("telegram", telegram_sender(telegram))
     if settings.discord_token:
@@ -184,6 +184,11 @@ async def serve(settings: Settings, console_user: str = "local", role: Role = Ro
             scheduler = _scheduler(application)
             running: list[asyncio.Task[None]] = []
             if role.chats:
+                if application.warming is not None:
+                    # Chats only once the language models are loaded: warming up beside the first turns starves
+                    # them (their database replies go unread past the core's wait). Meanwhile Telegram holds the
+                    # updates, and a load balancer sends them to a worker that is up.
+                    await application.warming
                 core = application.core.with_services(subscriptions=scheduler)
                 running = await _start_adapters(application, core, stoppers)
             else:

@@ -186,6 +186,7 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
             catalog=lookup,
             suggester=suggester,
             accounts=spotify,
+            inbox=storage.inbox,
         )
         try:
             with serving_threads(settings.serving_threads):

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any, Protocol
 
+from bot.core.ordering import Inbox
 from bot.core.suggestions import Suggester
 from recommender.intent import Intent
 from recommender.types import Recommendation, Recommender
 
-__all__ = ["AccountUnavailable", "Catalog", "Chat2Tag", "Events", "Limits", "ListenerData", "MusicAccounts",
+__all__ = ["AccountUnavailable", "Catalog", "Chat2Tag", "Events", "Inbox", "Limits", "ListenerData", "MusicAccounts",
            "Playlists", "Recommender", "Services", "Sessions", "Subscriptions", "Users"]
 
 
@@ -124,3 +125,4 @@ class Services:
     suggester: Suggester | None = None  # None: the fixed starter tags
     subscriptions: Subscriptions | None = None  # None: no scheduled pushes (the console)
     accounts: MusicAccounts | None = None  # None: Spotify is not configured
+    inbox: Inbox | None = None  # None: each update is answered where it arrives (one process)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,7 +30,7 @@ class FakeTelegram:
         self.call_times: list[float] = []  # when each call in `calls` arrived (time.monotonic)
         self._updates: list[dict[str, Any]] = []
         self._new = asyncio.Event()
-        self._ids = itertools.count(1)
+        self._ids = itertools.count(random.randrange(1, 2**30))  # as Telegram's: never reused by another instance
         self._message_ids = itertools.count(1000)
         self.api_base_url = ""
         self.webhook: dict[str, Any] = {}  # what setWebhook was told (url, secret_token)

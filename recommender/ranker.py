@@ -13,7 +13,7 @@ from torch_geometric.data import HeteroData
 from recommender.fusion import Fusion, z
 from recommender.graph import ARTIST_TAG, BY, LISTENS, PLAYS, TRACK_TAG, reverse, track_features
 from recommender.index import CatalogIndex
-from recommender.sage import GraphSAGE, SageConfig
+from recommender.sage import GraphSAGE, SageConfig, neighbour_means
 from recommender.tag_completion import TagCompletion, standardised_rows
 from recommender.train_sage import all_edges
 from recommender.types import Taste, WeightedTag
@@ -124,15 +124,16 @@ class SageRanker:
         x = torch.from_numpy(track_features(self.index, self.index.track_tags, rows).astype(np.float32))
         with torch.no_grad():
             start = self.model.project["track"](x)
-        out = []
-        for i, row in enumerate(rows):
-            artist = self.artist_pos.get(str(self.index.artist_keys[row]))
-            neighbours = {
-                reverse(BY): torch.tensor([] if artist is None else [artist], dtype=torch.long),
-                reverse(TRACK_TAG): torch.from_numpy(self.index.track_tags[row].indices.astype(np.int64)),
-            }
-            out.append(self.model.embed(start[i], "track", neighbours, self.layers))
-        return torch.stack(out)
+        artists = [self.artist_pos.get(str(self.index.artist_keys[row])) for row in rows]
+        tags = self.index.track_tags[rows]
+        means = {
+            reverse(BY): neighbour_means([torch.tensor([] if a is None else [a], dtype=torch.long) for a in artists],
+                                         self.layers[0]["artist"].shape[0]),
+            reverse(TRACK_TAG): neighbour_means([torch.from_numpy(tags.indices[lo:hi].astype(np.int64))
+                                                 for lo, hi in zip(tags.indptr[:-1], tags.indptr[1:])],
+                                                self.layers[0]["tag"].shape[0]),
+        }
+        return self.model.embed_many(start, "track", means, self.layers)
 
     # -- scores -------------------------------------------------------------
     def _taste_items(self, taste: Taste) -> tuple[list[int], list[int]]:

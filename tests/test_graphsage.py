@@ -230,6 +230,25 @@ async def test_switching_a_named_genre_off_lifts_its_filter(app: App) -> None:
     assert (await app.storage.sessions.load(f"console:{chat}"))["filters"]["genres"] == []
 
 
+def test_new_tracks_embedded_in_one_batch_match_one_at_a_time(app: App, index: CatalogIndex) -> None:
+    from recommender.graph import BY, TRACK_TAG, reverse, track_features
+    from recommender.model_store import ModelStore
+
+    store = ModelStore(app.settings.home / "models")
+    ranker = SageRanker.load(store.path(store.current()), index)
+    rows = np.array([0, 5, 11, 400])
+    batch = ranker._embed_tracks(rows)
+    features = track_features(index, index.track_tags, rows).astype(np.float32)
+    with torch.no_grad():
+        start = ranker.model.project["track"](torch.from_numpy(features))
+    for i, row in enumerate(rows):
+        artist = ranker.artist_pos.get(str(index.artist_keys[row]))
+        neighbours = {reverse(BY): torch.tensor([] if artist is None else [artist], dtype=torch.long),
+                      reverse(TRACK_TAG): torch.from_numpy(index.track_tags[row].indices.astype(np.int64))}
+        one = ranker.model.embed(start[i], "track", neighbours, ranker.layers)
+        torch.testing.assert_close(batch[i], one, atol=1e-5, rtol=1e-5)
+
+
 def test_a_scaled_catalog_serves_its_copies_as_new_tracks(app: App, index: CatalogIndex) -> None:
     """`bench --catalog-scale`: copies with their own ids, the original's tags and playlists, embedded as new."""
     from recommender.model_store import ModelStore

@@ -101,7 +101,8 @@ class LLMChat2Tag:
             like_artists=answer.like_artists[:10], exclude_artists=answer.exclude_artists[:10],
             era=(answer.era or None) and answer.era[:10], count=answer.count,
             language=(answer.language or None) and answer.language[:30], lang=local.lang,
-            sound=local.sound, moments=local.moments, query=local.query,  # what it should sound like is read locally, in any language
+            # what it should sound like is read locally, in any language
+            sound=local.sound, moments=local.moments, shifts=local.shifts, query=local.query,
             missing_genres=local.missing_genres,  # what the catalog lacks is the catalog's to say
         )
         intent = self.validator.validate(raw)

@@ -25,7 +25,7 @@ from recommender.intent import MAX_TAGS, Intent, IntentTag
 from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
-from recommender.sound import Moment, SoundSpace, combine, comparatives_in, moments_in, move, wanted_in
+from recommender.sound import Moment, SoundSpace, combine, comparatives_in, moments_in, move, shifts_of, wanted_in
 from recommender.tag_scoring import TagScorer
 from recommender.tagging import NEW_RELEASES
 
@@ -75,8 +75,8 @@ class LocalChat2Tag:
         if era == NEW_RELEASES and any(NEW.fullmatch(a) for a in found["artists"] + found["like_artists"]):
             era = None  # "songs by Brand New" names the band, not this year's releases
         moments = moments_in(folded, text.lower())
-        sound = self.sound(moments, comparatives_in(folded, text.lower()), found["like_artists"] + found["artists"],
-                           wanted_in(folded, moments))
+        moves = comparatives_in(folded, text.lower())
+        sound = self.sound(moments, moves, found["like_artists"] + found["artists"], wanted_in(folded, moments))
         if lang != "en" and self.multilingual is not None:
             # The situation words (rain, café, night, gym) lead; the multilingual encoder adds the rest.
             named_moments = [IntentTag(tag=t, weight=0.9) for t in self._moment_tags(moments)]
@@ -92,7 +92,7 @@ class LocalChat2Tag:
         named = [t for t in (language, era and era.split()[-1]) if t and self.vocab.column(t) is not None]
         tags = [IntentTag(tag=t, weight=1.0) for t in named] + [t for t in tags if t.tag not in named]
         return Intent(tags=tags[:MAX_TAGS], **found, era=era, count=count_in(text.lower()), language=language, lang=lang,
-                      note=note, sound=sound, moments=[m.name for m in moments],
+                      note=note, sound=sound, moments=[m.name for m in moments], shifts=shifts_of(moves),
                       query=" ".join(w for w in COMPARATIVE.sub(" ", rest).split() if w != ",")[:300])
 
     def sound(self, moments: list[Moment], moves: dict[str, float], artists: list[str],

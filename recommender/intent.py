@@ -46,6 +46,7 @@ class Intent(BaseModel):
     sound: dict[str, float] = Field(default_factory=dict,
                                     description="target per audio dimension in [0, 1] (tempo as BPM / 200)")
     moments: list[str] = Field(default_factory=list, description="the moods and moments the sound target comes from")
+    shifts: list[str] = Field(default_factory=list, description="how a comparative moved it ('brighter', 'calmer')")
     query: str = Field(default="", max_length=300,
                        description="the message's own words, names and ruled-out words removed (for text retrieval)")
 

@@ -110,6 +110,11 @@ COMPARATIVES: tuple[tuple[str, str, float], ...] = (
     (r"less (?:rap|talking|vocals|words)|instrumental only|no vocals|without vocals|without lyrics", "speechiness", -1),
 )
 
+# How a move reads back to the listener ("like Radiohead, brighter").
+SHIFTS = {("valence", 1): "brighter", ("valence", -1): "darker", ("energy", 1): "more energetic",
+          ("energy", -1): "calmer", ("danceability", 1): "more danceable", ("acousticness", 1): "more acoustic",
+          ("speechiness", -1): "fewer words"}
+
 _MOMENTS = [(m, re.compile(r"(?<![a-z])(?:" + m.words + r")(?![a-z])")) for m in MOMENTS]
 _COMPARATIVES = [(re.compile(r"(?<![a-z])(?:" + w + r")(?![a-z])"), dim, sign) for w, dim, sign in COMPARATIVES]
 
@@ -141,6 +146,11 @@ def comparatives_in(folded: str, lowered: str = "") -> dict[str, float]:
         if pattern.search(folded) or (lowered and pattern.search(lowered)):
             moves[dim] = moves.get(dim, 0.0) + sign
     return moves
+
+
+def shifts_of(moves: Mapping[str, float]) -> list[str]:
+    """The comparatives' moves as words, in the order they were found (opposite ones that cancel say nothing)."""
+    return [SHIFTS[(dim, 1 if steps > 0 else -1)] for dim, steps in moves.items() if steps]
 
 
 def combine(moments: list[Moment], wanted: set[str] = frozenset()) -> dict[str, float]:  # type: ignore[assignment]

@@ -281,5 +281,5 @@ def test_moments_become_a_sound_target_and_comparatives_move_it(local: LocalChat
     assert local.parse("música para entrenar en el gimnasio").sound["energy"] > 0.7
     assert local.parse("비 오는 날 카페에서 듣기 좋은 노래").moments == ["rain", "morning"]
     radiohead = local.parse("like radiohead").sound
-    happier = local.parse("something like radiohead but happier").sound
-    assert not radiohead and happier["valence"] > 0.5
+    happier = local.parse("something like radiohead but happier")
+    assert not radiohead and happier.sound["valence"] > 0.5 and happier.shifts == ["brighter"]

@@ -9,7 +9,7 @@ import pandas as pd
 from recommender.catalog import feature_matrix
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.names import fold
-from recommender.sound import SoundSpace, combine, comparatives_in, moments_in, move
+from recommender.sound import SoundSpace, combine, comparatives_in, moments_in, move, shifts_of
 
 
 def names(text: str) -> list[str]:
@@ -41,6 +41,12 @@ def test_a_comparative_moves_from_where_the_request_is_not_to_the_opposite_tag()
     calmer = move({"energy": 0.8}, {}, comparatives_in("same but calmer"))
     assert calmer["energy"] < 0.8
     assert comparatives_in(fold("more upbeat 80s")) == {"valence": 1, "energy": 1}  # upbeat: brighter and livelier
+
+
+def test_a_comparative_is_said_back_as_the_way_it_moves() -> None:
+    assert shifts_of(comparatives_in(fold("like radiohead but happier"))) == ["brighter"]
+    assert shifts_of(comparatives_in(fold("same but calmer and more acoustic"))) == ["calmer", "more acoustic"]
+    assert shifts_of(comparatives_in(fold("happier, no, sadder"))) == []  # opposite moves cancel: nothing to say
 
 
 def space_of(rows: list[dict[str, float]]) -> SoundSpace:

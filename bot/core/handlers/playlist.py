@@ -118,4 +118,6 @@ def understood(intent: Intent, catalog: Catalog) -> str:
         parts.append(texts.NEW_ONLY if intent.era == NEW_RELEASES else texts.FROM_ERA.format(era=intent.era))
     if intent.moments:
         parts.append(texts.SOUNDING_RIGHT.format(moments=", ".join(intent.moments)))
+    if intent.shifts:  # after what they move from: "like Radiohead; brighter"
+        parts.append(", ".join(intent.shifts))
     return f" ({'; '.join(parts)})" if parts else ""

@@ -1,9 +1,9 @@
 """One chat's updates answered one at a time and in order, whichever worker each one reached.
 
 A worker that receives an update stores it in the shared inbox and then drains that chat: it takes the chat's
-lease, takes and answers its waiting updates oldest first, and lets go (at most once: one a worker dies
-answering is lost, never answered twice). A worker that finds the lease taken leaves its
-update to the holder, who sees it before letting go. Updates a dead worker left behind are picked up by
+lease, takes and answers its waiting updates oldest first, and lets go. A worker that finds the lease taken
+leaves its update to the holder, who looks again before letting go. An update is answered at most once: one a
+worker dies answering is lost, never answered twice. Updates a dead worker left waiting are picked up by
 `sweep` once its lease has run out."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class Lease(Protocol):
 class Inbox(Protocol):
     async def put(self, chat: str, key: str, seq: int, payload: dict[str, Any]) -> bool: ...  # False: seen before
 
-    async def take(self, chat: str) -> dict[str, Any] | None: ...  # the oldest waiting update, removed
+    async def take(self, chat: str) -> dict[str, Any] | None: ...  # the oldest waiting update, marked taken
 
     async def waiting(self, chat: str) -> bool: ...
 

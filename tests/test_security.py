@@ -7,6 +7,7 @@ import asyncio
 import io
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Iterator
 
 import aiohttp
@@ -16,7 +17,7 @@ from adapters.telegram_bot import TelegramConfig, start_telegram, stop_telegram
 from bot.app import log_redaction
 from bot.app.config import secret
 from bot.app.wiring import App
-from bot.core import BotCore, Services
+from bot.core import BotCore, Services, texts
 from bot.core.messages import Incoming
 from storage.database import Database, Storage
 from tests.fakes.local_server import free_port
@@ -74,6 +75,22 @@ async def test_forged_webhook_updates_are_refused_and_nothing_secret_is_logged(
     assert TOKEN not in logged and WEBHOOK_SECRET not in logged  # ... and none of it was secret
 
 
+class StalledHistory:
+    """Listening history that never comes (the database stalls after the session was read)."""
+
+    async def taste(self, user_id: str) -> dict[str, dict[str, float]]:
+        await asyncio.sleep(60)
+        return {}
+
+
+async def test_a_history_read_that_stalls_after_the_session_still_gets_a_playlist_in_time(app: App) -> None:
+    core = app.core.with_services(events=StalledHistory())
+    started = time.perf_counter()
+    reply = await core.handle(Incoming("console", "stalled-history", "stalled-history", "rainy sunday morning"))
+    assert time.perf_counter() - started < 3.0
+    assert len(reply.playlist) == 10 and reply.text == texts.NO_MEMORY_PLAYLIST
+
+
 async def test_a_database_stalled_mid_load_gets_degraded_answers_in_time_then_recovers(app: App) -> None:
     """MongoDB behind a proxy that stops forwarding while 20 listeners are mid-conversation: every reply still
     comes within 3 s (saying it is not personal), full replies resume once the path flows again with no
@@ -97,7 +114,6 @@ async def test_many_listeners_all_answered_and_a_flooder_delays_nobody(app: App)
     """200 listeners with a burst of two messages each through the Telegram stand-in: every one answered, in
     order; then a flooder's 300 messages do not push another listener's reply past 2 s."""
     import statistics
-    import time
 
     async with FakeTelegram(TOKEN).running() as fake:
         telegram = await start_telegram(app.core, TelegramConfig(TOKEN, api_base_url=fake.api_base_url))
@@ -175,7 +191,6 @@ async def _fault_under_load(core: BotCore, storage: Storage, fault: Callable[[],
     3 s with a playlist; some turns must have degraded (when `must_degrade`: the fault landed mid-load) and the
     last ones be whole;
     and each listener's stored session must hold their last acknowledged turn or a later one."""
-    import time
 
     moods = ["rainy night", "summer road trip", "late night drive", "calm evening jazz", "gym workout"]
     sent: dict[str, list[str]] = {}

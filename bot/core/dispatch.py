@@ -125,13 +125,16 @@ class BotCore:
         admitted = asyncio.ensure_future(self.admission.refusal(who))
         work: list[Awaitable[Any]] = [admitted, bounded(self.sessions.open(msg))]
         if mood:
-            work += [self._read(who, text, admitted), bounded(self.maker.taste_of(who))]
+            work += [self._read(who, text, admitted), self.maker.taste_of(who)]
         refusal, session, *read = await asyncio.gather(*work, return_exceptions=True)
         if isinstance(refusal, Reply):
             return refusal
         if isinstance(session, BaseException):
             log.error("storage unavailable while loading the session of %s:%s", msg.platform, msg.chat_id,
                       exc_info=session)
+            return await self._degraded(text)
+        if mood and isinstance(read[1], BaseException):  # the history did not come in time: the same answer
+            log.error("storage unavailable while loading the history of %s", who, exc_info=read[1])
             return await self._degraded(text)
         try:
             for failed in (r for r in read if isinstance(r, BaseException)):

@@ -39,7 +39,7 @@ class PlaylistMaker:
 
     # -- whose taste ------------------------------------------------------
     async def taste_of(self, user_id: str) -> Taste:
-        weights = await self.s.events.taste(user_id)
+        weights = await bounded(self.s.events.taste(user_id))  # a stalled database fails the turn in time
         return Taste(artists=weights.get("artist", {}), tracks=weights.get("track", {}))
 
     async def blend_members(self, starter: str, members: list[str]) -> list[str]:

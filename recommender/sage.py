@@ -10,13 +10,16 @@ through the same layers, so a new user (or an ingested track) embeds without ret
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 
 import torch
 from torch import Tensor, nn
 from torch_geometric.nn import HeteroConv, SAGEConv
 
 EdgeDict = dict[tuple[str, str, str], Tensor]
+Aggregate = Callable[[Tensor], Tensor]  # a layer's (source nodes × hidden) -> (new nodes × hidden) neighbour means
 
 
 @dataclass(frozen=True)
@@ -73,31 +76,37 @@ class GraphSAGE(nn.Module):
               layers: list[dict[str, Tensor]]) -> Tensor:
         """One new node's embedding from its layer-0 representation and neighbour ids, through the same
         layers, with the full graph's representations held fixed (exact for nodes already in the graph)."""
-        means = {rel: neighbour_means([ids], layers[0][rel[0]].shape[0]) for rel, ids in neighbours.items()}
+        # Gathering a few rows beats a sparse product for one node (9 against 50-90 µs): a user, every request.
+        means = {rel: partial(_gathered_mean, ids) for rel, ids in neighbours.items() if len(ids)}
         return self.embed_many(start[None], kind, means, layers)[0]
 
     @torch.no_grad()
-    def embed_many(self, start: Tensor, kind: str, means: dict[tuple[str, str, str], Tensor],
+    def embed_many(self, start: Tensor, kind: str, means: dict[tuple[str, str, str], Aggregate],
                    layers: list[dict[str, Tensor]]) -> Tensor:
-        """`embed` for a batch of new nodes at once: `means[rel]` is a sparse (batch × source nodes) matrix whose
-        rows average each node's neighbours over that relation (`neighbour_means`); a missing one, none."""
+        """`embed` for a batch of new nodes at once: `means[rel]` turns a layer's source representations into
+        each node's neighbour mean over that relation (`neighbour_means` for a batch); a missing one, none."""
         h = start
         for i, conv in enumerate(self.convs):
             out = torch.zeros(len(start), self.config.hidden, device=start.device)
             for rel, sage in conv.convs.items():
                 if rel[2] != kind:
                     continue
-                mean = torch.sparse.mm(means[rel], layers[i][rel[0]]) if rel in means else torch.zeros_like(out)
+                mean = means[rel](layers[i][rel[0]]) if rel in means else torch.zeros_like(out)
                 out = out + sage.lin_l(mean) + sage.lin_r(h)
             h = torch.tanh(out) if i < len(self.convs) - 1 else out
         return h
 
 
-def neighbour_means(neighbours: list[Tensor], n_source: int) -> Tensor:
-    """A sparse (len(neighbours) × n_source) matrix: row i averages node i's neighbours (ids), all zero if none."""
+def _gathered_mean(ids: Tensor, source: Tensor) -> Tensor:
+    return source[ids].mean(dim=0, keepdim=True)
+
+
+def neighbour_means(neighbours: list[Tensor], n_source: int) -> Aggregate:
+    """Row i of the result averages node i's neighbours (ids), all zero if none: one sparse product per layer."""
     counts = torch.tensor([len(ids) for ids in neighbours], dtype=torch.long)
     rows = torch.repeat_interleave(torch.arange(len(neighbours)), counts)
     cols = torch.cat([ids.long() for ids in neighbours]) if len(neighbours) else torch.empty(0, dtype=torch.long)
     weights = 1.0 / counts.clamp(min=1).float()[rows]
-    return torch.sparse_coo_tensor(torch.stack([rows, cols]), weights, (len(neighbours), n_source),
-                                   check_invariants=True).coalesce()
+    matrix = torch.sparse_coo_tensor(torch.stack([rows, cols]), weights, (len(neighbours), n_source),
+                                     check_invariants=True).coalesce()
+    return partial(torch.sparse.mm, matrix)

@@ -34,8 +34,10 @@ class Inbox:
     async def take(self, chat: str) -> dict[str, Any] | None:
         """The chat's oldest waiting update, marked taken: {"_id": key, "payload": ...}. Taken before it is
         answered: a worker that dies mid-answer loses that one update rather than answering it twice (a
-        toggle applied twice would undo itself). Kept until it expires, so a redelivery is still known."""
-        return await self._c.find_one_and_update({"chat": chat, "taken": False}, {"$set": {"taken": True}},
+        toggle applied twice would undo itself). Its key is kept until it expires, so a redelivery is still
+        known; its message is not (the document as it was before the update is what comes back)."""
+        return await self._c.find_one_and_update({"chat": chat, "taken": False},
+                                                 {"$set": {"taken": True}, "$unset": {"payload": ""}},
                                                  {"payload": 1}, sort=[("seq", ASCENDING)])
 
     async def waiting(self, chat: str) -> bool:

@@ -88,3 +88,19 @@ async def test_embedded_server_keeps_data_across_restarts(tmp_path: Path) -> Non
         client = AsyncIOMotorClient(second.uri)
         assert await client.t.things.find_one({"_id": "kept"}) == {"_id": "kept", "n": 1}
         client.close()
+
+
+async def test_an_answered_update_keeps_its_key_but_not_its_message(storage: Storage) -> None:
+    """The inbox remembers a taken update a day so Telegram's redelivery is not answered again; what the listener
+    wrote goes as soon as it is taken, and a chat's updates come out in the platform's order."""
+    chat = f"telegram:{uuid.uuid4().hex[:8]}"
+    assert await storage.inbox.put(chat, f"{chat}:2", 2, {"text": "second"})
+    assert await storage.inbox.put(chat, f"{chat}:1", 1, {"text": "first"})
+    taken = await storage.inbox.take(chat)
+    assert taken is not None and taken["payload"] == {"text": "first"}
+    stored = await storage.db["inbox"].find_one({"_id": f"{chat}:1"})
+    assert stored is not None and stored["taken"] and "payload" not in stored
+    assert not await storage.inbox.put(chat, f"{chat}:1", 1, {"text": "first"})  # a redelivery
+    assert await storage.inbox.waiting(chat)
+    assert (await storage.inbox.take(chat))["payload"] == {"text": "second"}
+    assert await storage.inbox.take(chat) is None and not await storage.inbox.waiting(chat)

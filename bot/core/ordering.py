@@ -48,7 +48,7 @@ class ChatOrder:
 
     async def accept(self, chat: str, key: str, seq: int, payload: dict[str, Any]) -> bool:
         """Store an update (False: the platform sent it before) and start answering its chat in the background.
-        Raises when the inbox cannot be reached: the platform should then deliver it again."""
+        Raises when the inbox cannot be reached: the caller answers the update some other way."""
         if not await self.inbox.put(chat, key, seq, payload):
             return False
         task = asyncio.create_task(self.drain(chat))

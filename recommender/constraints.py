@@ -34,7 +34,8 @@ from recommender.chat_words import (
     YEAR,
     alias,
 )
-from recommender.cues import GENRE_WORDS, LANGUAGE_WORDS, MUSIC_WORDS, NOT_A_GENRE, SMALL_TALK_COMPILED
+from recommender.cues import (GENRE_WORDS, LANGUAGE_WORDS, MUSIC_WORDS, NOT_A_GENRE, SMALL_TALK_COMPILED,
+                             STILL_A_MOOD)
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
 from recommender.tagging import (ERA_PARTS, NEW_RELEASES, canonical_decade, decade_of_year, decade_years,
@@ -271,6 +272,9 @@ class ConstraintReader:
                         continue
                     if not any(a <= offset < b for a, b in skip_genre):
                         found["genres"].append(tag)
+                    elif tag not in STILL_A_MOOD:  # "the house" is a room: no filter, and no "house" tag either
+                        i += n
+                        continue
                 if not negated:
                     rest.append(w)
                 i += 1

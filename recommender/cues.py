@@ -48,7 +48,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"drive|driving|road ?trip|car ride|on the road|highway|cruising",
      ("driving", "driving music", "road trip", "drive", "driving songs")),
     (r"night drive|driving at night|late night drive", ("smooth night driving", "late night tunes")),
-    (r"party|partying|pregame|pre game|club|clubbing|rave|house party|celebrat\w*|birthday",
+    (r"party|partying|pregame|pre game|club|clubbing|rave|house party|celebrat\w*|birthday|new years?(?: s)?(?: eve)?|nye|champagne",
      ("party", "dance party", "party time", "danceable")),
     (r"dance|dancing", ("dance", "danceable", "makes me wanna dance", "let s dance")),
     (r"sleep|sleeping|asleep|bedtime|insomnia|can t sleep|fall asleep|lullaby",
@@ -146,10 +146,14 @@ GENRE_WORDS = {
     "シティポップ": "city pop", "ヒップホップ": "hip hop", "ラップ": "rap", "ロック": "rock", "ジャズ": "jazz", "ポップ": "pop",
     "メタル": "metal", "テクノ": "techno", "ハウス": "house", "レゲトン": "reggaeton", "バラード": "ballad",
 }
-# Phrases where a genre word does not name a genre.
+# Phrases where a genre word does not name a genre ("cleaning the house", "rock the baby to sleep").
 NOT_A_GENRE = re.compile(
     r"\bhouse ?(?:party|warming|music party)\b|\b(?:the|this|across|whole|my|our|your|a) (?:country|house)\b|\b(?:winter|monday|sunday|morning|holiday|january|post holiday) blues\b"
-    r"|\btropical vibes\b|\bpop (?:in|by|over|up)\b|\bmetal (?:detector|band t)")
+    r"|\btropical vibes\b|\bpop (?:in|by|over|up)\b|\bmetal (?:detector|band t)"
+    r"|\bpop (?:the|a|some|open) (?:champagne|cork|bottle|question|balloons?|corn)\b"
+    r"|\brock(?:ing)? (?:the|my|a|our|your) (?:baby|babies|cradle|boat)\b")
+# ... where it still says the mood ("winter blues" is a low mood, "tropical vibes" a sunny one): kept as a word
+STILL_A_MOOD = frozenset({"blues", "tropical"})
 
 # Emoji say moods too ("🌧️☕" is a rainy morning with coffee): read them as words.
 EMOJI = {

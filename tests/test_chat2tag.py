@@ -248,8 +248,16 @@ async def test_prompt_injection_cannot_leak_or_escape(app: App, llm_chat2tag: LL
 
 
 def test_everyday_phrases_with_genre_words_are_not_filters(local: LocalChat2Tag) -> None:
-    for text in ("happy upbeat songs for cleaning the house", "road trip across the country", "winter blues"):
-        assert local.parse(text).genres == [], text
+    for text, word in (("happy upbeat songs for cleaning the house", "house"), ("chill at my house", "house"),
+                       ("road trip across the country", "country"), ("rock the baby to sleep", "rock"),
+                       ("pop the champagne, it's new year's eve", "pop")):
+        intent = local.parse(text)
+        assert intent.genres == [], text
+        assert word not in {t.tag for t in intent.tags}, (text, intent.tags)  # a room is not a house-music tag
+    assert local.parse("winter blues").genres == [] and "blues" in {t.tag for t in local.parse("winter blues").tags}
+    assert "party" in {t.tag for t in local.parse("pop the champagne, it's new year's eve").tags}
+    assert local.parse("house music for a party").genres == ["house"]
+    assert local.parse("country songs for a road trip across the country").genres == ["country"]
 
 
 def test_common_words_are_embedded_ahead_so_new_messages_need_no_encoder_call(app: App, local: LocalChat2Tag,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.chat_words import COMPARATIVE, ERA_WORDS, NEW
+from recommender.chat_words import COMPARATIVE, ERA_WORDS, FALL_VERB, NEW
 from recommender.constraints import ConstraintReader, count_in, era_in, script_language, small_talk_in
 from recommender.cues import MUSIC_WORDS, emoji_as_words
 from recommender.encoder import TextEncoder
@@ -85,7 +85,7 @@ class LocalChat2Tag:
             note = "multilingual" if tags or sound else "not_understood"
         else:
             blocked = {c for g in found["exclude_genres"] for c in self.constraints.columns_with_word(g)}
-            tags = self.scorer.tags(fold(ERA_WORDS.sub(" ", COMPARATIVE.sub(" ", rest))), blocked,
+            tags = self.scorer.tags(fold(FALL_VERB.sub(" ", ERA_WORDS.sub(" ", COMPARATIVE.sub(" ", rest)))), blocked,
                                     valence=sound.get("valence"))
             note = ""
         # A named language or era is also what the playlist is about: it leads the tags.

@@ -95,6 +95,9 @@ MOMENTS: tuple[Moment, ...] = (
            {"energy": 0.75, "valence": 0.72, "danceability": 0.7}, ("upbeat", "feel good", "dance")),
 )
 
+SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
+SETS_THE_SOUND = frozenset({"workout", "party", "focus", "sleep", "meditation", "angry", "cleaning"})
+
 # Comparatives move the point: (words, dimension, direction).
 COMPARATIVES: tuple[tuple[str, str, float], ...] = (
     (r"happier|more (?:upbeat|cheerful|positive|uplifting|happy)|less (?:sad|depressing|dark|gloomy|moody)|"
@@ -155,7 +158,11 @@ def shifts_of(moves: Mapping[str, float]) -> list[str]:
 
 def combine(moments: list[Moment], wanted: set[str] = frozenset()) -> dict[str, float]:  # type: ignore[assignment]
     """The mean target of several moments, per dimension they name (tempo scaled to [0, 1]); the moments the
-    message asks for (`wanted_in`) weigh WANTED_WEIGHT times the others."""
+    message asks for (`wanted_in`) weigh WANTED_WEIGHT times the others. When it names an activity that sets the
+    sound, the time, weather and season around it set only the tags: a morning run sounds like a run, not like a
+    calm acoustic morning (a night drive still sounds like the night)."""
+    if any(m.name in SETS_THE_SOUND for m in moments):
+        moments = [m for m in moments if m.name not in SETTING]
     sums: dict[str, list[tuple[float, float]]] = {}
     for moment in moments:
         weight = WANTED_WEIGHT if moment.name in wanted else 1.0

@@ -258,6 +258,8 @@ def test_everyday_phrases_with_genre_words_are_not_filters(local: LocalChat2Tag)
     assert "party" in {t.tag for t in local.parse("pop the champagne, it's new year's eve").tags}
     assert local.parse("house music for a party").genres == ["house"]
     assert local.parse("country songs for a road trip across the country").genres == ["country"]
+    assert "autumn" not in {t.tag for t in local.parse("songs to fall asleep to").tags}  # a verb, not the season
+    assert "autumn" in {t.tag for t in local.parse("fall evening walk").tags}
 
 
 def test_common_words_are_embedded_ahead_so_new_messages_need_no_encoder_call(app: App, local: LocalChat2Tag,

@@ -76,3 +76,12 @@ def test_the_moment_a_message_asks_for_outweighs_the_one_it_describes() -> None:
     assert {m.name for m in moments} >= {"sad", "angry"} and wanted_in(text, moments) == {"angry"}
     asked, averaged = combine(moments, wanted_in(text, moments)), combine(moments)
     assert asked["energy"] > averaged["energy"] > 0.5 and asked["energy"] > 0.7
+
+
+def test_the_time_and_weather_step_aside_for_an_activity_that_sets_the_sound() -> None:
+    run = combine(moments_in("morning run"))
+    assert run == combine(moments_in("run")) and "acousticness" not in run  # a morning run sounds like a run
+    rainy_morning = combine(moments_in("rainy morning"))
+    assert rainy_morning["acousticness"] > 0.5 and rainy_morning["energy"] < 0.5  # no activity: the setting speaks
+    night_drive = combine(moments_in("driving at night"))
+    assert night_drive != combine(moments_in("driving")) and night_drive["valence"] < 0.6  # still the night

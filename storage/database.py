@@ -12,6 +12,7 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from storage.erasure import ListenerData
 from storage.inbox import Inbox
+from storage.model_files import ModelFiles
 from storage.rate_limits import RateLimits
 from storage.repositories import (
     CatalogRepository,
@@ -47,6 +48,7 @@ class Storage:
     listener_data: ListenerData = field(init=False)
     limits: RateLimits = field(init=False)
     inbox: Inbox = field(init=False)
+    models: ModelFiles = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -57,6 +59,7 @@ class Storage:
         self.listener_data = ListenerData(self.db)
         self.limits = RateLimits(self.db)
         self.inbox = Inbox(self.db)
+        self.models = ModelFiles(self.db)
 
     async def ping(self) -> bool:
         await self.db.command("ping")

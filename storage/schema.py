@@ -132,6 +132,10 @@ INDEXES: dict[str, list[IndexModel]] = {
     "sessions": [IndexModel([("user_id", ASCENDING)])],
     "playlists": [IndexModel([("user_id", ASCENDING), ("created_at", DESCENDING)])],
     "meta": [],
+    "model_versions": [IndexModel([("catalog", ASCENDING), ("published_at", DESCENDING)])],
+    # GridFS's own indexes, made here rather than by the first upload, which would create them amid other traffic.
+    "model_files.files": [IndexModel([("filename", ASCENDING), ("uploadDate", ASCENDING)])],
+    "model_files.chunks": [IndexModel([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)],
     "oauth_tokens": [IndexModel([("user_id", ASCENDING)])],
     # Expired states are removed by the server; consume() also checks the time, as TTL sweeps run once a minute.
     "oauth_states": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],

@@ -36,6 +36,7 @@ def settings(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Settin
         recommender="graphsage",
         train_epochs=60,  # enough to learn from; the served default trains longer
         quick_start_epochs=0,  # one model for the whole session (tests/test_model_serving.py covers quick start)
+        share_models=False,  # one machine; tests/test_retrain.py shares models through a server of its own
     )
 
 

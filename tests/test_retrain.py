@@ -217,3 +217,46 @@ async def test_a_first_start_answers_on_a_quick_model_and_swaps_in_the_full_one(
         assert await wait_until(lambda: fresh.core.s.recommender.version == full, timeout=10)  # type: ignore[attr-defined]
         reply = await fresh.core.handle(Incoming("console", "quick", "quick", "calm evening"))
         assert len(reply.playlist) == 10
+
+
+async def test_a_model_published_on_one_machine_serves_a_worker_with_an_empty_home(app: App, tmp_path: Path) -> None:
+    """Versions live in MongoDB (GridFS): a worker with the catalog but no model downloads the current one,
+    checks it and serves it; a corrupt copy falls back to the version before; a version published later is
+    swapped in; publishing a version twice uploads it once. Its own server: model files are large."""
+    from bson import Binary
+
+    from bot.app.wiring import open_app
+    from bot.core.messages import Incoming
+    from jobs.pipelines.train import publish_version
+    from storage.server import EmbeddedMongo
+    from tests.waiting import wait_until
+
+    with EmbeddedMongo(tmp_path / "shared" / "db") as server:
+        trainer = _isolated(app, tmp_path / "trainer").with_changes(mongo_uri=server.uri, share_models=True)
+        async with _storage(app, trainer) as storage:
+            store = model_store(trainer)
+            older = _copy_served(app, trainer)
+            newer, latest = f"{older}-b", f"{older}-c"  # copies under later names stand in for later trainings
+            for version in (newer, latest):
+                shutil.copytree(store.root / older, store.root / version)
+            assert await storage.models.current() is None
+            for version in (older, newer):
+                await publish_version(storage, store, version, shared=True)
+            assert await storage.models.current() == newer
+            assert not await storage.models.publish(newer, store.root / newer, "any")  # once: already there
+            assert await storage.db["model_files.files"].count_documents({"metadata.version": newer}) == 2
+            model_file = await storage.db["model_files.files"].find_one({"filename": f"{newer}/{MODEL_FILE}"})
+            await storage.db["model_files.chunks"].update_one({"files_id": model_file["_id"], "n": 3},
+                                                              {"$set": {"data": Binary(b"\0" * 1024)}})
+
+            worker = trainer.with_changes(home=tmp_path / "worker", model_poll_seconds=0.2)
+            shutil.copytree(trainer.catalog_dir, worker.catalog_dir)  # the catalog, built there; no model at all
+            async with open_app(worker, progress=False) as fresh:
+                served = fresh.core.s.recommender
+                assert served.version == older  # type: ignore[attr-defined]
+                assert not (worker.home / "models" / newer).exists()  # the corrupt download left nothing behind
+                reply = await fresh.core.handle(Incoming("telegram", "5", "5", "calm evening"))
+                assert len(reply.playlist) == 10
+
+                await publish_version(storage, store, latest, shared=True)  # the trainer publishes again
+                assert await wait_until(lambda: served.version == latest, timeout=30)  # type: ignore[attr-defined]

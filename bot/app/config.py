@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # A first start serves a model this quick within minutes and trains the full one meanwhile; 0: full at once.
     quick_start_epochs: int = env("SUGGESTIFY_QUICK_START_EPOCHS", 30, ge=0)
     model_poll_seconds: float = env("SUGGESTIFY_MODEL_POLL_SECONDS", 30.0, gt=0)  # looking for a new model
+    # Model versions published to MongoDB (GridFS) for every machine; unset: yes when MONGO_URI is set
+    share_models: bool | None = env("SUGGESTIFY_SHARE_MODELS")
     serving_threads: int = env("SUGGESTIFY_SERVING_THREADS", 1, ge=1)  # BLAS/OpenMP threads while serving
     retrain_hours: float = env("SUGGESTIFY_RETRAIN_HOURS", 24.0, ge=0)  # the scheduled retrain; 0 switches it off
     # A scheduler that dies holds the jobs this long at most before another process takes them over.
@@ -86,6 +88,12 @@ class Settings(BaseSettings):
     def inbox_dir(self) -> Path:
         """New track files dropped here are ingested, and the models retrained, by `suggestify retrain`."""
         return self.home / "inbox"
+
+    @property
+    def models_in_database(self) -> bool:
+        """Whether model versions go through MongoDB: an embedded database serves one machine, whose disk is
+        where its models already are."""
+        return self.share_models if self.share_models is not None else self.mongo_uri is not None
 
     @property
     def db_dir(self) -> Path:

@@ -21,7 +21,12 @@ from bot.core.notify import Notifier
 from bot.core.ports import Chat2Tag
 from bot.core.suggestions import Suggester
 from jobs.pipelines.build import build
-from jobs.pipelines.train import ensure_model, model_store, train_model
+from jobs.pipelines.train import (
+    ensure_model,
+    follow_published,
+    model_store,
+    train_model,
+)
 from recommender import word_vectors
 from recommender.chat2tag import LocalChat2Tag
 from recommender.content import ContentRecommender
@@ -152,7 +157,7 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
         lookup = CatalogLookup(index)
         local = local_chat2tag(settings, index, lookup)
         recommender: Recommender = ContentRecommender(index)
-        watcher = training = None
+        watcher = follower = training = None
         if settings.recommender == "graphsage":
             store = model_store(settings)
             versions, full_pending = await ensure_model(storage, settings, progress=progress)
@@ -165,6 +170,10 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
             live = LiveRecommender(store, load_version, versions,
                                    on_swap=lambda model: lookup.refresh(model.index))  # type: ignore[attr-defined]
             watcher = asyncio.create_task(live.watch(settings.model_poll_seconds))
+            if settings.models_in_database:  # versions other machines publish come in through the local store
+                fingerprint = (await storage.catalog.build_info() or {}).get("fingerprint")
+                follower = asyncio.create_task(
+                    follow_published(storage, store, fingerprint, settings.model_poll_seconds))
             recommender = live
             if full_pending:
                 training = asyncio.create_task(_train_full_model(storage, settings))
@@ -195,5 +204,6 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
             warm.cancel()
             if training is not None:
                 training.cancel()
-            if watcher is not None:
-                watcher.cancel()
+            for task in (watcher, follower):
+                if task is not None:
+                    task.cancel()

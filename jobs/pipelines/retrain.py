@@ -61,6 +61,7 @@ from jobs.pipelines.train import (
     comparable,
     load_training_data,
     model_store,
+    publish_version,
     score_version,
     train_model,
 )
@@ -144,7 +145,7 @@ async def _retrain(storage: Storage, settings: PipelineSettings, store: ModelSto
         store.discard(folder)
         raise
     if swap:
-        store.publish(folder)
+        await publish_version(storage, store, candidate["version"], settings.models_in_database)
     else:
         store.reject(candidate["version"], candidate | {"rejected_because": reason})
     return report | {"swapped": swap, "reason": reason, "serving": store.current(), "seconds": _since(started)}

@@ -28,3 +28,6 @@ class PipelineSettings(Protocol):
 
     @property
     def quick_start_epochs(self) -> int: ...  # a first start serves a model this quick while the full one trains
+
+    @property
+    def models_in_database(self) -> bool: ...  # published versions shared through MongoDB (several machines)

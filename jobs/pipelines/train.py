@@ -59,6 +59,45 @@ def model_store(settings: PipelineSettings) -> ModelStore:
     return ModelStore(settings.home / "models")
 
 
+async def publish_version(storage: Storage, store: ModelStore, version: str, shared: bool) -> str:
+    """Serve this version from now on: here (the local store) and, `shared`, on every machine (MongoDB's copy,
+    uploaded before the local pointer moves, so a version served anywhere can be fetched everywhere)."""
+    if shared:
+        await storage.models.publish(version, store.root / version, store.manifest(version).get("catalog"))
+    return store.publish(store.root / version)
+
+
+async def fetch_published(storage: Storage, store: ModelStore, catalog: str | None) -> list[str]:
+    """The versions published in MongoDB for this catalog, the first good one downloaded into the local store
+    (a fresh machine with only MONGO_URI serves without training); a corrupt download falls back to the next."""
+    for version in await storage.models.servable(catalog):
+        if version in store.servable(catalog) or await storage.models.fetch(version, store.root):
+            store.publish(store.root / version)
+            log.warning("model %s loaded from the database", version)
+            return store.servable(catalog)
+        log.error("model %s in the database failed its checksum; trying an older one", version)
+    return []
+
+
+async def follow_published(storage: Storage, store: ModelStore, catalog: str | None, every_s: float) -> None:
+    """Bring each version another machine publishes into the local store, where the serving watcher swaps it
+    in (`recommender.live`). A version this machine already has stands as it is."""
+    corrupt: set[str] = set()  # not downloaded again on every poll
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            current = await storage.models.current()
+            if (current and current not in corrupt and current not in store.servable(catalog)
+                    and current in await storage.models.servable(catalog)):
+                if await storage.models.fetch(current, store.root):
+                    store.publish(store.root / current)
+                else:
+                    corrupt.add(current)
+                    log.error("model %s in the database failed its checksum; serving the one before", current)
+        except Exception:  # the database away for a while: the model being served goes on
+            log.warning("could not check the database for a newly published model", exc_info=True)
+
+
 @dataclass
 class TrainingData:
     """What a model version learns from, loaded once so that a retrain trains and scores on the same data."""
@@ -154,7 +193,7 @@ async def train_model(storage: Storage, settings: PipelineSettings, config: Sage
     labelled = await asyncio.to_thread(labelled_requests, settings.data_dir)
     manifest = await asyncio.to_thread(_train_and_stage, store, data, config, parser, labelled, progress)
     if publish:
-        store.publish(store.root / manifest["version"])
+        await publish_version(storage, store, manifest["version"], settings.models_in_database)
     return manifest
 
 
@@ -166,6 +205,11 @@ async def ensure_model(storage: Storage, settings: PipelineSettings, progress: b
     store = model_store(settings)
     info = await storage.catalog.build_info() or {}
     if servable := store.servable(info.get("fingerprint")):
+        if settings.models_in_database and await storage.models.current() is None:
+            # trained before this database shared models: share it now, for the next machine
+            await storage.models.publish(servable[0], store.root / servable[0], info.get("fingerprint"))
+        return servable, False
+    if settings.models_in_database and (servable := await fetch_published(storage, store, info.get("fingerprint"))):
         return servable, False
     quick = 0 < settings.quick_start_epochs < settings.train_epochs
     epochs = settings.quick_start_epochs if quick else settings.train_epochs

@@ -63,3 +63,11 @@ def test_a_changed_copy_is_validated_and_round_trips_through_the_environment(mon
     for name, value in settings.to_env().items():
         monkeypatch.setenv(name, value)
     assert Settings.from_env() == settings
+
+
+def test_models_go_through_the_database_when_it_is_shared(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not Settings.from_env().models_in_database  # the embedded server: one machine, its own disk
+    monkeypatch.setenv("MONGO_URI", "mongodb://db.example:27017")
+    assert Settings.from_env().models_in_database
+    monkeypatch.setenv("SUGGESTIFY_SHARE_MODELS", "false")
+    assert not Settings.from_env().models_in_database

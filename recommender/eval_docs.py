@@ -80,7 +80,9 @@ baseline in the same process:
   1 = identical), the share of tracks by artists the listener plays, the share carrying an asked-for tag;
 - with `--catalog-scale N`, **a catalog N times the size** (`recommender/synthetic.py`: each track's copies get
   their own ids, slightly moved features and vectors, and are embedded by the model as new tracks), served in a
-  process of its own: the same latency through the core, ranking alone, and its peak RSS.
+  process of its own: the same latency through the core, ranking alone, and its peak RSS;
+- with `--first-start`, **a first start**: a child process with an empty home and an embedded database of its
+  own builds the catalog, trains the quick model and answers; seconds to that first reply.
 
 Load and fault figures (200 listeners at once, a flooder, a stalled or killed database) are in
 [security](security.md).
@@ -117,6 +119,9 @@ def _bench_lines(bench: dict[str, Any]) -> list[str]:
                  [f"{big['factor']}× catalog: ranking only, p50 / p99", spread(big["ranking_only"]), ""],
                  [f"{big['factor']}× catalog: peak RSS, model load", f"{big['peak_rss_mb']:.0f} MB, "
                   f"{big['model_load_s']} s", ""]]
+    if first := served.get("first_start"):
+        rows += [[f"first start from an empty home to the first reply (catalog build, {first['quick_model_epochs']}"
+                  "-epoch quick model)", f"{first['seconds']} s, peak RSS {first['peak_rss_mb']:.0f} MB", ""]]
     return ["## Measured", "", f"`suggestify bench`, {bench['machine']['cpus']} cores, Python "
             f"{bench['machine']['python']}, {bench['playlist_size']}-track playlists, "
             f"{served['requests']} requests per backend.", "",

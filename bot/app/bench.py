@@ -13,6 +13,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -168,6 +169,19 @@ def cold_child() -> None:
     print(json.dumps({"cold_start_s": round(ready, 2), "peak_rss_mb": round(_peak_rss_mb(), 1)}))
 
 
+def _first_start(settings: Settings) -> dict[str, float]:
+    """`make run` on a new machine: an empty home and an embedded database of its own, so the catalog is built
+    and a quick model trained before the first reply (the full model would go on training behind it)."""
+    with tempfile.TemporaryDirectory(prefix="suggestify-first-") as home:
+        env = {**os.environ, **settings.with_changes(home=Path(home)).to_env()}
+        env.pop("MONGO_URI", None)
+        code = "from bot.app.bench import cold_child; cold_child()"
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    child = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"seconds": child["cold_start_s"], "peak_rss_mb": child["peak_rss_mb"],
+            "quick_model_epochs": settings.quick_start_epochs}
+
+
 def _scaled_catalog(settings: Settings, factor: int, rounds: int, size: int) -> dict[str, Any]:
     """The served model over a catalog `factor` times the size (`recommender.synthetic`), in a process of its own
     so its peak RSS is its own."""
@@ -221,7 +235,8 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def bench(settings: Settings, rounds: int = 300, size: int = 20, catalog_scale: int = 0) -> dict[str, Any]:
+async def bench(settings: Settings, rounds: int = 300, size: int = 20, catalog_scale: int = 0,
+                first_start: bool = False) -> dict[str, Any]:
     settings = settings.with_changes(recommender="graphsage")
     async with open_app(settings, progress=False) as app:
         # The same listeners ask hundreds of times: no rate limit here.
@@ -249,6 +264,8 @@ async def bench(settings: Settings, rounds: int = 300, size: int = 20, catalog_s
     baseline.update(_cold_start(settings, "content"))
     if catalog_scale > 1:
         served["scaled_catalog"] = _scaled_catalog(settings, catalog_scale, rounds, size)
+    if first_start:
+        served["first_start"] = _first_start(settings)
     return {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "playlist_size": size,

@@ -180,11 +180,13 @@ def bench_cmd(
     out: Annotated[Path | None, typer.Option(help="Folder for bench.json (for `suggestify eval docs`)")] = None,
     catalog_scale: Annotated[int, typer.Option(min=0, help="Also serve a synthetic catalog this many times the "
                                                         "size (10: ~300k tracks; minutes to embed)")] = 0,
+    first_start: Annotated[bool, typer.Option("--first-start", help="Also time a first start from an empty home "
+                                                                     "(catalog build and quick model; minutes)")] = False,
 ) -> None:
     """Latency (p50/p99), throughput, cold start and peak RSS: GraphSAGE against the content-based baseline."""
     from bot.app.bench import bench
 
-    result = asyncio.run(bench(settings_from_env(), rounds, catalog_scale=catalog_scale))
+    result = asyncio.run(bench(settings_from_env(), rounds, catalog_scale=catalog_scale, first_start=first_start))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "bench.json").write_text(json.dumps(result, indent=2))

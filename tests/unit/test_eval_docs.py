@@ -36,7 +36,8 @@ def test_the_benchmark_page_carries_latency_and_throughput(tmp_path: Path) -> No
                 "personalisation": {"listeners": 40, "pairwise_jaccard": 0.29, "by_artists_they_play": 0.2,
                                     "with_an_asked_tag": 0.12}}
 
-    served = backend(15.25, 66.5) | {"first_seen_messages": {"p50_ms": 13.75, "p99_ms": 54.5, "requests": 237}}
+    served = backend(15.25, 66.5) | {"first_seen_messages": {"p50_ms": 13.75, "p99_ms": 54.5, "requests": 237},
+                                     "first_start": {"seconds": 151.2, "peak_rss_mb": 2210.0, "quick_model_epochs": 30}}
     bench = {"machine": {"cpus": 2, "python": "3.11.7"}, "playlist_size": 20, "graphsage": served,
              "content": backend(21.5, 47.1)}
     (tmp_path / "bench.json").write_text(json.dumps(bench))
@@ -44,3 +45,4 @@ def test_the_benchmark_page_carries_latency_and_throughput(tmp_path: Path) -> No
     page = (tmp_path / "docs" / "benchmarks.md").read_text()
     assert "15.25 / 30.50 ms" in page and "21.50 / 43.00 ms" in page
     assert "66.5 playlists/s" in page and "47.1 playlists/s" in page and "13.75 / 54.50 ms" in page
+    assert "30-epoch quick model" in page and "151.2 s, peak RSS 2210 MB" in page

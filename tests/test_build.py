@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from bot.app.wiring import App, ensure_catalog
+import shutil
+import uuid
+from pathlib import Path
+
+from bot.app.wiring import App, ensure_catalog, open_storage
 from recommender.index import CatalogIndex
 
 
 async def test_build_ingests_the_real_data(app: App) -> None:
     info = await app.storage.catalog.build_info()
-    assert info is not None
+    assert info is not None and info["documents"] == "written"  # written beside the first model's training
     report = info["report"]
     assert report["tracks"] == 28350  # unique TidyTuesday track ids with a name and an artist
     assert report["hetrec_users"] == 1892
@@ -34,3 +38,23 @@ async def test_build_is_idempotent(app: App) -> None:
     assert again["skipped"] is True
     assert await app.storage.db["listening_events"].count_documents({"source": "hetrec"}) == before
     assert CatalogIndex.exists(app.settings.catalog_dir)
+
+
+async def test_documents_a_stopped_first_start_left_unwritten_are_written_on_the_next(app: App, tmp_path: Path) -> None:
+    """The index is saved and recorded before the catalog's documents go into MongoDB (they are written while
+    the first model trains): a process stopped in between leaves them pending, and the next start writes them."""
+    shutil.copytree(app.settings.catalog_dir, tmp_path / "catalog")
+    settings = app.settings.with_changes(home=tmp_path, db_name=f"pending_{uuid.uuid4().hex[:8]}")
+    async with open_storage(settings) as storage:
+        try:
+            recorded = await app.storage.catalog.build_info()
+            await storage.catalog.set_build_info({k: v for k, v in recorded.items() if k != "_id"}
+                                                 | {"documents": "pending"})
+            again = await ensure_catalog(settings, storage, progress=False)
+            assert again["skipped"] is True  # the index stood; only the documents were written
+            assert (await storage.catalog.build_info())["documents"] == "written"
+            assert await storage.db["tracks"].count_documents({}) == 28350
+            assert await storage.db["listening_events"].count_documents({"source": "hetrec"}) == \
+                recorded["report"]["listening_events"]
+        finally:
+            await storage.client.drop_database(settings.db_name)

@@ -20,7 +20,7 @@ from bot.core import BotCore, Services
 from bot.core.notify import Notifier
 from bot.core.ports import Chat2Tag
 from bot.core.suggestions import Suggester
-from jobs.pipelines.build import build
+from jobs.pipelines.build import build, build_files
 from jobs.pipelines.train import (
     ensure_model,
     follow_published,
@@ -60,6 +60,14 @@ async def ensure_catalog(settings: Settings, storage: Storage, progress: bool = 
         storage, settings.data_dir, settings.catalog_dir, settings.encoder,
         settings.min_tag_exposure, force=force, progress=progress,
     )
+
+
+async def _catalog_files(settings: Settings, storage: Storage, progress: bool) -> asyncio.Task[None] | None:
+    """The serving index, built when missing or stale; the catalog's documents, when still to write into
+    MongoDB, are written by the task returned, beside the first model's training."""
+    _, documents = await build_files(storage, settings.data_dir, settings.catalog_dir, settings.encoder,
+                                     settings.min_tag_exposure, progress=progress)
+    return asyncio.create_task(documents) if documents is not None else None
 
 
 @asynccontextmanager
@@ -148,35 +156,45 @@ async def _train_full_model(storage: Storage, settings: Settings) -> None:
                 settings.model_poll_seconds)
 
 
+async def _serving_model(settings: Settings, storage: Storage, index: CatalogIndex, lookup: CatalogLookup,
+                         local: LocalChat2Tag, progress: bool
+                         ) -> tuple[Recommender, list[asyncio.Task[None]], asyncio.Task[None] | None]:
+    """The recommender to serve, the tasks that keep it current (a newly published version swapped in), and a
+    first start's full model still training behind the quick one."""
+    if settings.recommender != "graphsage":
+        return ContentRecommender(index), [], None
+    store = model_store(settings)
+    versions, full_pending = await ensure_model(storage, settings, progress=progress)
+
+    def load_version(v: str) -> GraphSAGERecommender:
+        # A version published after an ingest ranks the grown catalog: read the index as it is now.
+        current = index if v in versions else CatalogIndex.load(settings.catalog_dir)
+        return GraphSAGERecommender(SageRanker.load(store.path(v), current), local.text_vector)
+
+    live = LiveRecommender(store, load_version, versions,
+                           on_swap=lambda model: lookup.refresh(model.index))  # type: ignore[attr-defined]
+    keeping = [asyncio.create_task(live.watch(settings.model_poll_seconds))]
+    if settings.models_in_database:  # versions other machines publish come in through the local store
+        fingerprint = (await storage.catalog.build_info() or {}).get("fingerprint")
+        keeping.append(asyncio.create_task(follow_published(storage, store, fingerprint, settings.model_poll_seconds)))
+    training = asyncio.create_task(_train_full_model(storage, settings)) if full_pending else None
+    return live, keeping, training
+
+
 @asynccontextmanager
 async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[App]:
     """Connect, build the catalog on first start, load every model once, and yield the running app."""
     async with open_storage(settings) as storage:
-        await ensure_catalog(settings, storage, progress=progress)  # a no-op when up to date
+        documents = await _catalog_files(settings, storage, progress)  # a no-op when up to date
         index = CatalogIndex.load(settings.catalog_dir)
         lookup = CatalogLookup(index)
         local = local_chat2tag(settings, index, lookup)
-        recommender: Recommender = ContentRecommender(index)
-        watcher = follower = training = None
-        if settings.recommender == "graphsage":
-            store = model_store(settings)
-            versions, full_pending = await ensure_model(storage, settings, progress=progress)
-
-            def load_version(v: str) -> GraphSAGERecommender:
-                # A version published after an ingest ranks the grown catalog: read the index as it is now.
-                current = index if v in versions else CatalogIndex.load(settings.catalog_dir)
-                return GraphSAGERecommender(SageRanker.load(store.path(v), current), local.text_vector)
-
-            live = LiveRecommender(store, load_version, versions,
-                                   on_swap=lambda model: lookup.refresh(model.index))  # type: ignore[attr-defined]
-            watcher = asyncio.create_task(live.watch(settings.model_poll_seconds))
-            if settings.models_in_database:  # versions other machines publish come in through the local store
-                fingerprint = (await storage.catalog.build_info() or {}).get("fingerprint")
-                follower = asyncio.create_task(
-                    follow_published(storage, store, fingerprint, settings.model_poll_seconds))
-            recommender = live
-            if full_pending:
-                training = asyncio.create_task(_train_full_model(storage, settings))
+        try:
+            recommender, keeping, training = await _serving_model(settings, storage, index, lookup, local, progress)
+        except BaseException:
+            if documents is not None:
+                documents.cancel()
+            raise
         warm = asyncio.create_task(asyncio.to_thread(_warm_up, local))
         weather = OpenMeteo(settings.open_meteo_url, settings.open_meteo_geocoding_url)
         suggester = Suggester(known_tag=lambda t: bool(lookup.category(t)), track_tags=_track_tags(lookup),
@@ -198,12 +216,11 @@ async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[A
             inbox=storage.inbox,
         )
         try:
+            if documents is not None:
+                await documents  # written while the first model trained
             with serving_threads(settings.serving_threads):
                 yield App(settings, storage, BotCore(services), notifier, spotify, warm, training)
         finally:
-            warm.cancel()
-            if training is not None:
-                training.cancel()
-            for task in (watcher, follower):
+            for task in (documents, warm, training, *keeping):
                 if task is not None:
                     task.cancel()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,10 @@ def fingerprint(data_dir: Path, min_exposure: int, encoder: str) -> str:
 
 def _track_docs(catalog: Catalog, index: CatalogIndex) -> Iterator[dict[str, Any]]:
     tracks = catalog.tracks
+    shipped = set(tracks.index)  # the index also holds ingested tracks, whose documents `ingest` wrote
     for row, tid in enumerate(index.track_ids.tolist()):
+        if tid not in shipped:
+            continue
         t = tracks.loc[tid]
         tags = index.tags_of(row)
         yield {
@@ -90,15 +93,32 @@ async def build(
     storage: Storage, data_dir: Path, catalog_dir: Path, encoder_name: str, min_exposure: int = 5,
     force: bool = False, progress: bool = True,
 ) -> dict[str, Any]:
+    """The whole build: the serving index, then the catalog's documents in MongoDB."""
+    record, documents = await build_files(storage, data_dir, catalog_dir, encoder_name, min_exposure, force, progress)
+    if documents is not None:
+        await documents
+    return record
+
+
+async def build_files(
+    storage: Storage, data_dir: Path, catalog_dir: Path, encoder_name: str, min_exposure: int = 5,
+    force: bool = False, progress: bool = True,
+) -> tuple[dict[str, Any], Coroutine[Any, Any, None] | None]:
+    """The serving index (what a model trains on and a reply needs), and what is left to do: writing the
+    catalog's tracks, artists, tags, playlists and HetRec plays into MongoDB (None: already there). A first
+    start writes them while the quick model trains; a process stopped before they are written writes them on
+    its next start (the build record says they are pending)."""
     fp = fingerprint(data_dir, min_exposure, encoder_name)
     info = await storage.catalog.build_info()
     if not force and info and info.get("fingerprint") == fp and CatalogIndex.exists(catalog_dir):
-        return {**info, "skipped": True}
+        if info.get("documents", "written") == "written":
+            return {**info, "skipped": True}, None
+        encoder = load_encoder(encoder_name)
+        catalog = build_catalog(load_raw(data_dir), encoder)
+        index = CatalogIndex.load(catalog_dir)
+        return {**info, "skipped": True}, _write_documents(storage, catalog, index, index.vocab, info, progress)
 
-    def bar(it: Any, total: int, desc: str) -> Any:
-        return tqdm(it, total=total, desc=desc, unit="doc", disable=not progress, leave=True)
-
-    steps = tqdm(total=5, desc="build", unit="step", disable=not progress)
+    steps = tqdm(total=3, desc="build", unit="step", disable=not progress)
     encoder = load_encoder(encoder_name)
     catalog = build_catalog(load_raw(data_dir), encoder)
     steps.update()
@@ -106,19 +126,6 @@ async def build(
     vocab = build_vocabulary(exposure, encoder, min_exposure, catalog.trusted_tags())
     build_word_vectors(encoder, catalog_dir / word_vectors.FILE)  # Chat2Tag's common-word table, off the hot path
     index = build_index(catalog, vocab, encoder, load_word_vectors(catalog_dir / word_vectors.FILE, encoder))
-    steps.update()
-
-    now = datetime.now(timezone.utc)
-    n_tracks = len(index.track_ids)
-    await storage.catalog.upsert("tracks", bar(_track_docs(catalog, index), n_tracks, "tracks"))
-    await storage.catalog.upsert("artists", bar(_artist_docs(catalog, vocab), len(catalog.artists), "artists"))
-    await storage.catalog.upsert("tags", bar(
-        ({"_id": r["tag"], **{k: v for k, v in r.items() if k != "tag"}} for r in vocab.records()),
-        len(vocab), "tags"))
-    await storage.catalog.prune("tags", vocab.tags)
-    steps.update()
-    await storage.events.replace_source("hetrec", bar(_event_docs(catalog, now), len(catalog.plays), "events"))
-    await storage.catalog.upsert("playlists", bar(_playlist_docs(catalog, now), len(catalog.playlists), "playlists"))
     steps.update()
     index = add_tracks(index, await ingested_tracks(storage), encoder)  # keep what `ingest` added
     index.save(catalog_dir)
@@ -132,6 +139,23 @@ async def build(
         "vocabulary": len(vocab),
         "tracks_with_tags": int((index.track_tags.getnnz(axis=1) > 0).sum()),
     }
-    record = {"fingerprint": fp, "built_at": now, "report": report}
+    record = {"fingerprint": fp, "built_at": datetime.now(timezone.utc), "report": report, "documents": "pending"}
     await storage.catalog.set_build_info(record)
-    return {**record, "skipped": False}
+    return {**record, "skipped": False}, _write_documents(storage, catalog, index, vocab, record, progress)
+
+
+async def _write_documents(storage: Storage, catalog: Catalog, index: CatalogIndex, vocab: Vocabulary,
+                           record: dict[str, Any], progress: bool) -> None:
+    def bar(it: Any, total: int, desc: str) -> Any:
+        return tqdm(it, total=total, desc=desc, unit="doc", disable=not progress, leave=False)
+
+    now = record["built_at"]
+    await storage.catalog.upsert("tracks", bar(_track_docs(catalog, index), len(catalog.tracks), "tracks"))
+    await storage.catalog.upsert("artists", bar(_artist_docs(catalog, vocab), len(catalog.artists), "artists"))
+    await storage.catalog.upsert("tags", bar(
+        ({"_id": r["tag"], **{k: v for k, v in r.items() if k != "tag"}} for r in vocab.records()),
+        len(vocab), "tags"))
+    await storage.catalog.prune("tags", vocab.tags)
+    await storage.events.replace_source("hetrec", bar(_event_docs(catalog, now), len(catalog.plays), "events"))
+    await storage.catalog.upsert("playlists", bar(_playlist_docs(catalog, now), len(catalog.playlists), "playlists"))
+    await storage.catalog.set_build_info({k: v for k, v in record.items() if k != "_id"} | {"documents": "written"})

@@ -18,7 +18,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
      ("breakup music", "breakup songs", "getting over him", "sad", "music to cry")),
     (r"scream|angry|anger|furious|rage|raging|pissed|mad at|hate (?:everyone|everything|this|my)|so done|fuming",
      ("angry", "aggressive", "fierce", "defiant", "powerful")),
-    (r"sad|feeling down|so down|feeling blue|depressed|depressing|unhappy|miserable|gloomy|lonely|alone|crying|cry|tears|grief|grieving",
+    (r"sad|feel(?:ing)? (?:\w+ )?down|so down|really down|feeling blue|depressed|depressing|unhappy|miserable|gloomy|lonely|alone|crying|cry|tears|grief|grieving",
      ("sad", "melancholy", "miserable", "cry", "depressing")),
     (r"happy|joy|joyful|good mood|great mood|cheerful|glad|excited|stoked|feel good|feeling good|great day",
      ("happy", "feelgood", "songs to feel happy to", "upbeat", "fun")),
@@ -48,7 +48,8 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"drive|driving|road ?trip|car ride|on the road|highway|cruising",
      ("driving", "driving music", "road trip", "drive", "driving songs")),
     (r"night drive|driving at night|late night drive", ("smooth night driving", "late night tunes")),
-    (r"party|partying|pregame|pre game|club|clubbing|rave|house party|celebrat\w*|birthday|new years?(?: s)?(?: eve)?|nye|champagne",
+    (r"party|partying|pregame|pre game|club|clubbing|rave|house party|celebrat\w*|birthday|new years?(?: s)?(?: eve)?|nye|champagne|"
+     r"night out|go(?:ing)? out tonight|ready to go out",
      ("party", "dance party", "party time", "danceable")),
     (r"dance|dancing", ("dance", "danceable", "makes me wanna dance", "let s dance")),
     (r"sleep|sleeping|asleep|bedtime|insomnia|can t sleep|fall asleep|lullaby",
@@ -76,7 +77,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # times
     (r"morning|sunrise|dawn|early", ("morning", "wake up", "coffeeshop")),
     (r"evening|sunset|dusk|golden hour", ("twilight", "mellow", "chillout")),
-    (r"night|tonight|late|midnight|3am|2am|1am|after hours|nighttime",
+    (r"night(?! out)|late|midnight|3am|2am|1am|after hours|nighttime",  # not "tonight": when, not how
      ("late night tunes", "atmospheric")),
     (r"sunday|weekend|saturday|day off|lazy day", ("relaxing", "just chillin", "mellow")),
     # seasons and holidays

@@ -17,6 +17,7 @@ from recommender.index import CatalogIndex
 from recommender.intent import MAX_TAGS, IntentTag
 from recommender.tagging import normalise_tag
 from recommender.text_match import content_words
+from recommender.vocabulary import Vocabulary
 from recommender.word_vectors import load_word_vectors
 
 MIN_SIMILARITY = 0.55
@@ -33,10 +34,17 @@ CATEGORY_PRIOR = {
 }
 # Tags that are also everyday words: naming them in passing is not asking for them.
 NOT_BY_NAME = frozenset(
-    "time days girl boys light single solo personal interesting science books weather sick hot old classic epic "
+    "time days girl girls boys light single solo personal interesting science books weather sick hot old classic epic "
     "legend teen foreign fast food heart gold new love loved friends smile war death magic pretty cute sweet "
     "perfection talented boring creep attitude sand transport cars political religion cops".split()
 )
+
+
+def _names_a_genre(tag: str, vocab: Vocabulary) -> bool:
+    """A listener tag that is a genre's plural ("new romantics" beside "new romantic"): a genre, whatever the
+    vocabulary's categoriser made of it, so "romantic" does not find it by similarity."""
+    col = vocab.column(tag[:-1]) if tag.endswith("s") else None
+    return col is not None and vocab.categories[col] not in DESCRIBABLE
 
 
 class TagScorer:
@@ -52,7 +60,8 @@ class TagScorer:
         self._tag_emotion = index.tag_emotion
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # piece -> embedding (chat words repeat)
         self._cues_resolved: dict[tuple[str, ...], list[int]] = {}
-        self._describable = np.array([c in DESCRIBABLE for c in self.vocab.categories], dtype=np.float32)
+        self._describable = np.array([c in DESCRIBABLE and not _names_a_genre(t, self.vocab)
+                                      for t, c in zip(self.vocab.tags, self.vocab.categories)], dtype=np.float32)
 
     def _embed(self, pieces: list[str]) -> np.ndarray:
         missing = [p for p in dict.fromkeys(pieces) if p not in self._cache]

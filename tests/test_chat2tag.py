@@ -262,6 +262,15 @@ def test_everyday_phrases_with_genre_words_are_not_filters(local: LocalChat2Tag)
     assert "autumn" in {t.tag for t in local.parse("fall evening walk").tags}
 
 
+
+def test_going_out_is_a_party_and_a_genre_plural_is_not_a_mood(local: LocalChat2Tag) -> None:
+    going_out = local.parse("getting ready to go out tonight")
+    assert "party" in {t.tag for t in going_out.tags} and going_out.sound["energy"] >= 0.7
+    assert not {"atmospheric", "late night tunes"} & {t.tag for t in going_out.tags}  # "tonight" is when
+    assert "new romantics" not in {t.tag for t in local.parse("romantic dinner for two").tags}
+    assert "sad" in {t.tag for t in local.parse("feeling really down tonight").tags}
+
+
 def test_common_words_are_embedded_ahead_so_new_messages_need_no_encoder_call(app: App, local: LocalChat2Tag,
                                                                               ) -> None:
     calls: list[list[str]] = []

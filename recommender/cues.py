@@ -36,6 +36,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"hyped|hype|pumped|energy|energetic|adrenaline|fired up",
      ("energetic", "hyper", "powerful", "exhilarating")),
     (r"sexy|sensual|seduct\w*|bedroom|steamy", ("sexy", "sensual", "erotic")),
+    (r"slow jams?|slow songs|ballads?", ("love songs", "ballad", "sexy", "romantic")),
     (r"dark|creepy|spooky|scary|eerie|haunt\w*", ("dark", "haunting", "eerie", "atmospheric")),
     (r"dream\w*|floaty|ethereal", ("dreamy", "dreamlike", "atmospheric")),
     # activities and places
@@ -63,6 +64,8 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"travel\w*|trip|flight|plane|train ride|commut\w*|bus", ("travel", "transport", "road trip")),
     (r"clean\w*|chores|tidy\w*|laundry", ("music for tossing furniture around", "upbeat", "fun")),
     (r"meditat\w*|yoga|mindful\w*|breath\w*", ("meditative", "peaceful", "calm", "relaxing")),
+    (r"paint\w*|draw\w*|sketch\w*|knit\w*|crafting|creative|making art", ("chillout", "mellow", "dreamy", "instrumental")),
+    (r"bbq|barbecue|cookout|grill\w*|picnic", ("summer", "feelgood", "fun", "happy")),
     (r"walk|walking|stroll", ("quiet walk", "mellow")),
     (r"sex|hook ?up", ("sex", "sexy", "sensual")),
     (r"friends|squad|crew|besties", ("friends", "friendship", "fun")),

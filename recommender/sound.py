@@ -78,9 +78,11 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("night", r"night\w*|midnight|late|2 ?am|3 ?am|after dark|밤|새벽|深夜|夜|noche|madrugada|nuit|nacht\w*",
            {"energy": 0.45, "valence": 0.35, "acousticness": 0.4}, ("night", "late night", "chill")),
     Moment("romantic", r"romanc\w*|romantic|date night|love song\w*|in love|crush|wedding|candle\w*|사랑|로맨틱|"
-           r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt",
+           r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt|ballads?",
            {"valence": 0.55, "energy": 0.4, "acousticness": 0.45, "danceability": 0.55}, ("romantic", "love")),
-    Moment("summer", r"summer\w*|beach\w*|sunny|sun|pool ?party|vacation|holiday|tropical|여름|해변|바다|夏|海|ビーチ|"
+    Moment("slow jam", r"slow jams?|slow songs", {"energy": 0.4, "danceability": 0.65, "valence": 0.5,
+                                                  "acousticness": 0.3, "tempo": 92}, ("slow jams", "sexy")),
+    Moment("summer", r"summer\w*|beach\w*|sunny|sun|pool ?party|vacation|holiday|tropical|bbq|barbecue|cookout|picnic|여름|해변|바다|夏|海|ビーチ|"
            r"verano|playa|sol|ete|plage|soleil|vacances|sommer\w*|strand|sonne",
            {"valence": 0.78, "danceability": 0.72, "energy": 0.7}, ("summer", "beach", "sunny")),
     Moment("winter", r"winter\w*|snow\w*|cold|christmas|xmas|holiday season|fireplace|겨울|눈 ?오|크리스마스|冬|雪|"
@@ -91,6 +93,11 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("cooking", r"cook\w*|dinner|kitchen|baking|brunch|요리|저녁|料理|ディナー|cocin\w*|cena|cuisine|diner|"
            r"kochen|abendessen",
            {"valence": 0.62, "energy": 0.5, "danceability": 0.6}, ("dinner", "jazz", "feel good")),
+    Moment("creative", r"paint\w*|draw\w*|sketch\w*|knit\w*|crafting|creative|making art|그림|絵|pintar|dibujar|"
+           r"peindre|dessiner|malen|zeichnen",
+           {"energy": 0.35, "valence": 0.55, "acousticness": 0.55, "instrumentalness": 0.4}, ("chill", "dreamy")),
+    Moment("piano", r"piano\w*|피아노|ピアノ|klavier",
+           {"acousticness": 0.85, "instrumentalness": 0.6, "energy": 0.25, "speechiness": 0.04}, ("piano",)),
     Moment("cleaning", r"clean\w*|chores|tidy\w*|laundry|청소|掃除|limpi\w*|menage|putzen|aufraum\w*",
            {"energy": 0.75, "valence": 0.72, "danceability": 0.7}, ("upbeat", "feel good", "dance")),
 )

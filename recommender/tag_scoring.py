@@ -60,7 +60,9 @@ class TagScorer:
         self._tag_emotion = index.tag_emotion
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # piece -> embedding (chat words repeat)
         self._cues_resolved: dict[tuple[str, ...], list[int]] = {}
-        self._describable = np.array([c in DESCRIBABLE and not _names_a_genre(t, self.vocab)
+        # Similarity alone speaks for what people describe, not for genres or everyday words ("slow" is close
+        # to "fast", "girls" to "girl").
+        self._describable = np.array([c in DESCRIBABLE and t not in NOT_BY_NAME and not _names_a_genre(t, self.vocab)
                                       for t, c in zip(self.vocab.tags, self.vocab.categories)], dtype=np.float32)
 
     def _embed(self, pieces: list[str]) -> np.ndarray:

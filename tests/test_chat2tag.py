@@ -269,6 +269,10 @@ def test_going_out_is_a_party_and_a_genre_plural_is_not_a_mood(local: LocalChat2
     assert not {"atmospheric", "late night tunes"} & {t.tag for t in going_out.tags}  # "tonight" is when
     assert "new romantics" not in {t.tag for t in local.parse("romantic dinner for two").tags}
     assert "sad" in {t.tag for t in local.parse("feeling really down tonight").tags}
+    painting = local.parse("music for painting")  # had no tag and no sound: a playlist of popular picks
+    assert painting.tags and painting.sound["energy"] < 0.5
+    slow = local.parse("sexy slow jams")
+    assert "fast" not in {t.tag for t in slow.tags} and slow.sound["danceability"] >= 0.6  # "slow" ~ "fast"
 
 
 def test_common_words_are_embedded_ahead_so_new_messages_need_no_encoder_call(app: App, local: LocalChat2Tag,

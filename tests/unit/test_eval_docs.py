@@ -24,8 +24,15 @@ def test_the_page_carries_the_measured_numbers(tmp_path: Path) -> None:
                   "graphsage_vs_best": {"cf": {"baseline": "ease", "mean": value - 0.37, "ci95": [-0.01, 0.01]}}}
         (tmp_path / f"seed{seed}").mkdir()
         (tmp_path / f"seed{seed}" / "eval.json").write_text(json.dumps(report))
+    c2t = {"messages": 277, "music_requests": 252, "music_vs_small_talk_accuracy": 0.9964, "language_accuracy": 0.9892,
+           "tags": {"precision": 0.6387, "recall": 0.5968, "category_precision": 0.9438, "category_recall": 0.8162,
+                    "recall_by_language": {"en": 0.6179, "ko": 0.2917}},
+           "constraints": {"all_right": 0.9097, "genres": {"accuracy": 0.97, "recall": 0.973, "stated": 37}},
+           "latency": {"first_pass": {"p50_ms": 2.47, "p99_ms": 121.84}, "repeated": {"p50_ms": 2.9, "p99_ms": 36.95}}}
+    (tmp_path / "chat2tag.json").write_text(json.dumps(c2t))
     page = write(tmp_path, tmp_path / "docs").read_text()
     assert "0.812" in page and "0.3711" in page and "0.3699" in page
+    assert "0.639 / 0.597" in page and "en 0.62, ko 0.29" in page and "2.47 / 121.84 ms" in page
     assert "| seed 0 | seed 1 |" in page
 
 

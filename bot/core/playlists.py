@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from bot.core import texts
@@ -24,10 +26,25 @@ MAX_PLAYLIST = 50
 NAMED_ARTIST_WEIGHT = 25.0  # a named favourite counts like a couple of dozen plays
 BLEND = "blend"  # the consent a listener gives for their taste to join group playlists
 STORAGE_WAIT_S = 2.3  # then answer without memory: a reply within 3 s even when MongoDB stalls
+TURN_STORAGE_S = 2.5  # a turn's database steps together: a stall after a slow start still answers within 3 s
+_turn_deadline: ContextVar[float | None] = ContextVar("turn_deadline", default=None)
+
+
+@contextmanager
+def storage_deadline(seconds: float = TURN_STORAGE_S) -> Iterator[None]:
+    """Every `bounded` step from here (and in the tasks started from here) ends by this deadline."""
+    token = _turn_deadline.set(asyncio.get_running_loop().time() + seconds)
+    try:
+        yield
+    finally:
+        _turn_deadline.reset(token)
 
 
 async def bounded(work: Awaitable[Any], seconds: float = STORAGE_WAIT_S) -> Any:
-    """A database step that may take this long at most: a stalled server gets a degraded answer in time."""
+    """A database step that may take this long at most, and no longer than its turn's deadline: a stalled
+    server gets a degraded answer in time."""
+    if (deadline := _turn_deadline.get()) is not None:
+        seconds = min(seconds, max(deadline - asyncio.get_running_loop().time(), 0.0))
     return await asyncio.wait_for(work, seconds)
 
 

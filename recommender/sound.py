@@ -71,7 +71,8 @@ MOMENTS: tuple[Moment, ...] = (
            {"energy": 0.7, "valence": 0.6, "tempo": 118}, ("driving", "road trip")),
     Moment("rain", r"rain\w*|storm\w*|drizzl\w*|grey|gray|cloudy|비 ?오|비가|장마|雨|梅雨|lluvi\w*|pluie|pluvieu\w*|"
            r"regen\w*",
-           {"acousticness": 0.6, "energy": 0.35, "valence": 0.35, "tempo": 100}, ("rainy day", "rain", "mellow")),
+           {"acousticness": 0.6, "energy": 0.35, "valence": 0.35, "tempo": 100, "danceability": 0.45},
+           ("rainy day", "rain", "mellow")),
     Moment("morning", r"morning|wake up|waking|sunrise|breakfast|coffee|cafe|coffeeshop|아침|카페|커피|朝|カフェ|"
            r"コーヒー|manana|desayuno|matin|petit dej\w*|morgen\w*|fruhstuck|kaffee",
            {"acousticness": 0.55, "energy": 0.45, "valence": 0.6}, ("morning", "coffee", "acoustic")),

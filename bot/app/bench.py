@@ -148,12 +148,17 @@ async def _listeners(core: BotCore, n: int = 40) -> list[Taste]:
     return [t for t in tastes if not t.empty][:n]
 
 
-def _cold_start(settings: Settings, backend: str) -> dict[str, float]:
-    """A fresh process: imports, database, models, first reply. Its peak RSS comes back with it."""
-    env = {**os.environ, **settings.with_changes(recommender=backend).to_env()}
-    code = "from bot.app.bench import cold_child; cold_child()"
+def _child(code: str, settings: Settings, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Run `code` in a fresh Python process with these settings (less the variables in `drop`); the JSON it
+    prints last comes back."""
+    env = {k: v for k, v in {**os.environ, **settings.to_env()}.items() if k not in drop}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _cold_start(settings: Settings, backend: str) -> dict[str, float]:
+    """A fresh process: imports, database, models, first reply. Its peak RSS comes back with it."""
+    return _child("from bot.app.bench import cold_child; cold_child()", settings.with_changes(recommender=backend))
 
 
 def cold_child() -> None:
@@ -173,11 +178,8 @@ def _first_start(settings: Settings) -> dict[str, float]:
     """`make run` on a new machine: an empty home and an embedded database of its own, so the catalog is built
     and a quick model trained before the first reply (the full model would go on training behind it)."""
     with tempfile.TemporaryDirectory(prefix="suggestify-first-") as home:
-        env = {**os.environ, **settings.with_changes(home=Path(home)).to_env()}
-        env.pop("MONGO_URI", None)
-        code = "from bot.app.bench import cold_child; cold_child()"
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    child = json.loads(out.stdout.strip().splitlines()[-1])
+        child = _child("from bot.app.bench import cold_child; cold_child()", settings.with_changes(home=Path(home)),
+                       drop=("MONGO_URI",))
     return {"seconds": child["cold_start_s"], "peak_rss_mb": child["peak_rss_mb"],
             "quick_model_epochs": settings.quick_start_epochs}
 
@@ -185,10 +187,7 @@ def _first_start(settings: Settings) -> dict[str, float]:
 def _scaled_catalog(settings: Settings, factor: int, rounds: int, size: int) -> dict[str, Any]:
     """The served model over a catalog `factor` times the size (`recommender.synthetic`), in a process of its own
     so its peak RSS is its own."""
-    env = {**os.environ, **settings.to_env()}
-    code = f"from bot.app.bench import scaled_child; scaled_child({factor}, {rounds}, {size})"
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _child(f"from bot.app.bench import scaled_child; scaled_child({factor}, {rounds}, {size})", settings)
 
 
 def scaled_child(factor: int, rounds: int, size: int) -> None:

@@ -67,15 +67,23 @@ async def publish_version(storage: Storage, store: ModelStore, version: str, sha
     return store.publish(store.root / version)
 
 
+async def _bring(storage: Storage, store: ModelStore, version: str) -> bool:
+    """Download a published version into the local store and serve it here; False when its files are corrupt."""
+    if not await storage.models.fetch(version, store.root):
+        log.error("model %s in the database failed its checksum; serving an older one", version)
+        return False
+    store.publish(store.root / version)
+    log.warning("model %s loaded from the database", version)
+    return True
+
+
 async def fetch_published(storage: Storage, store: ModelStore, catalog: str | None) -> list[str]:
-    """The versions published in MongoDB for this catalog, the first good one downloaded into the local store
-    (a fresh machine with only MONGO_URI serves without training); a corrupt download falls back to the next."""
+    """For a machine with no servable version of its own: the versions published in MongoDB for this catalog,
+    the first good one downloaded into the local store (a fresh machine with only MONGO_URI serves without
+    training); a corrupt download falls back to the next."""
     for version in await storage.models.servable(catalog):
-        if version in store.servable(catalog) or await storage.models.fetch(version, store.root):
-            store.publish(store.root / version)
-            log.warning("model %s loaded from the database", version)
+        if await _bring(storage, store, version):
             return store.servable(catalog)
-        log.error("model %s in the database failed its checksum; trying an older one", version)
     return []
 
 
@@ -88,12 +96,9 @@ async def follow_published(storage: Storage, store: ModelStore, catalog: str | N
         try:
             current = await storage.models.current()
             if (current and current not in corrupt and current not in store.servable(catalog)
-                    and current in await storage.models.servable(catalog)):
-                if await storage.models.fetch(current, store.root):
-                    store.publish(store.root / current)
-                else:
-                    corrupt.add(current)
-                    log.error("model %s in the database failed its checksum; serving the one before", current)
+                    and current in await storage.models.servable(catalog)
+                    and not await _bring(storage, store, current)):
+                corrupt.add(current)
         except Exception:  # the database away for a while: the model being served goes on
             log.warning("could not check the database for a newly published model", exc_info=True)
 

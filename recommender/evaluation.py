@@ -31,14 +31,14 @@ from recommender.graph import (
     build_graph,
     track_artist_matrix,
 )
-from recommender.index import CatalogIndex, derive_track_vectors, projected_profiles
+from recommender.index import CatalogIndex
 from recommender.metrics import ABLATIONS, drop_pairs, holdout_split, paired_difference, rank_metrics, summarise
 from recommender.sage import SageConfig
 from recommender.fit_judge import FitRequest, TrackFacts
 from recommender.fusion_training import learn_ranker_fusion
 from recommender.intent import Intent
+from recommender.playlist_folds import PlaylistFolds, hiding, without_labels
 from recommender.serving import GraphSAGERecommender, SageRanker
-from recommender.text_match import track_profiles
 from recommender.tagging import normalise_tag
 from recommender.train_sage import train
 from recommender.types import Taste
@@ -106,24 +106,18 @@ def make_split(index: CatalogIndex, catalog: Catalog, seed: int, fraction: float
                  for pid, name, tracks in pl[["playlist_id", "name", "track_ids"]].itertuples(index=False)
                  if pid in held]
     # A track keeps the genre labels of the playlists still in training, its decade, and its artist's tags.
-    kept: dict[str, set[str]] = {}
-    for pid, genre, sub, tracks in pl[["playlist_id", "genre", "subgenre", "track_ids"]].itertuples(index=False):
-        if pid not in held:
-            for t in tracks:
-                kept.setdefault(t, set()).update({normalise_tag(str(genre)), normalise_tag(str(sub))})
-    labels = {normalise_tag(str(g)) for g in pl["genre"]} | {normalise_tag(str(s)) for s in pl["subgenre"]}
     rows, cols = [], []
     for tid, tags in catalog.own_tags.items():
         row = index.row_of.get(tid)
-        for tag in tags:
-            col = index.vocab.column(tag)
-            if row is not None and col is not None and (tag not in labels or tag in kept.get(tid, ())):
-                rows.append(row)
-                cols.append(col)
+        for col in (c for c in map(index.vocab.column, tags) if c is not None and row is not None):
+            rows.append(row)
+            cols.append(col)
     own = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=index.track_tags.shape)
     track_artist = track_artist_matrix(index, full.artists)
     artist_tags = artist_tag_matrix(index, full.artists)
-    track_tags = (track_artist @ artist_tags).tocsr().maximum(own).tocsr()
+    from_artists = (track_artist @ artist_tags).tocsr()
+    held_mask = pl["playlist_id"].isin(held).to_numpy()
+    track_tags = without_labels(from_artists.maximum(own).tocsr(), index, pl, held_mask, from_artists)
     in_catalog = np.isin(index.track_ids, list(catalog.tracks.index))
     ingested = sp.diags((~in_catalog).astype(np.float32)) @ index.track_tags  # added tracks stay as they are
     track_tags = (sp.diags(in_catalog.astype(np.float32)) @ track_tags + ingested).tocsr()
@@ -146,7 +140,6 @@ def make_split(index: CatalogIndex, catalog: Catalog, seed: int, fraction: float
     keep_users = np.array([u not in held_users for u in full.users], dtype=np.float32)
     train_inter = Interactions(full.users, full.artists, user_artist,
                                (sp.diags(keep_users) @ full.user_track).tocsr())
-    held_mask = pl["playlist_id"].isin(held).to_numpy()
     return Split(train_inter, track_tags, artist_tags_train, cf_users, cf_items, cf_train, cf_test,
                  tag_train, tag_test, playlists, held_mask)
 
@@ -172,13 +165,7 @@ def _baselines(train: sp.csr_matrix, seed: int) -> dict[str, Callable[[np.ndarra
 def seen_index(index: CatalogIndex, split: Split, words: Mapping[str, np.ndarray]) -> CatalogIndex:
     """The catalog as training saw it: held-out tags gone from every tag-derived feature, held-out playlists
     gone from the playlists a request's words can find."""
-    derived = derive_track_vectors(split.track_tags, index.vocab, index.tag_emotion)
-    keep = ~split.held_playlists
-    return dataclasses.replace(
-        index, track_tags=split.track_tags, **derived,
-        playlist_names=index.playlist_names[keep], playlist_emb=index.playlist_emb[keep],
-        playlist_tracks=index.playlist_tracks[np.flatnonzero(keep)],
-        **projected_profiles(track_profiles(index.names.tolist(), derived["track_emb"], words), index.words_basis))
+    return hiding(index, split.track_tags, split.held_playlists, words)
 
 
 def as_ingested(index: CatalogIndex, catalog: Catalog, split: Split, words: Mapping[str, np.ndarray]
@@ -197,8 +184,7 @@ def as_ingested(index: CatalogIndex, catalog: Catalog, split: Split, words: Mapp
     for row in rows:
         col = index.vocab.column(coarse[str(index.track_ids[row])])
         tags.rows[row], tags.data[row] = ([col], [1.0]) if col is not None else ([], [])
-    new_split = dataclasses.replace(split, track_tags=tags.tocsr())
-    return seen_index(index, new_split, words), rows
+    return hiding(index, tags.tocsr(), split.held_playlists, words), rows
 
 
 def evaluate(index: CatalogIndex, catalog: Catalog, parser: Parser, encode: Callable[[list[str]], np.ndarray],
@@ -211,7 +197,9 @@ def evaluate(index: CatalogIndex, catalog: Catalog, parser: Parser, encode: Call
     ranker = SageRanker.from_model(model, graph, split.train.artists, seen)
     served = GraphSAGERecommender(ranker, parser.text_vector)
     # Learned on the training playlists and the tune half of the labelled requests only.
-    ranker.fusion, fusion_fit = learn_ranker_fusion(served, parser.parse, *labelled, seed=seed)
+    folds = PlaylistFolds(model, index, catalog.playlists, split.train, split.track_tags, split.artist_tags, words,
+                          parser.text_vector, hidden=split.held_playlists)
+    ranker.fusion, fusion_fit = learn_ranker_fusion(served, parser.parse, folds, *labelled, seed=seed)
     report: dict[str, Any] = {"protocol": protocol(split, seed, config), "history": history,
                               "fusion": {"weights": ranker.fusion.to_dict(), **fusion_fit}}
 

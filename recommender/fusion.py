@@ -8,7 +8,7 @@ weights come from a pairwise logistic regression (`learn_fusion`) on training re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,7 +81,7 @@ def _negatives(standard: Mapping[str, np.ndarray], positives: np.ndarray, allowe
 Query = tuple[Callable[[], "tuple[Mapping[str, np.ndarray], np.ndarray | None]"], np.ndarray, "np.ndarray | None"]
 
 
-def learn_fusion(queries: list[Query], n_tracks: int, seed: int = 0) -> tuple[Fusion, dict[str, float]]:
+def learn_fusion(queries: Iterable[Query], n_tracks: int, seed: int = 0) -> tuple[Fusion, dict[str, float]]:
     """Fit the weights on `Query` triples; returns the fusion and how many training pairs it orders right.
 
     Pairwise, as a ranker is judged: a logistic regression on the difference between a fitting track's

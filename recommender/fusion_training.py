@@ -1,13 +1,13 @@
 """Learning the served ranker's fusion weights (see `fusion`) from two kinds of request:
-- the catalog's playlists: the name is the request, the playlist's tracks are what fits (the playlist is
-  left out of the neighbours its own name finds);
+- the catalog's playlists: the name is the request, the playlist's tracks are what fits, asked with the
+  playlist's own labels, membership and name out of the catalog (`playlist_folds`);
 - the tune half of the labelled everyday requests (`data/fit`): tracks passing the request's checks fit,
   tracks failing them do not. The report half is never learned from.
 Both are read by Chat2Tag exactly as a chat message is."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ from recommender.fit_eval import half
 from recommender.fit_judge import FitRequest, TrackFacts, load_requests
 from recommender.fusion import Fusion, Query, learn_fusion
 from recommender.intent import Intent
+from recommender.playlist_folds import PlaylistFolds
 from recommender.serving import GraphSAGERecommender
 
 REQUESTS_FILE = "fit/requests.jsonl"
@@ -38,24 +39,30 @@ def labelled_rows(facts: TrackFacts, request: FitRequest, track_ids: np.ndarray,
     return sample[ok][:JUDGED_POSITIVES], sample[~ok][: 4 * JUDGED_POSITIVES]
 
 
-def learn_ranker_fusion(recommender: GraphSAGERecommender, parse: Callable[[str], Intent],
+def _signals_of(recommender: GraphSAGERecommender, parse: Callable[[str], Intent], text: str
+                ) -> Callable[[], tuple[dict[str, np.ndarray], np.ndarray | None]]:
+    def signals() -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+        intent = parse(text)
+        vector = recommender.query_vector(intent.query) if recommender.query_vector and intent.query else None
+        return (recommender.moment_signals(intent.weighted_tags, intent.sound, vector),
+                recommender.allowed(intent.filters()))
+    return signals
+
+
+def learn_ranker_fusion(recommender: GraphSAGERecommender, parse: Callable[[str], Intent], folds: PlaylistFolds,
                         requests: list[FitRequest] = (), facts: TrackFacts | None = None, seed: int = 0,
                         ) -> tuple[Fusion, dict[str, float]]:
-    index = recommender.index
-    vector_of = recommender.query_vector
-
-    def signals_of(text: str, skip: int | None = None) -> Callable[[], tuple[dict[str, np.ndarray], np.ndarray | None]]:
-        def signals() -> tuple[dict[str, np.ndarray], np.ndarray | None]:
-            intent = parse(text)
-            vector = vector_of(intent.query) if vector_of and intent.query else None
-            return (recommender.moment_signals(intent.weighted_tags, intent.sound, vector, skip_playlist=skip),
-                    recommender.allowed(intent.filters()))
-        return signals
-
-    queries: list[Query] = [(signals_of(str(name), p), index.playlist_tracks[p].indices.astype(np.int64), None)
-                            for p, name in enumerate(index.playlist_names)]
     tune = [r for r in requests if half(r) == "tune"] if facts is not None else []
-    for i, request in enumerate(tune):
-        queries.append((signals_of(request.text), *labelled_rows(facts, request, index.track_ids, seed + i)))
-    fusion, fit = learn_fusion(queries, index.size, seed)
-    return fusion, {**fit, "playlist_queries": len(index.playlist_names), "labelled_queries": len(tune)}
+    asked = {"playlists": 0}
+
+    def queries() -> Iterator[Query]:  # a generator: one fold's recommender in memory at a time
+        for fold, playlists in folds.requests(seed):
+            for name, rows in playlists:
+                asked["playlists"] += 1
+                yield _signals_of(fold, parse, name), rows, None
+        for i, request in enumerate(tune):
+            yield (_signals_of(recommender, parse, request.text),
+                   *labelled_rows(facts, request, recommender.index.track_ids, seed + i))
+
+    fusion, fit = learn_fusion(queries(), recommender.index.size, seed)
+    return fusion, {**fit, "playlist_queries": asked["playlists"], "labelled_queries": len(tune)}

@@ -49,7 +49,7 @@ class GraphSAGERecommender:
         self.explain = Explainer(ranker, self.space)
 
     def moment_signals(self, tags: list[WeightedTag], sound: Mapping[str, float], query: np.ndarray | None,
-                       skip_playlist: int | None = None, only: Collection[str] = SIGNALS) -> dict[str, np.ndarray]:
+                       only: Collection[str] = SIGNALS) -> dict[str, np.ndarray]:
         """The content signals for a request (`only` those named), unscaled (the fusion standardises them)."""
         signals = {"popularity": self.index.popularity}
         if tags and {"observed", "tags"} & set(only):
@@ -57,8 +57,7 @@ class GraphSAGERecommender:
         if sound and "sound" in only:
             signals["sound"] = self.space.fit(sound)
         if query is not None:
-            text = {"playlists": partial(self.text.playlists, skip=skip_playlist), "words": self.text.words,
-                    "genres": self.text.genres}
+            text = {"playlists": self.text.playlists, "words": self.text.words, "genres": self.text.genres}
             signals.update((name, signal(query)) for name, signal in text.items() if name in only)
         return signals
 

@@ -94,12 +94,9 @@ class TextMatch:
         # third of the memory (ties among tracks with the same genres are what reorders)
         self.track_genres = np.ascontiguousarray(track_genre_emb @ words_basis)
 
-    def playlists(self, query: np.ndarray, skip: int | None = None) -> np.ndarray:
-        """Tracks of the playlists whose names are closest to the query (`skip`: a playlist left out, so a
-        playlist used as a training query never finds itself)."""
+    def playlists(self, query: np.ndarray) -> np.ndarray:
+        """Tracks of the playlists whose names are closest to the query."""
         sims = self.playlist_emb @ query
-        if skip is not None:
-            sims[skip] = -1.0
         top = np.argsort(-sims)[:NEIGHBOUR_PLAYLISTS]
         weights = np.clip(sims[top], 0.0, None) ** NEIGHBOUR_POWER
         if not weights.any():

@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from jobs.pipelines.settings import PipelineSettings
 from recommender import word_vectors
 from recommender.catalog import build_catalog
@@ -39,10 +42,11 @@ from recommender.evaluation import (
 )
 from recommender.fit_judge import FitRequest, TrackFacts
 from recommender.fusion_training import labelled_requests, learn_ranker_fusion
-from recommender.graph import Interactions, build_graph
+from recommender.graph import Interactions, artist_tag_matrix, build_graph
 from recommender.index import CatalogIndex
 from recommender.lookup import CatalogLookup
 from recommender.model_store import MODEL_FILE, ModelStore
+from recommender.playlist_folds import PlaylistFolds
 from recommender.sage import SageConfig
 from recommender.serving import GraphSAGERecommender, SageRanker
 from recommender.train_sage import device, train
@@ -112,6 +116,7 @@ class TrainingData:
     validation: ValidationSlice
     user_events: list[Event]
     catalog: str | None  # the catalog build's fingerprint
+    playlists: pd.DataFrame  # the catalog's playlists: the fusion's training requests
 
     @property
     def inputs(self) -> str:
@@ -132,7 +137,8 @@ async def load_training_data(storage: Storage, settings: PipelineSettings) -> Tr
         index = CatalogIndex.load(settings.catalog_dir)
         catalog = build_catalog(load_raw(settings.data_dir), load_encoder(settings.encoder))
         inter = interactions(index, catalog_events(catalog) + user_events)
-        return TrainingData(index, inter, validation_slice(inter), user_events, info.get("fingerprint"))
+        return TrainingData(index, inter, validation_slice(inter), user_events, info.get("fingerprint"),
+                            catalog.playlists)
 
     return await asyncio.to_thread(load)
 
@@ -148,7 +154,8 @@ def comparable(manifest: dict[str, Any], data: TrainingData) -> bool:
 
 
 def _train_and_stage(store: ModelStore, data: TrainingData, config: SageConfig, parser: LocalChat2Tag,
-                     labelled: tuple[list[FitRequest], TrackFacts | None], progress: bool) -> dict[str, Any]:
+                     labelled: tuple[list[FitRequest], TrackFacts | None], words: dict[str, np.ndarray],
+                     progress: bool) -> dict[str, Any]:
     started = time.perf_counter()
     seen = without_validation(data.interactions, data.validation)
     graph = build_graph(data.index, seen)
@@ -157,8 +164,10 @@ def _train_and_stage(store: ModelStore, data: TrainingData, config: SageConfig, 
     ranker = SageRanker.from_model(model, graph, seen.artists, data.index)
     # The content signals' weights, learned on the catalog's playlists (name -> tracks), travel with the model.
     parser.warm_up()
+    folds = PlaylistFolds(model, data.index, data.playlists, seen, data.index.track_tags,
+                          artist_tag_matrix(data.index, seen.artists), words, parser.text_vector)
     ranker.fusion, fusion_fit = learn_ranker_fusion(GraphSAGERecommender(ranker, parser.text_vector), parser.parse,
-                                                    *labelled, seed=config.seed)
+                                                    folds, *labelled, seed=config.seed)
     folder = store.new_version()  # only now: a training that fails leaves nothing behind
     try:
         ranker.save(folder / MODEL_FILE)
@@ -193,10 +202,12 @@ async def train_model(storage: Storage, settings: PipelineSettings, config: Sage
     config = config or SageConfig(epochs=settings.train_epochs)
     data = data or await load_training_data(storage, settings)
     store = model_store(settings)
-    parser = LocalChat2Tag(data.index, CatalogLookup(data.index), load_encoder(settings.encoder),
+    encoder = load_encoder(settings.encoder)
+    parser = LocalChat2Tag(data.index, CatalogLookup(data.index), encoder,
                            word_vectors=settings.catalog_dir / word_vectors.FILE)  # English path: playlist names
     labelled = await asyncio.to_thread(labelled_requests, settings.data_dir)
-    manifest = await asyncio.to_thread(_train_and_stage, store, data, config, parser, labelled, progress)
+    words = await asyncio.to_thread(word_vectors.load_word_vectors, settings.catalog_dir / word_vectors.FILE, encoder)
+    manifest = await asyncio.to_thread(_train_and_stage, store, data, config, parser, labelled, words, progress)
     if publish:
         await publish_version(storage, store, manifest["version"], settings.models_in_database)
     return manifest

@@ -260,3 +260,30 @@ async def test_a_model_published_on_one_machine_serves_a_worker_with_an_empty_ho
 
                 await publish_version(storage, store, latest, shared=True)  # the trainer publishes again
                 assert await wait_until(lambda: served.version == latest, timeout=30)  # type: ignore[attr-defined]
+
+
+async def test_machines_starting_on_one_fresh_database_train_the_first_model_once(
+        app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three machines with empty homes start together: one claims the first training (a lease in MongoDB),
+    the others wait and serve what it publishes, downloaded from the database."""
+    from jobs.pipelines import train as pipeline
+
+    machines = [_isolated(app, tmp_path / name).with_changes(share_models=True, model_poll_seconds=0.1)
+                for name in ("a", "b", "c")]
+    trained: list[Path] = []
+
+    async def train_once(storage: Storage, settings: Settings, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        trained.append(settings.home)
+        await asyncio.sleep(1.0)  # long enough for the others to look, find nothing and wait
+        version = _copy_served(app, settings)
+        await pipeline.publish_version(storage, model_store(settings), version, shared=True)
+        return {"version": version}
+
+    monkeypatch.setattr(pipeline, "train_model", train_once)
+    async with _storage(app, machines[0]) as storage:
+        started = await asyncio.gather(*(pipeline.ensure_model(storage, m, progress=False) for m in machines))
+        assert len(trained) == 1
+        assert {versions[0] for versions, _ in started} == {model_store(app.settings).current()}
+        for machine in machines:  # each serves from its own disk now
+            assert model_store(machine).servable((await storage.catalog.build_info() or {}).get("fingerprint"))
+        assert await storage.db["locks"].count_documents({}) == 0  # the claim is let go once published

@@ -31,3 +31,6 @@ class PipelineSettings(Protocol):
 
     @property
     def models_in_database(self) -> bool: ...  # published versions shared through MongoDB (several machines)
+
+    @property
+    def model_poll_seconds(self) -> float: ...  # how often a waiting machine looks for a published version

@@ -51,12 +51,14 @@ from recommender.sage import SageConfig
 from recommender.serving import GraphSAGERecommender, SageRanker
 from recommender.train_sage import device, train
 from storage.database import Storage
+from storage.leases import Lease
 
 log = logging.getLogger(__name__)
 
 BULK_SOURCES = ("hetrec",)  # read from the data files directly
 
 Event = tuple[str, str, str, float]
+FIRST_MODEL_LEASE_S = 60.0  # a machine that dies training the first model hands it on this much later
 
 
 def model_store(settings: PipelineSettings) -> ModelStore:
@@ -225,8 +227,36 @@ async def ensure_model(storage: Storage, settings: PipelineSettings, progress: b
             # trained before this database shared models: share it now, for the next machine
             await storage.models.publish(servable[0], store.root / servable[0], info.get("fingerprint"))
         return servable, False
-    if settings.models_in_database and (servable := await fetch_published(storage, store, info.get("fingerprint"))):
-        return servable, False
+    if not settings.models_in_database:
+        return await _first_model(storage, settings, progress)
+    # Several machines starting on one fresh database: one trains the first model, the rest wait for it.
+    lease = Lease(storage.db, f"first-model:{info.get('fingerprint')}", FIRST_MODEL_LEASE_S)
+    told = False
+    while not (servable := await fetch_published(storage, store, info.get("fingerprint"))):
+        if await lease.acquire():
+            keep = asyncio.create_task(_keep(lease))
+            try:  # published between the look and the claim: nothing to train
+                if servable := await fetch_published(storage, store, info.get("fingerprint")):
+                    return servable, False
+                return await _first_model(storage, settings, progress)
+            finally:
+                keep.cancel()
+                await lease.release()
+        if not told:
+            log.warning("another machine is training the first model for this catalog: waiting for it")
+            told = True
+        await asyncio.sleep(settings.model_poll_seconds)
+    return servable, False
+
+
+async def _keep(lease: Lease) -> None:
+    """Renew a held lease until cancelled (a machine that dies while training lets it lapse)."""
+    while True:
+        await asyncio.sleep(FIRST_MODEL_LEASE_S / 3)
+        await lease.acquire()
+
+
+async def _first_model(storage: Storage, settings: PipelineSettings, progress: bool) -> tuple[list[str], bool]:
     quick = 0 < settings.quick_start_epochs < settings.train_epochs
     epochs = settings.quick_start_epochs if quick else settings.train_epochs
     log.warning("no GraphSAGE model for this catalog yet: training %s one (%d epochs)", "a quick" if quick else

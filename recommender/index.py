@@ -30,6 +30,11 @@ PLAYLIST_LABEL_WEIGHT = 0.3  # a playlist's search label is weak evidence where 
 GENRE_WEIGHT = 0.6
 ARTIST_TAG_WEIGHT = 0.8
 ARTIST_TAG_LIMIT = 20
+# A genre only one listener gave an artist that several people tagged is that listener's word, not the artist's:
+# lone "anime" votes sat on Gloria Estefan, Michelle Branch and Phil Collins. Moods stay: they are personal, and
+# most of them rest on one vote (dropping lone votes everywhere left "nostalgic" on 1 track of 23, "angry" on 0).
+# An artist few people tagged keeps every tag: that is all there is to know.
+LONE_VOTE_TOP = 4
 ABSENT_MAX_TRACKS = 3  # a genre fewer tracks carry as a tag is one the catalog lacks
 OCCASIONS = frozenset({"karaoke"})  # Spotify genres that name what people do, not what plays
 
@@ -165,7 +170,10 @@ def artist_tag_weights(catalog: Catalog, vocab: Vocabulary, key: str) -> dict[in
     weights: dict[int, float] = {}
     counts = catalog.artist_tags.get(key) or {}
     top = [(vocab.column(t), n) for t, n in sorted(counts.items(), key=lambda p: -p[1])]
-    top = [(col, n) for col, n in top if col is not None][:ARTIST_TAG_LIMIT]
+    top = [(col, n) for col, n in top if col is not None]
+    if top and top[0][1] >= LONE_VOTE_TOP:
+        top = [(col, n) for col, n in top if n > 1 or vocab.categories[col] != "genre"]
+    top = top[:ARTIST_TAG_LIMIT]
     for col, n in top:
         weights[col] = max(weights.get(col, 0.0), ARTIST_TAG_WEIGHT * float(np.sqrt(n / top[0][1])))
     for genre in catalog.artist_genres.get(key, []):

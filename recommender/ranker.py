@@ -12,7 +12,7 @@ from torch_geometric.data import HeteroData
 
 from recommender.fusion import Fusion, z
 from recommender.graph import ARTIST_TAG, BY, LISTENS, PLAYS, TRACK_TAG, reverse, track_features
-from recommender.index import CatalogIndex
+from recommender.index import MOOD_SIDE, CatalogIndex
 from recommender.sage import GraphSAGE, SageConfig, neighbour_means
 from recommender.tag_completion import TagCompletion, standardised_rows
 from recommender.train_sage import all_edges
@@ -45,6 +45,7 @@ class SageRanker:
         self.trained_track_ids = track_ids
         self.trained_interacted = interacted
         self.artist_pos = {a: i for i, a in enumerate(artists)}
+        self._mood_side = np.isin(np.asarray(index.vocab.categories), list(MOOD_SIDE))
         final = layers[-1]
         with torch.no_grad():
             g_tag = model.tag_space(final["tag"])
@@ -193,9 +194,11 @@ class SageRanker:
         if not asked:
             zeros = np.zeros(self.index.size, np.float32)
             return zeros, zeros
-        # A near-synonym counts as the tag itself ("nostalgia" for "nostalgic").
+        # A near-synonym counts as the tag itself ("nostalgia" for "nostalgic"), on the same side only: the mood
+        # "romantic" is not the genre "new romantic" (0.81), nor the situation "surf" the genre "surf punk".
         cols = [c for c, _ in asked]
-        sims = vocab.embeddings @ vocab.embeddings[cols].T * np.array([w for _, w in asked], np.float32)
+        same_side = self._mood_side[:, None] == self._mood_side[cols][None, :]
+        sims = vocab.embeddings @ vocab.embeddings[cols].T * same_side * np.array([w for _, w in asked], np.float32)
         weights = np.where(sims >= SYNONYM_SIMILARITY, sims, 0.0).max(axis=1)
         weights[cols] = [w for _, w in asked]
         total = sum(w for _, w in asked)

@@ -269,3 +269,33 @@ def test_a_scaled_catalog_serves_its_copies_as_new_tracks(app: App, index: Catal
     assert int(np.argsort(-(ranker.G_track_unit @ ranker.G_track_unit[copy]))[1]) in (7, 2 * part.size + 7)
     recs = GraphSAGERecommender(ranker).recommend(Taste(), [WeightedTag("chill", 1.0)], 30)
     assert len(recs) == 30 and any("~" in r.track_id for r in recs)
+
+
+def test_an_asked_tag_counts_its_near_synonyms_on_its_own_side_only(app: App, index: CatalogIndex) -> None:
+    """"nostalgia" counts for "nostalgic" (both moods); the genre "new romantic" does not count for the mood
+    "romantic", however close the words."""
+    from recommender.index import MOOD_SIDE
+    from recommender.model_store import ModelStore
+    from recommender.ranker import SYNONYM_SIMILARITY
+
+    vocab = index.vocab
+    store = ModelStore(app.settings.home / "models")
+    ranker = SageRanker.load(store.path(store.current()), index)
+
+    mood_side = np.isin(np.asarray(vocab.categories), list(MOOD_SIDE))
+    by_tag = index.track_tags.tocsc()
+
+    def carrying_only(near: int, asked: int) -> int:
+        """A track with the near word but with no tag that would count for the asked one on its own side."""
+        same = np.flatnonzero((vocab.embeddings @ vocab.embeddings[asked] >= SYNONYM_SIMILARITY)
+                              & (mood_side == mood_side[asked]))
+        rows = set(by_tag[:, near].indices) - {r for c in same if c != near for r in by_tag[:, c].indices}
+        assert rows
+        return min(rows)
+
+    for asked, near, counts in (("nostalgic", "nostalgia", True), ("romantic", "new romantic", False)):
+        col, other = vocab.column(asked), vocab.column(near)
+        assert float(vocab.embeddings[col] @ vocab.embeddings[other]) >= SYNONYM_SIMILARITY  # close words, both
+        row = carrying_only(other, col)
+        observed, _ = ranker.tag_parts([WeightedTag(asked, 1.0)])
+        assert bool(observed[row] > 0) is counts, (asked, near)

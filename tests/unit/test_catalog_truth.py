@@ -63,3 +63,21 @@ def test_a_genre_is_absent_when_no_track_carries_it_and_no_word_of_it_is_everyda
     tag_tracks = np.array([0, 40, 0])  # forro on no track, samba on forty
     absent = absent_genres(world, carried, tag_tracks, vocab, common=["final", "fantasy", "yoga"])  # type: ignore[arg-type]
     assert absent.tolist() == ["forro", "forro tradicional", "klezmer"]
+
+
+def test_a_genre_one_listener_gave_a_well_tagged_artist_is_not_the_artists() -> None:
+    """Gloria Estefan's lone "anime" vote among tags several people gave is dropped; her moods stay, however
+    few gave them, and an artist one listener tagged keeps that listener's genres."""
+    from types import SimpleNamespace
+
+    from recommender.index import artist_tag_weights
+
+    tags = ["latin", "pop", "anime", "romantic"]
+    vocab = SimpleNamespace(column={t: i for i, t in enumerate(tags)}.get,
+                            categories=["genre", "genre", "genre", "mood"])
+    catalog = SimpleNamespace(artist_genres={}, artist_tags={
+        "gloria estefan": Counter({"latin": 9, "pop": 4, "anime": 1, "romantic": 1}),
+        "fire bomber": Counter({"anime": 1})})
+    gloria = artist_tag_weights(catalog, vocab, "gloria estefan")  # type: ignore[arg-type]
+    assert set(gloria) == {0, 1, 3} and gloria[0] > gloria[1] > gloria[3] > 0
+    assert set(artist_tag_weights(catalog, vocab, "fire bomber")) == {2}  # type: ignore[arg-type]

@@ -53,16 +53,14 @@ def learn_ranker_fusion(recommender: GraphSAGERecommender, parse: Callable[[str]
                         requests: list[FitRequest] = (), facts: TrackFacts | None = None, seed: int = 0,
                         ) -> tuple[Fusion, dict[str, float]]:
     tune = [r for r in requests if half(r) == "tune"] if facts is not None else []
-    asked = {"playlists": 0}
 
     def queries() -> Iterator[Query]:  # a generator: one fold's recommender in memory at a time
         for fold, playlists in folds.requests(seed):
             for name, rows in playlists:
-                asked["playlists"] += 1
                 yield _signals_of(fold, parse, name), rows, None
         for i, request in enumerate(tune):
             yield (_signals_of(recommender, parse, request.text),
                    *labelled_rows(facts, request, recommender.index.track_ids, seed + i))
 
     fusion, fit = learn_fusion(queries(), recommender.index.size, seed)
-    return fusion, {**fit, "playlist_queries": asked["playlists"], "labelled_queries": len(tune)}
+    return fusion, {**fit, "playlist_queries": folds.asked, "labelled_queries": len(tune)}

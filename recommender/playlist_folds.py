@@ -78,6 +78,11 @@ class PlaylistFolds:
     text_vector: TextVector | None
     hidden: np.ndarray | None = None
 
+    @property
+    def asked(self) -> int:
+        """How many playlists are asked: those not already out of training."""
+        return len(self.playlists) if self.hidden is None else int((~self.hidden).sum())
+
     def requests(self, seed: int) -> Iterator[tuple[GraphSAGERecommender, list[tuple[str, np.ndarray]]]]:
         """Fold by fold: a recommender over the catalog without that fold's playlists, and those playlists as
         (name, track rows). One fold's recommender at a time: each holds a copy of the catalog's track vectors."""

@@ -287,3 +287,30 @@ async def test_machines_starting_on_one_fresh_database_train_the_first_model_onc
         for machine in machines:  # each serves from its own disk now
             assert model_store(machine).servable((await storage.catalog.build_info() or {}).get("fingerprint"))
         assert await storage.db["locks"].count_documents({}) == 0  # the claim is let go once published
+
+
+async def test_the_fusion_asks_a_training_playlist_without_its_own_labels_or_name(app: App) -> None:
+    """A fold's playlists leave the catalog the fusion learns from: their names are not among those a request
+    can find, and a genre label only they gave a track falls back to what the track's artist carries."""
+    import numpy as np
+
+    from jobs.pipelines.train import load_training_data
+    from recommender.graph import artist_tag_matrix, track_artist_matrix
+    from recommender.playlist_folds import PlaylistFolds, label_pairs
+
+    data = await load_training_data(app.storage, app.settings)
+    store = model_store(app.settings)
+    model = SageRanker.load(store.path(store.current()), data.index).model
+    artists = artist_tag_matrix(data.index, data.interactions.artists)
+    folds = PlaylistFolds(model, data.index, data.playlists, data.interactions, data.index.track_tags, artists, {}, None)
+    recommender, asked = next(folds.requests(seed=0))
+    names = data.playlists["name"].astype(str)
+    fold = (names.isin([name for name, _ in asked]) & ~names.duplicated(keep=False)).to_numpy()  # one by that name
+    assert len(recommender.index.playlist_names) == len(data.playlists) - len(asked) > 0
+    only_fold = label_pairs(data.index, data.playlists, fold) - label_pairs(data.index, data.playlists, ~fold)
+    rows, cols = (only_fold > 0).nonzero()
+    assert len(rows)
+    from_artists = (track_artist_matrix(data.index, data.interactions.artists) @ artists).tocsr()
+    served, hidden = data.index.track_tags[rows, cols].A1, recommender.index.track_tags[rows, cols].A1
+    assert np.allclose(hidden, from_artists[rows, cols].A1)
+    assert (served > hidden).any()  # labels the served catalog carries, gone while the fold is asked

@@ -49,8 +49,11 @@ class LocalChat2Tag:
         self.multilingual = multilingual
         self.scorer = TagScorer(index, encoder, word_vectors)
         self.constraints = ConstraintReader(index.vocab, lookup)
-        self._space = SoundSpace(index.features, index.feature_bounds, index.va)
+        self._space = SoundSpace.of(index)
         self._artist_rows = index.artist_keys
+        # A tag no track carries (its only votes were dropped as noise) can't be heard anywhere: the Tag model's
+        # scores for it are untrained, and "Anime Hits" opened with Jason Derulo "often played beside anime".
+        self._heard = np.diff(index.track_tags.tocsc().indptr) > 0
 
     def warm_up(self) -> None:
         """Embed the words requests are made of before the first message needs them."""
@@ -91,6 +94,7 @@ class LocalChat2Tag:
         # A named language or era is also what the playlist is about: it leads the tags.
         named = [t for t in (language, era and era.split()[-1]) if t and self.vocab.column(t) is not None]
         tags = [IntentTag(tag=t, weight=1.0) for t in named] + [t for t in tags if t.tag not in named]
+        tags = [t for t in tags if (col := self.vocab.column(t.tag)) is not None and self._heard[col]]
         return Intent(tags=tags[:MAX_TAGS], **found, era=era, count=count_in(text.lower()), language=language, lang=lang,
                       note=note, sound=sound, moments=[m.name for m in moments], shifts=shifts_of(moves),
                       query=" ".join(w for w in COMPARATIVE.sub(" ", rest).split() if w != ",")[:300])

@@ -41,7 +41,7 @@ class GraphSAGERecommender:
         self.ranker = ranker
         self.index = ranker.index
         self.query_vector = query_vector  # request text -> its sentence embedding (Chat2Tag's cached encoder)
-        self.space = SoundSpace(self.index.features, self.index.feature_bounds, self.index.va)
+        self.space = SoundSpace.of(self.index)
         self.text = TextMatch(self.index.playlist_emb, self.index.playlist_tracks, self.index.track_words,
                               self.index.words_basis, self.index.track_genre_emb)
         self.allowed = lru_cache(maxsize=256)(partial(allowed, self.index))  # filters repeat across requests

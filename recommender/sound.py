@@ -2,7 +2,9 @@
 
 Moods, activities and moments ("focus", "gym", "rainy", "heartbroken") each name a point in the space of
 Spotify's audio features (energy, valence, danceability, acousticness, instrumentalness, speechiness,
-tempo); Deezer's valence and arousal follow valence and energy. Several moments average. A comparative
+tempo); Deezer's valence and arousal follow valence and energy. One dimension is read from the artist's genres
+instead: heaviness (metal, punk, hardcore, grunge…), since no audio feature tells a screamed chorus over
+distorted guitars from a loud EDM drop (both are high-energy, low-valence). Several moments average. A comparative
 ("happier", "calmer") moves the point from where the request already is (the artists it names, or the
 moments) instead of adding the opposite tag. Words are matched in English, Korean, Japanese, Spanish,
 French and German, so a request in any of them keeps its situation.
@@ -13,12 +15,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from recommender.datasets import AUDIO_COLUMNS
 
-DIMS = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "tempo")
+if TYPE_CHECKING:
+    from recommender.index import CatalogIndex
+
+AUDIO_DIMS = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "tempo")
+DIMS = (*AUDIO_DIMS, "heavy")
+# Spotify genres that sound heavy, as words of a genre name ("alternative metal", "pop punk", "post-grunge").
+HEAVY_GENRES = ("metal", "punk", "hardcore", "grunge", "hard rock", "industrial", "screamo", "metalcore", "deathcore")
+UNKNOWN_HEAVY = 0.5  # an artist without Spotify genres: neither heavy nor not
 VA_WEIGHT = 0.5  # Deezer-style valence and arousal count half beside Spotify's own valence and energy
 TEMPO_SCALE = 200.0  # BPM to [0, 1]
 STEP = 0.25  # how far one comparative moves a dimension
@@ -57,7 +67,7 @@ MOMENTS: tuple[Moment, ...] = (
            {"danceability": 0.8, "energy": 0.8, "valence": 0.65, "tempo": 122}, ("party", "dance", "club")),
     Moment("angry", r"angry|anger|rage|furious|pissed|mad at|scream\w*|hate everything|frustrat\w*|화나|분노|"
            r"짜증|怒|イライラ|enojad\w*|rabia|furios\w*|colere|enerve\w*|wutend|wut|sauer",
-           {"energy": 0.88, "valence": 0.3, "acousticness": 0.05}, ("angry", "aggressive", "heavy")),
+           {"energy": 0.88, "valence": 0.3, "acousticness": 0.05, "heavy": 1.0}, ("angry", "aggressive", "heavy")),
     Moment("sad", r"sad\w*|down|depress\w*|cry\w*|tears|lonely|heartbr\w*|dumped|break ?up|broke up|miss (?:him|her)|"
            r"grief|blue|슬픈|슬퍼|우울|이별|눈물|悲し|泣|失恋|寂し|triste\w*|llorar|desamor|solo|chagrin|"
            r"rupture|pleurer|traurig\w*|liebeskummer|trennung|einsam",
@@ -195,14 +205,20 @@ def move(target: dict[str, float], base: Mapping[str, float], moves: Mapping[str
 class SoundSpace:
     """The catalog's tracks as points in the target space: one row per track, one column per dimension."""
 
-    def __init__(self, features: np.ndarray, bounds: np.ndarray, va: np.ndarray) -> None:
+    def __init__(self, features: np.ndarray, bounds: np.ndarray, va: np.ndarray, heavy: np.ndarray | None = None
+                 ) -> None:
         lo, hi = bounds
         raw = lo + features * (hi - lo)  # undo the index's min-max scaling: targets are in Spotify's own units
-        columns = {d: raw[:, AUDIO_COLUMNS.index(d)] for d in DIMS}
+        columns = {d: raw[:, AUDIO_COLUMNS.index(d)] for d in AUDIO_DIMS}
         columns["tempo"] = columns["tempo"] / TEMPO_SCALE
+        columns["heavy"] = np.full(len(raw), UNKNOWN_HEAVY) if heavy is None else heavy
         self.points = np.stack([columns[d] for d in DIMS], axis=1).clip(0, 1).astype(np.float32)
         self.va = va.astype(np.float32)
         self.bpm = raw[:, AUDIO_COLUMNS.index("tempo")]
+
+    @classmethod
+    def of(cls, index: CatalogIndex) -> SoundSpace:
+        return cls(index.features, index.feature_bounds, index.va, heaviness(index))
 
     def profile(self, rows: np.ndarray) -> dict[str, float]:
         """Where a set of tracks sits (e.g. an artist named in the request), per dimension."""
@@ -239,7 +255,15 @@ class SoundSpace:
             words.append("instrumental")
         if "danceability" in target and p["danceability"] > 0.7:
             words.append("danceable")
+        if "heavy" in target and p["heavy"] == 1.0:
+            words.append("heavy")
         words = [w for w in words if w]
         head = " and ".join(words[:3]) if words else ""
         bpm = f"{int(round(float(self.bpm[row])))} BPM" if self.bpm[row] > 0 else ""
         return ", ".join(x for x in (head, bpm) if x)
+
+
+def heaviness(index: CatalogIndex) -> np.ndarray:
+    """(tracks,) 1 where the artist's Spotify genres sound heavy, 0 where they do not, UNKNOWN_HEAVY without any."""
+    known = np.diff(index.track_genre_names.tocsr().indptr) > 0
+    return np.where(index.genres.carrying(HEAVY_GENRES), 1.0, np.where(known, 0.0, UNKNOWN_HEAVY)).astype(np.float32)

@@ -117,3 +117,16 @@ async def test_a_genre_the_catalog_lacks_is_said_not_hidden(app: App, index: Cat
     for text in ("party music, no klezmer", "smooth jazz for a dinner"):
         reply = await app.core.handle(Incoming("telegram", "62", "62", text))
         assert "I have no" not in reply.text and reply.playlist
+
+
+async def test_angry_music_is_heavy_not_edm(app: App, index: CatalogIndex) -> None:
+    """High energy and low valence describe an EDM breakup remix as well as a metal chorus; a listener who
+    wants to scream means the second, which the artists' genres say."""
+    from recommender.sound import HEAVY_GENRES
+
+    heavy = index.genres.carrying(HEAVY_GENRES)
+    for text in ("I just got dumped and want to scream", "so angry rn need something aggressive"):
+        _, tracks = await app.core.recommend("test:fit", text, 10)
+        rows = np.array([index.row_of[t.track_id] for t in tracks])
+        assert heavy[rows].sum() >= 7, [f"{t.artist} — {t.name}" for t in tracks]
+        assert feature(index, rows, "energy").mean() > 0.7

@@ -49,12 +49,12 @@ def test_a_comparative_is_said_back_as_the_way_it_moves() -> None:
     assert shifts_of(comparatives_in(fold("happier, no, sadder"))) == []  # opposite moves cancel: nothing to say
 
 
-def space_of(rows: list[dict[str, float]]) -> SoundSpace:
+def space_of(rows: list[dict[str, float]], heavy: list[float] | None = None) -> SoundSpace:
     frame = pd.DataFrame([{c: r.get(c, 0.5) for c in AUDIO_COLUMNS} for r in rows])
     features, bounds = feature_matrix(frame, np.array([[0, 0, -11, -60, 0, 0, 0, 0, 0, 0, 0, 0],
                                                        [1, 1, 11, 5, 1, 1, 1, 1, 1, 1, 250, 1e6]], np.float32))
     va = frame[["valence", "energy"]].to_numpy(np.float32)
-    return SoundSpace(features, bounds, va)
+    return SoundSpace(features, bounds, va, None if heavy is None else np.array(heavy, np.float32))
 
 
 def test_fit_prefers_the_track_that_sounds_like_the_target_and_describes_it() -> None:
@@ -85,3 +85,17 @@ def test_the_time_and_weather_step_aside_for_an_activity_that_sets_the_sound() -
     assert rainy_morning["acousticness"] > 0.5 and rainy_morning["energy"] < 0.5  # no activity: the setting speaks
     night_drive = combine(moments_in("driving at night"))
     assert night_drive != combine(moments_in("driving")) and night_drive["valence"] < 0.6  # still the night
+
+
+def test_angry_music_is_heavy_not_only_loud_and_dark() -> None:
+    """An EDM drop and a metal chorus share energy and valence; the angry target tells them apart by heaviness
+    (read from the artist's genres), and an artist without genres sits between."""
+    loud_and_dark = {"energy": 0.9, "valence": 0.3, "acousticness": 0.03, "danceability": 0.6}
+    space = space_of([loud_and_dark] * 3, heavy=[0.0, 1.0, 0.5])
+    angry = combine(moments_in("so angry i want to scream"))
+    assert angry["heavy"] == 1.0
+    edm, metal, unknown = space.fit(angry)
+    assert metal > unknown > edm
+    assert "heavy" in space.describe(1, angry) and "heavy" not in space.describe(0, angry)
+    calm = combine(moments_in("calm"))
+    assert "heavy" not in calm and len(set(space.fit(calm).tolist())) == 1  # heaviness counts only when asked

@@ -51,9 +51,7 @@ class LocalChat2Tag:
         self.constraints = ConstraintReader(index.vocab, lookup)
         self._space = SoundSpace.of(index)
         self._artist_rows = index.artist_keys
-        # A tag no track carries (its only votes were dropped as noise) can't be heard anywhere: the Tag model's
-        # scores for it are untrained, and "Anime Hits" opened with Jason Derulo "often played beside anime".
-        self._heard = np.diff(index.track_tags.tocsc().indptr) > 0
+        self._on_tracks = np.diff(index.track_tags.tocsc().indptr) > 0  # per tag: some track carries it
 
     def warm_up(self) -> None:
         """Embed the words requests are made of before the first message needs them."""
@@ -94,7 +92,7 @@ class LocalChat2Tag:
         # A named language or era is also what the playlist is about: it leads the tags.
         named = [t for t in (language, era and era.split()[-1]) if t and self.vocab.column(t) is not None]
         tags = [IntentTag(tag=t, weight=1.0) for t in named] + [t for t in tags if t.tag not in named]
-        tags = [t for t in tags if (col := self.vocab.column(t.tag)) is not None and self._heard[col]]
+        tags = self._without_lacking(tags, found["missing_genres"])
         return Intent(tags=tags[:MAX_TAGS], **found, era=era, count=count_in(text.lower()), language=language, lang=lang,
                       note=note, sound=sound, moments=[m.name for m in moments], shifts=shifts_of(moves),
                       query=" ".join(w for w in COMPARATIVE.sub(" ", rest).split() if w != ",")[:300])
@@ -109,6 +107,14 @@ class LocalChat2Tag:
         rows = np.flatnonzero(np.isin(self._artist_rows, artists)) if artists else np.array([], dtype=int)
         base = self._space.profile(rows) if len(rows) else {}
         return move(target, base, moves)
+
+    def _without_lacking(self, tags: list[IntentTag], lacking: list[str]) -> list[IntentTag]:
+        """A genre the catalog lacks is not its head genre ("j-pop" asks for no pop in general), and one no
+        track carries at all is not ranked by its neighbours ("Anime Hits" opened with Jason Derulo, "often
+        played beside anime music"); a handful of tracks that carry it still lead."""
+        heads = {g.split()[-1] for g in lacking if " " in g}
+        return [t for t in tags if t.tag not in heads and not (
+            t.tag in lacking and (col := self.vocab.column(t.tag)) is not None and not self._on_tracks[col])]
 
     def _moment_tags(self, moments: list[Moment]) -> list[str]:
         tags = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS as SPACY_STOP_WORDS
 
 from recommender.chat_words import (
@@ -34,12 +35,26 @@ from recommender.chat_words import (
     YEAR,
     alias,
 )
-from recommender.cues import (GENRE_WORDS, LANGUAGE_WORDS, MUSIC_WORDS, NOT_A_GENRE, SMALL_TALK_COMPILED,
-                             STILL_A_MOOD)
+from recommender.cues import (
+    GENRE_WORDS,
+    LANGUAGE_WORDS,
+    MUSIC_WORDS,
+    NOT_A_GENRE,
+    SMALL_TALK_COMPILED,
+    STILL_A_MOOD,
+)
+from recommender.diversify import GENRE_MIN_WEIGHT, MIN_GENRE_TRACKS, genre_weight
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
-from recommender.tagging import (ERA_PARTS, NEW_RELEASES, canonical_decade, decade_of_year, decade_years,
-                                 normalise_tag)
+from recommender.sound import moments_in
+from recommender.tagging import (
+    ERA_PARTS,
+    NEW_RELEASES,
+    canonical_decade,
+    decade_of_year,
+    decade_years,
+    normalise_tag,
+)
 from recommender.vocabulary import Vocabulary
 
 
@@ -122,6 +137,8 @@ class ConstraintReader:
         self.lookup = lookup
         self._named_genres = frozenset(lookup.named_genres())
         self._absent_genres = frozenset(lookup.index.absent_genres.tolist())
+        self._thin: dict[str, bool] = {}  # genre -> fewer than MIN_GENRE_TRACKS tracks carry it
+        self._carried_genre: dict[int, bool] = {}  # vocabulary column -> a genre some artist carries on Spotify
         self._artist_keys = {k: k for k in lookup.artist_keys()}
         self._artist_keys.update({k.removeprefix("the "): k for k in lookup.artist_keys() if k.startswith("the ")})
         # Words that alone or in pairs are more likely meant than names ("late night", "bad day").
@@ -147,7 +164,41 @@ class ConstraintReader:
         found["genres"] = [g for g in found["genres"]
                            if not any(g.split() != o and set(g.split()) <= set(o) for o in inside)]
         found["missing_genres"] = self.missing_genres(folded)
+        # A genre the catalog holds only a handful of is said as lacking, and filters nothing (`Intent.filters`:
+        # a filter would leave a playlist of four, or fall back to its head: "j-pop" became pop); its tag
+        # still leads the ranking.
+        for genre in [*found["genres"], *([language] if language else []), *self._genre_tags_named(folded)]:
+            if genre not in found["missing_genres"] and self._is_thin(genre):
+                found["missing_genres"].append(genre)
         return found, rest, language
+
+    def _genre_tags_named(self, folded: str) -> list[str]:
+        """Vocabulary genre tags the request names outright ("anime hits") that some artist carries as a Spotify
+        genre (so "heavy" or "intense" are not genres here), not ruled out and not a moment ("meditation")."""
+        words, named = folded.split(), []
+        for n in (3, 2, 1):
+            for i in range(len(words) - n + 1):
+                gram = " ".join(words[i: i + n])
+                col = self.vocab.column(gram)
+                if col is None or (i and words[i - 1] in NEGATORS) or self.vocab.tags[col] in named:
+                    continue
+                if col not in self._carried_genre:  # once per tag: a pass over the catalog
+                    self._carried_genre[col] = (self.vocab.categories[col] == "genre" and not moments_in(gram)
+                                                and bool(self.lookup.index.genres.carrying([self.vocab.tags[col]]).any()))
+                if self._carried_genre[col]:
+                    named.append(self.vocab.tags[col])
+        return named
+
+    def _is_thin(self, genre: str) -> bool:
+        """Fewer than MIN_GENRE_TRACKS tracks carry the genre by any evidence: Spotify names, Last.fm tags, or
+        the track's own tags."""
+        if genre not in self._thin:
+            index, col = self.lookup.index, self.vocab.column(genre)
+            weight = genre_weight(index, [genre])
+            if col is not None:
+                weight = np.maximum(weight, index.track_tags[:, col].toarray().ravel())
+            self._thin[genre] = int((weight >= GENRE_MIN_WEIGHT).sum()) < MIN_GENRE_TRACKS
+        return self._thin[genre]
 
     def missing_genres(self, folded: str) -> list[str]:
         """Genres the request names that no track carries ("forro"), the longest name first; not when ruled out."""

@@ -70,9 +70,11 @@ class Intent(BaseModel):
         return [WeightedTag(t.tag, t.weight) for t in self.tags]
 
     def filters(self) -> Filters:
-        # A named language ("korean songs") filters like a genre: both are tags on the tracks.
+        # A named language ("korean songs") filters like a genre: both are tags on the tracks. One the catalog
+        # has little or none of filters nothing.
         return Filters(
-            genres=frozenset(self.genres + ([self.language] if self.language else [])), artists=frozenset(self.artists),
+            genres=frozenset(self.genres + ([self.language] if self.language else [])) - set(self.missing_genres),
+            artists=frozenset(self.artists),
             exclude_genres=frozenset(self.exclude_genres), exclude_artists=frozenset(self.exclude_artists),
             eras=frozenset([self.era] if self.era else []),
         )

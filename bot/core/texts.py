@@ -48,6 +48,7 @@ NOT_UNDERSTOOD = ("I couldn't make out a mood in that — I understand English b
                   "Pick a tag, or tell me in a few English words.")
 ONLY_EMOJI = "Nice emoji! Tell me in words how you feel or what you're up to, or pick a tag."
 NO_MOOD = "I couldn't find a mood in that. Try something like \"sunny road trip\" or pick a tag."
+LACKING = ("I have little or no {what} yet. Tell me a mood or a moment to go with it, or pick a tag.")
 NOTHING_PASSES = "Nothing in my catalog passes those filters. Try fewer constraints."
 PLAYLIST_FOR = "Here's your playlist for “{text}”{understood}"
 WITH_TAGS = "{title} — tags: {tags}"
@@ -83,7 +84,7 @@ NO = "no {what}"
 FROM_ERA = "from the {era}"
 NEW_ONLY = "released in the last two years"
 SOUNDING_RIGHT = "sounding right for {moments}"
-NONE_OF = "I have no {what} yet, so this is the closest I found"
+NONE_OF = "I have little or no {what} yet, so this is the closest I found"
 
 # Feedback and taste
 LIKED = "Glad you like {track}. I'll use that next time."

@@ -31,7 +31,9 @@ class PlaylistCommands:
             return Reply(texts.NOT_UNDERSTOOD, suggestions=starters)
         filters = intent.filters()
         tastes = await self.maker.tastes(None, intent.like_artists) if intent.like_artists else [own]
-        if not intent.tags and all(t.empty for t in tastes) and not filters:
+        if not intent.tags and not intent.sound and all(t.empty for t in tastes) and not filters:
+            if intent.missing_genres:  # "Anime Hits": say what is lacking rather than play popular picks
+                return Reply(texts.LACKING.format(what=", ".join(intent.missing_genres)), suggestions=starters)
             return Reply(texts.NO_MOOD if has_words(text) else texts.ONLY_EMOJI, suggestions=starters)
         session.start(text, intent, intent.count or self.maker.playlist_size, intent.like_artists, blend=[])
         tracks = await self.maker.rank(intent, tastes, session.disliked, session.size)
@@ -105,8 +107,9 @@ def understood(intent: Intent, catalog: Catalog) -> str:
     parts = [texts.NONE_OF.format(what=", ".join(intent.missing_genres))] if intent.missing_genres else []
     if intent.note == "multilingual":
         parts.append(texts.READ_FROM.format(lang=intent.lang, tags=", ".join(t.tag for t in intent.tags)))
-    if intent.genres or intent.language:
-        parts.append(texts.ONLY.format(what=", ".join(intent.genres + ([intent.language] if intent.language else []))))
+    # "k-pop" is a genre and a language: named once; one the catalog lacks was said above.
+    if named := [g for g in dict.fromkeys([*intent.genres, intent.language]) if g and g not in intent.missing_genres]:
+        parts.append(texts.ONLY.format(what=", ".join(named)))
     if intent.artists:
         parts.append(texts.BY.format(who=", ".join(catalog.artist_name(a) for a in intent.artists)))
     if intent.like_artists:

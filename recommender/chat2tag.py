@@ -92,7 +92,7 @@ class LocalChat2Tag:
         # A named language or era is also what the playlist is about: it leads the tags.
         named = [t for t in (language, era and era.split()[-1]) if t and self.vocab.column(t) is not None]
         tags = [IntentTag(tag=t, weight=1.0) for t in named] + [t for t in tags if t.tag not in named]
-        tags = self._without_lacking(tags, found["missing_genres"])
+        tags = self._without_lacking(tags, found["missing_genres"], found["genres"])
         return Intent(tags=tags[:MAX_TAGS], **found, era=era, count=count_in(text.lower()), language=language, lang=lang,
                       note=note, sound=sound, moments=[m.name for m in moments], shifts=shifts_of(moves),
                       query=" ".join(w for w in COMPARATIVE.sub(" ", rest).split() if w != ",")[:300])
@@ -108,11 +108,12 @@ class LocalChat2Tag:
         base = self._space.profile(rows) if len(rows) else {}
         return move(target, base, moves)
 
-    def _without_lacking(self, tags: list[IntentTag], lacking: list[str]) -> list[IntentTag]:
-        """A genre the catalog lacks is not its head genre ("j-pop" asks for no pop in general), and one no
-        track carries at all is not ranked by its neighbours ("Anime Hits" opened with Jason Derulo, "often
-        played beside anime music"); a handful of tracks that carry it still lead."""
-        heads = {g.split()[-1] for g in lacking if " " in g}
+    def _without_lacking(self, tags: list[IntentTag], lacking: list[str], named: list[str]) -> list[IntentTag]:
+        """A genre the catalog lacks is not its head genre ("j-pop" asks for no pop in general; "smooth jazz"
+        still names jazz, which the reader kept), and one no track carries at all is not ranked by its
+        neighbours ("Anime Hits" opened with Jason Derulo, "often played beside anime music"); a handful of
+        tracks that carry it still lead."""
+        heads = {g.split()[-1] for g in lacking if " " in g} - set(named)
         return [t for t in tags if t.tag not in heads and not (
             t.tag in lacking and (col := self.vocab.column(t.tag)) is not None and not self._on_tracks[col])]
 

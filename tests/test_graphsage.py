@@ -202,15 +202,15 @@ def test_ingested_track_is_embedded_without_retraining(app: App, index: CatalogI
     store = ModelStore(app.settings.home / "models")
     path = store.path(store.current())
     row = index.row_of[str(index.track_ids[0])]
-    # The same track under a new id: an inductive embedding close to the trained one.
+    # The same track under a new id: an inductive embedding close to the trained one (every per-track field
+    # gets the row again, as `_slice` cuts them all alike).
+    per_track = {f.name: getattr(index, f.name) for f in dataclasses.fields(index)
+                 if isinstance(getattr(index, f.name), (np.ndarray, sp.spmatrix))
+                 and getattr(index, f.name).shape[:1] == (index.size,)}
+    again = {name: sp.vstack([v, v[row]]).tocsr() if sp.issparse(v) else np.concatenate([v, v[row: row + 1]])
+             for name, v in per_track.items()}
     twin = dataclasses.replace(
-        index,
-        track_ids=np.concatenate([index.track_ids, np.array(["ingested-twin"])]),
-        **{name: np.concatenate([getattr(index, name), getattr(index, name)[row: row + 1]])
-           for name in ("names", "artists", "artist_keys", "popularity", "features", "years", "va", "track_emb",
-                        "track_mood_emb", "track_genre_emb", "track_emotion", "track_words")},
-        track_tags=sp.vstack([index.track_tags, index.track_tags[row]]).tocsr(),
-        track_genres=sp.vstack([index.track_genres, index.track_genres[row]]).tocsr(),
+        index, **{**again, "track_ids": np.concatenate([index.track_ids, np.array(["ingested-twin"])])},
         playlist_tracks=sp.hstack([index.playlist_tracks, sp.csr_matrix((index.playlist_tracks.shape[0], 1))]).tocsr(),
     )
     ranker = SageRanker.load(path, twin)

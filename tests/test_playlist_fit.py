@@ -141,6 +141,9 @@ async def test_a_genre_the_catalog_holds_a_handful_of_leads_without_becoming_its
     assert anime.text == texts.LACKING.format(what="anime") and not anime.playlist
     fiesta = await app.core.handle(Incoming("telegram", "66", "66", "Forró Fiesta"))  # a party still sounds like one
     assert texts.NONE_OF.format(what="forro") in fiesta.text and len(fiesta.playlist) == 10
+    # A music language is its scene's genres: Korean is k-pop's 50 tracks, not the 6 tagged "korean".
+    korean = await app.core.s.chat2tag.understand("15 korean ballads for a rainy night")
+    assert korean.language == "korean" and not korean.missing_genres and korean.filters().genres == {"korean"}
     kpop = await app.core.handle(Incoming("telegram", "65", "65", "k-pop dance"))
     assert "only k pop;" in kpop.text and kpop.playlist  # named once, though it is a genre and a language
 

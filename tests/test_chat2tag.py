@@ -306,4 +306,3 @@ def test_moments_become_a_sound_target_and_comparatives_move_it(local: LocalChat
     radiohead = local.parse("like radiohead").sound
     happier = local.parse("something like radiohead but happier")
     assert not radiohead and happier.sound["valence"] > 0.5 and happier.shifts == ["brighter"]
-

@@ -42,7 +42,9 @@ def _server_command() -> str:
 class EmbeddedMongo:
     """Start `secantusd-py` on 127.0.0.1, wait until it answers ping, stop it on exit."""
 
-    def __init__(self, data_dir: Path, *, cache_size: str = "256M", start_timeout: float = 30.0) -> None:
+    # WiredTiger cannot evict a transaction's uncommitted writes: a smaller cache wedged the whole server
+    # (every thread stuck in eviction) while a model's GridFS chunks went in beside other writers.
+    def __init__(self, data_dir: Path, *, cache_size: str = "1G", start_timeout: float = 30.0) -> None:
         self.data_dir = Path(data_dir)
         self.cache_size = cache_size
         self.start_timeout = start_timeout

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from recommender.catalog_truth import genre_labels, shared_names, valence_arousal
+from recommender.catalog_truth import genre_labels, genre_sounds, shared_names, valence_arousal
 from recommender.datasets import AUDIO_COLUMNS, RawData
 from recommender.encoder import TextEncoder
 from recommender.names import artist_key
@@ -28,6 +28,7 @@ class Catalog:
     plays: pd.DataFrame  # user_id, artist_key, weight (HetRec)
     playlists: pd.DataFrame  # playlist_id, name, genre, subgenre, track_ids
     world_genres: list[str] = field(default_factory=list)  # every genre Spotify names, catalog or not ("forro")
+    genre_sounds: dict[str, dict[str, float]] = field(default_factory=dict)  # `catalog_truth.genre_sounds`
     raw_tag_count: int = 0
     report: dict[str, int] = field(default_factory=dict)
 
@@ -180,6 +181,7 @@ def build_catalog(raw: RawData, encoder: TextEncoder) -> Catalog:
         plays=plays,
         playlists=playlists,
         world_genres=sorted({normalise_tag(g) for genres in raw.artist_genres["genres"] for g in genres} - {""}),
+        genre_sounds=genre_sounds(raw.artist_features, raw.artist_genres),
         raw_tag_count=int(raw.hetrec_tags["tagID"].nunique()),
         report=report,
     )

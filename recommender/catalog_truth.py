@@ -21,7 +21,9 @@ import pandas as pd
 
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.encoder import TextEncoder
+from recommender.genre_names import GenreNames, name_matrix
 from recommender.names import track_key
+from recommender.sound import AUDIO_DIMS, TEMPO_SCALE
 from recommender.tagging import is_noise, normalise_tag
 
 # Two sources describe two acts when their genre embeddings are far apart, or a little apart while one of
@@ -95,6 +97,36 @@ def valence_arousal(tracks: pd.DataFrame, deezer: pd.DataFrame, seed: int = 0
             out[:, dim] = full.fit(x[joined], y[:, dim]).predict(np.nan_to_num(x, nan=0.0)).clip(0, 1)
     out[joined] = y
     return out, joined, report
+
+
+GENRE_SOUND_MIN_ARTISTS = 3
+GENRE_SOUND_APART = 0.1  # a genre's sound names the dimensions where it sits this far from music in general
+# ... and is kept when those distances add up to this: post rock (1.2), bossa nova (0.6); not anime (0.45: only
+# "energetic", which would answer "Anime Hits" with any loud pop) or gospel (0.2)
+GENRE_SOUND_MIN_DISTANCE = 0.6
+
+
+def genre_sounds(artist_features: pd.DataFrame, artist_genres: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """How each Spotify genre sounds, in the catalog or not ("post rock": instrumental, dark, calm): the median
+    of its artists' audio features (all the Spotify aggregates' artists, not only the catalog's) on the
+    dimensions where it stands apart from the median artist, for genres whose sound tells them apart. A request
+    for a genre the catalog lacks is answered with the tracks that sound closest to it."""
+    joined = artist_genres.merge(artist_features, on="artists")
+    values = joined[list(AUDIO_DIMS)].apply(pd.to_numeric, errors="coerce")  # a few rows are mis-delimited
+    known = (values.notna().all(axis=1) & (joined["genres"].map(len) > 0)).to_numpy()
+    points = values.to_numpy(np.float64)[known]
+    points[:, AUDIO_DIMS.index("tempo")] /= TEMPO_SCALE
+    names, matrix = name_matrix(joined["genres"][known].tolist())
+    genres, overall = GenreNames(names, matrix), np.median(points, axis=0)
+    sounds = {}
+    for name in names.tolist():
+        rows = genres.carrying([name])
+        if rows.sum() >= GENRE_SOUND_MIN_ARTISTS:
+            median = np.median(points[rows], axis=0)
+            apart = np.abs(median - overall) >= GENRE_SOUND_APART
+            if np.abs(median - overall)[apart].sum() >= GENRE_SOUND_MIN_DISTANCE:
+                sounds[name] = {d: round(float(v), 3) for d, v, a in zip(AUDIO_DIMS, median, apart) if a}
+    return sounds
 
 
 def genre_labels(songs: pd.DataFrame, keys: Iterable[str]) -> dict[str, Counter[str]]:

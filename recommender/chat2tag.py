@@ -12,6 +12,7 @@ Other languages go to a multilingual encoder; small talk gets no playlist.
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,17 @@ from recommender.intent import MAX_TAGS, Intent, IntentTag
 from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
-from recommender.sound import Moment, SoundSpace, combine, comparatives_in, moments_in, move, shifts_of, wanted_in
+from recommender.sound import (
+    Moment,
+    SoundSpace,
+    combine,
+    comparatives_in,
+    genre_target,
+    moments_in,
+    move,
+    shifts_of,
+    wanted_in,
+)
 from recommender.tag_scoring import TagScorer
 from recommender.tagging import NEW_RELEASES
 
@@ -41,6 +52,7 @@ class LocalChat2Tag:
     def __init__(self, index: CatalogIndex, lookup: CatalogLookup, encoder: TextEncoder,
                  detector: LanguageDetector | None = None, multilingual: MultilingualTagger | None = None,
                  word_vectors: Path | None = None) -> None:
+        self.index = index
         self.vocab = index.vocab
         self.word_vectors = word_vectors
         self.lookup = lookup
@@ -77,7 +89,8 @@ class LocalChat2Tag:
             era = None  # "songs by Brand New" names the band, not this year's releases
         moments = moments_in(folded, text.lower())
         moves = comparatives_in(folded, text.lower())
-        sound = self.sound(moments, moves, found["like_artists"] + found["artists"], wanted_in(folded, moments))
+        sound = self.sound(moments, moves, found["like_artists"] + found["artists"], wanted_in(folded, moments),
+                           genre_target(found["missing_genres"], self.index))
         if lang != "en" and self.multilingual is not None:
             # The situation words (rain, café, night, gym) lead; the multilingual encoder adds the rest.
             named_moments = [IntentTag(tag=t, weight=0.9) for t in self._moment_tags(moments)]
@@ -86,8 +99,11 @@ class LocalChat2Tag:
             note = "multilingual" if tags or sound else "not_understood"
         else:
             blocked = {c for g in found["exclude_genres"] for c in self.constraints.columns_with_word(g)}
-            tags = self.scorer.tags(fold(FALL_VERB.sub(" ", ERA_WORDS.sub(" ", COMPARATIVE.sub(" ", rest)))), blocked,
-                                    valence=sound.get("valence"))
+            said = fold(FALL_VERB.sub(" ", ERA_WORDS.sub(" ", COMPARATIVE.sub(" ", rest))))
+            for genre in found["genres"]:  # the filter's alone when no tag names it: "city pop" read as Seattle
+                if self.vocab.column(genre) is None:
+                    said = re.sub(rf"\b{re.escape(genre)}\b", " ", said)
+            tags = self.scorer.tags(said, blocked, valence=sound.get("valence"))
             note = ""
         # A named language or era is also what the playlist is about: it leads the tags.
         named = [t for t in (language, era and era.split()[-1]) if t and self.vocab.column(t) is not None]
@@ -98,10 +114,12 @@ class LocalChat2Tag:
                       query=" ".join(w for w in COMPARATIVE.sub(" ", rest).split() if w != ",")[:300])
 
     def sound(self, moments: list[Moment], moves: dict[str, float], artists: list[str],
-              wanted: set[str] = frozenset()) -> dict[str, float]:  # type: ignore[assignment]
-        """The request's target sound: its moments' mean (what it asks for weighing most), moved by its
-        comparatives from where the named artists (or else the moments) sit."""
-        target = combine(moments, wanted)
+              wanted: set[str] = frozenset(), lacking: dict[str, float] | None = None  # type: ignore[assignment]
+              ) -> dict[str, float]:
+        """The request's target sound: its moments' mean (what it asks for weighing most) over where the genres
+        the catalog lacks sit (`lacking`), moved by its comparatives from where the named artists (or else the
+        moments) sit."""
+        target = {**(lacking or {}), **combine(moments, wanted)}
         if not moves:
             return target
         rows = np.flatnonzero(np.isin(self._artist_rows, artists)) if artists else np.array([], dtype=int)

@@ -131,7 +131,7 @@ MUSIC_WORDS = re.compile(
 ALIASES = {
     "lofi hip hop": "chillhop", "lo-fi hip hop": "chillhop", "lo fi hip hop": "chillhop", "lofi": "lo fi", "lo-fi": "lo fi", "kpop": "k pop", "k-pop": "k pop", "jpop": "j pop", "j-pop": "j pop",
     "hiphop": "hip hop", "r and b": "rnb", "rap music": "rap", "edm music": "edm", "reggaeton": "reggaeton",
-    "reguetón": "reggaeton", "reguet n": "reggaeton",
+    "reguetón": "reggaeton", "reguet n": "reggaeton", "afrobeats": "afrobeat", "afro beats": "afrobeat",
 }
 LANGUAGE_WORDS = {
     "케이팝": "k pop", "가요": "korean", "한국": "korean", "español": "spanish", "espanol": "spanish",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 
 from recommender.catalog import spotify_uri, spotify_url
+from recommender.genre_names import GENRE_FAMILIES, is_compound
 from recommender.ranker import SageRanker
 from recommender.sound import SoundSpace
 from recommender.types import Recommendation
@@ -23,7 +24,8 @@ class Explainer:
 
     def recommendation(self, row: int, score: float, chosen: list[tuple[int | None, str]], user_artists: list[int],
                        user_matrix: np.ndarray, known: set[str], named: set[str], has_history: bool,
-                       sound: Mapping[str, float], asked: bool = False) -> Recommendation:
+                       sound: Mapping[str, float], asked: bool = False, genres: Collection[str] = ()
+                       ) -> Recommendation:
         """The track at `row`, with why it was picked."""
         idx, r = self.index, self.ranker
         tags = idx.track_tags
@@ -50,6 +52,8 @@ class Explainer:
         matched = [name for col, name in chosen if col is not None and weights.get(col, 0) > 0]
         if matched:
             parts.append("tagged " + ", ".join(matched[:3]))
+        elif spotify := self._genres_of(row, genres):  # "city pop" has no tag: its Spotify genre says why
+            parts.append(", ".join(spotify[:2]))
         elif chosen and not sounds:
             parts.append("often played beside " + chosen[0][1] + " music")
         if not parts:
@@ -58,3 +62,12 @@ class Explainer:
         return Recommendation(track_id=tid, name=str(idx.names[row]), artist=str(idx.artists[row]),
                               uri=spotify_uri(tid), url=spotify_url(tid), tags=idx.tags_of(row)[:6],
                               score=round(score, 4), reason="; ".join(parts))
+
+    def _genres_of(self, row: int, genres: Collection[str]) -> list[str]:
+        """The track's Spotify genres that are an asked-for genre, a compound of one or of its family."""
+        if not genres:
+            return []
+        m = self.index.track_genre_names
+        names = self.index.genre_names[m.indices[m.indptr[row]: m.indptr[row + 1]]].tolist()
+        wanted = set(genres) | {f for g in genres for f in GENRE_FAMILIES.get(g, ())}
+        return [name for name in names if any(is_compound(name, g) for g in wanted)]

@@ -17,6 +17,7 @@ from recommender.emotion import PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
 from recommender.genre_names import GenreNames, name_matrix
 from recommender.names import track_key
+from recommender.sound import AUDIO_DIMS
 from recommender.text_match import (
     playlist_matrix,
     principal_basis,
@@ -81,6 +82,9 @@ class CatalogIndex:
     vocab: Vocabulary
     # Genres Spotify names that no catalog track carries ("klezmer"): a request naming one is told there is none.
     absent_genres: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
+    # How each Spotify genre sounds (`catalog_truth.genre_sounds`), NaN where it is like music in general.
+    genre_sound_names: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
+    genre_sound: np.ndarray = field(default_factory=lambda: np.zeros((0, len(AUDIO_DIMS)), np.float32))
 
     def __post_init__(self) -> None:
         self.row_of = {t: i for i, t in enumerate(self.track_ids.tolist())}
@@ -316,4 +320,7 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder,
         vocab=vocab,
         absent_genres=absent_genres(catalog.world_genres, genre_names, np.bincount(track_tags.indices, minlength=n_tags),
                                     vocab, (words or {}).keys()),
+        genre_sound_names=np.asarray(list(catalog.genre_sounds), dtype=str),
+        genre_sound=np.array([[sound.get(d, np.nan) for d in AUDIO_DIMS] for sound in catalog.genre_sounds.values()],
+                             np.float32).reshape(-1, len(AUDIO_DIMS)),
     )

@@ -6,6 +6,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from recommender.catalog import spotify_uri, spotify_url
+from recommender.genre_names import GENRE_FAMILIES
 from recommender.index import CatalogIndex
 from recommender.names import artist_key
 from recommender.types import Recommendation
@@ -58,7 +59,9 @@ class CatalogLookup:
         v = self.index.vocab
         by_spotify = np.bincount(self.index.track_genres.indices, minlength=len(v.tags))
         tags = [t for t, c, n, tracks in zip(v.tags, v.categories, v.counts, by_spotify)
-                if (c == "genre" and n >= NAMED_GENRE_MIN_COUNT) or (c in ("genre", "language") and tracks >= NAMED_GENRE_MIN_TRACKS)]
+                if (c == "genre" and n >= NAMED_GENRE_MIN_COUNT) or (c in ("genre", "language") and tracks >= NAMED_GENRE_MIN_TRACKS)
+                # a genre that listeners mean with its family ("afrobeats": afropop, nigerian pop) counts its tracks
+                or (c == "genre" and t in GENRE_FAMILIES and self.index.genres.carrying([t]).sum() >= NAMED_GENRE_MIN_TRACKS)]
         # Genres the vocabulary is too small to hold ("city pop": 41 tracks, 5 artists) are names all the same.
         known = set(tags)
         heads = {t for t in tags if " " not in t}

@@ -81,4 +81,5 @@ class GraphSAGERecommender:
         chosen = [(self.index.vocab.column(t.tag), t.tag) for t in tags]
         return [self.explain.recommendation(row, float(score[row]), chosen, user_artists, user_matrix,
                                             set() if taste.shared else known, set(filters.artists),
-                                            bool(r.interacted[row]), sound, taste.asked) for row in rows]
+                                            bool(r.interacted[row]), sound, taste.asked, filters.genres)
+                for row in rows]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from recommender.datasets import AUDIO_COLUMNS
+from recommender.genre_names import is_compound
 
 if TYPE_CHECKING:
     from recommender.index import CatalogIndex
@@ -79,6 +80,11 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("driving", r"driv\w*|road ?trip|highway|cruis\w*|car ride|commut\w*|드라이브|운전|ドライブ|運転|"
            r"conducir|manejar|carretera|viaje|conduire|route|voiture|autofahr\w*|fahren|roadtrip",
            {"energy": 0.7, "valence": 0.6, "tempo": 118}, ("driving", "road trip")),
+    # A long flight or train ride is passed resting: what people play there is calm and warm, not songs that
+    # mention planes ("Learning to Fly", "Paper Planes" read the word, not the moment).
+    Moment("travel", r"flights?|flying|plane|airplane|aeroplane|airport|layover|jet ?lag|train ride|bus ride|"
+           r"비행기?|공항|飛行機|空港|機内|vuelo|avion|aeropuerto|aeroport|flugzeug|flughafen",
+           {"energy": 0.4, "acousticness": 0.5, "valence": 0.5}, ("travel",)),
     Moment("rain", r"rain\w*|storm\w*|drizzl\w*|grey|gray|cloudy|비 ?오|비가|장마|雨|梅雨|lluvi\w*|pluie|pluvieu\w*|"
            r"regen\w*",
            {"acousticness": 0.6, "energy": 0.35, "valence": 0.35, "tempo": 100, "danceability": 0.45},
@@ -188,6 +194,21 @@ def combine(moments: list[Moment], wanted: set[str] = frozenset()) -> dict[str, 
             sums.setdefault(dim, []).append((value / TEMPO_SCALE if dim == "tempo" else value, weight))
     return {dim: round(float(np.average([v for v, _ in pairs], weights=[w for _, w in pairs])), 3)
             for dim, pairs in sums.items()}
+
+
+def genre_target(genres: list[str], index: CatalogIndex) -> dict[str, float]:
+    """Where genres sit that the catalog lacks ("post rock": instrumental, dark, calm), from how all of Spotify's
+    artists of the genre sound (`CatalogIndex.genre_sound`): the mean per dimension, heavy when they are."""
+    rows = [i for i, name in enumerate(index.genre_sound_names.tolist()) if name in genres]
+    if not rows:
+        return {}
+    values = index.genre_sound[rows]
+    known = ~np.isnan(values)  # NaN: a dimension the genre sounds like music in general on
+    sums, counts = np.where(known, values, 0.0).sum(axis=0), known.sum(axis=0)
+    target = {d: round(float(v / n), 3) for d, v, n in zip(AUDIO_DIMS, sums, counts) if n}
+    if any(is_compound(g, h) for g in genres for h in HEAVY_GENRES):
+        target["heavy"] = 1.0
+    return target
 
 
 def move(target: dict[str, float], base: Mapping[str, float], moves: Mapping[str, float]) -> dict[str, float]:

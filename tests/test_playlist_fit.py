@@ -38,6 +38,7 @@ HARD = [
     ("brand new releases only", "newest", None, None, None, None),
     ("BTS 노래 틀어줘", None, None, None, "bts", None),
     ("keine Schlager, einfach gute Rockmusik", None, "rock", None, None, None),
+    ("afrobeats", None, "afrobeat", None, None, None),  # Fela's afrobeat and West Africa's pop (a family)
 ]
 
 
@@ -159,3 +160,30 @@ async def test_angry_music_is_heavy_not_edm(app: App, index: CatalogIndex) -> No
         rows = np.array([index.row_of[t.track_id] for t in tracks])
         assert heavy[rows].sum() >= 7, [f"{t.artist} — {t.name}" for t in tracks]
         assert feature(index, rows, "energy").mean() > 0.7
+
+
+async def test_a_genre_the_catalog_lacks_is_answered_with_what_sounds_like_it(app: App, index: CatalogIndex) -> None:
+    """Post rock is nine tracks here: the closest are instrumental and dark, as Spotify's post rock artists are
+    (not the classic rock "played beside" its tag). City pop has no tag: its tracks say their genre, and "city"
+    is not read as Seattle. A long flight is passed resting, not with songs that mention planes."""
+    from bot.core import texts
+    from bot.core.messages import Incoming
+
+    intent = await app.core.s.chat2tag.understand("post rock")
+    assert intent.missing_genres == ["post rock"] and intent.sound["instrumentalness"] > 0.6
+    reply = await app.core.handle(Incoming("telegram", "67", "67", "post rock"))
+    assert texts.NONE_OF.format(what="post rock") in reply.text
+    rows = np.array([index.row_of[t.track_id] for t in reply.playlist[:10]])
+    assert feature(index, rows, "instrumentalness").mean() > 0.4, [f"{t.artist} — {t.name}" for t in reply.playlist]
+    assert feature(index, rows, "valence").mean() < 0.4
+
+    city = await app.core.s.chat2tag.understand("city pop")
+    assert city.genres == ["city pop"] and not city.tags
+    _, tracks = await app.core.recommend("test:fit", "city pop", 10)
+    assert all("city pop" in t.reason for t in tracks), [t.reason for t in tracks]
+
+    flight = await app.core.s.chat2tag.understand("music for a long flight")
+    assert flight.moments == ["travel"]
+    _, tracks = await app.core.recommend("test:fit", "music for a long flight", 10)
+    rows = np.array([index.row_of[t.track_id] for t in tracks])
+    assert feature(index, rows, "energy").mean() < 0.6, [f"{t.artist} — {t.name}" for t in tracks]

@@ -8,7 +8,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from recommender.catalog_truth import shared_names, valence_arousal
+from recommender.catalog_truth import genre_sounds, shared_names, valence_arousal
 from recommender.datasets import AUDIO_COLUMNS
 
 FAMILIES = {"rap": 0, "hip hop": 0, "gangster rap": 0, "rnb": 0, "anime": 1, "anime rock": 1, "j pop": 1,
@@ -81,3 +81,21 @@ def test_a_genre_one_listener_gave_a_well_tagged_artist_is_not_the_artists() -> 
     gloria = artist_tag_weights(catalog, vocab, "gloria estefan")  # type: ignore[arg-type]
     assert set(gloria) == {0, 1, 3} and gloria[0] > gloria[1] > gloria[3] > 0
     assert set(artist_tag_weights(catalog, vocab, "fire bomber")) == {2}  # type: ignore[arg-type]
+
+
+def test_a_genre_sounds_like_all_of_spotifys_artists_of_it_where_that_sets_it_apart() -> None:
+    """Post rock is instrumental and dark across its artists, the catalog's or not (a compound counts); a genre
+    whose artists are merely loud says too little to answer with, and two artists are too few."""
+    usual = {"energy": 0.6, "valence": 0.5, "danceability": 0.6, "acousticness": 0.3, "instrumentalness": 0.01,
+             "speechiness": 0.05, "tempo": 120.0}
+    rows = [(f"pop {i}", ["pop"], {}) for i in range(20)]
+    rows += [(f"post {i}", [genre], {"instrumentalness": 0.8, "valence": 0.2})
+             for i, genre in enumerate(["post-rock", "post-rock", "post-rock", "japanese post-rock"])]
+    rows += [(f"anime {i}", ["anime"], {"energy": 0.85}) for i in range(3)]
+    rows += [(f"klezmer {i}", ["klezmer"], {"acousticness": 0.95, "valence": 0.9}) for i in range(2)]
+    features = pd.DataFrame([{"artists": name, **usual, **own} for name, _, own in rows])
+    genres = pd.DataFrame({"artists": [name for name, _, _ in rows], "genres": [g for _, g, _ in rows]})
+    sounds = genre_sounds(features, genres)
+    assert sounds["post rock"] == {"valence": 0.2, "instrumentalness": 0.8}
+    assert "japanese post rock" not in sounds  # one artist
+    assert "anime" not in sounds and "klezmer" not in sounds and "pop" not in sounds

@@ -3,13 +3,15 @@ Pure: no catalog, no database."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 
 from recommender.catalog import feature_matrix
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.names import fold
-from recommender.sound import SoundSpace, combine, comparatives_in, moments_in, move, shifts_of
+from recommender.sound import AUDIO_DIMS, SoundSpace, combine, comparatives_in, genre_target, moments_in, move, shifts_of
 
 
 def names(text: str) -> list[str]:
@@ -99,3 +101,22 @@ def test_angry_music_is_heavy_not_only_loud_and_dark() -> None:
     assert "heavy" in space.describe(1, angry) and "heavy" not in space.describe(0, angry)
     calm = combine(moments_in("calm"))
     assert "heavy" not in calm and len(set(space.fit(calm).tolist())) == 1  # heaviness counts only when asked
+
+
+def test_a_genre_the_catalog_lacks_sets_the_target_where_it_stands_apart() -> None:
+    """Where genres sit comes from how they sound (`catalog_truth.genre_sounds`, NaN where a genre sounds like
+    music in general); two genres average where both speak, and a heavy one is heavy."""
+    def row(**dims: float) -> list[float]:
+        return [dims.get(d, np.nan) for d in AUDIO_DIMS]
+
+    index = SimpleNamespace(genre_sound_names=np.array(["post rock", "black metal", "bossa nova"]),
+                            genre_sound=np.array([row(energy=0.46, valence=0.21, instrumentalness=0.77),
+                                                  row(energy=0.93, valence=0.21, acousticness=0.0),
+                                                  row(valence=0.64, acousticness=0.64)], np.float32))
+    post = genre_target(["post rock"], index)  # type: ignore[arg-type]
+    assert post == {"energy": 0.46, "valence": 0.21, "instrumentalness": 0.77}
+    both = genre_target(["post rock", "bossa nova"], index)  # type: ignore[arg-type]
+    assert both["valence"] == round((0.21 + 0.64) / 2, 3) and both["acousticness"] == 0.64
+    assert genre_target(["black metal"], index)["heavy"] == 1.0  # type: ignore[arg-type]
+    assert "heavy" not in post and genre_target(["klezmer"], index) == {}  # type: ignore[arg-type]
+    assert "travel" in names("songs for my long flight to Tokyo") and "travel" in names("비행기에서 들을 노래")

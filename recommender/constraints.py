@@ -139,6 +139,7 @@ class ConstraintReader:
         self._absent_genres = frozenset(lookup.index.absent_genres.tolist())
         self._thin: dict[str, bool] = {}  # genre -> fewer than MIN_GENRE_TRACKS tracks carry it
         self._carried_genre: dict[int, bool] = {}  # vocabulary column -> a genre some artist carries on Spotify
+        self._sounding_genres = frozenset(lookup.index.genre_sound_names.tolist())  # ... catalog or not ("bossa nova")
         self._artist_keys = {k: k for k in lookup.artist_keys()}
         self._artist_keys.update({k.removeprefix("the "): k for k in lookup.artist_keys() if k.startswith("the ")})
         # Words that alone or in pairs are more likely meant than names ("late night", "bad day").
@@ -170,11 +171,14 @@ class ConstraintReader:
         for genre in [*found["genres"], *([language] if language else []), *self._genre_tags_named(folded)]:
             if genre not in found["missing_genres"] and self._is_thin(genre):
                 found["missing_genres"].append(genre)
+        lacking = found["missing_genres"]  # said once: "post rock", not also "instrumental post rock"
+        found["missing_genres"] = [g for g in lacking if not any(o != g and set(o.split()) < set(g.split()) for o in lacking)]
         return found, rest, language
 
     def _genre_tags_named(self, folded: str) -> list[str]:
         """Vocabulary genre tags the request names outright ("anime hits") that some artist carries as a Spotify
-        genre (so "heavy" or "intense" are not genres here), not ruled out and not a moment ("meditation")."""
+        genre, in the catalog or beyond it (so "heavy" or "intense" are not genres here), not ruled out and not
+        a moment ("meditation")."""
         words, named = folded.split(), []
         for n in (3, 2, 1):
             for i in range(len(words) - n + 1):
@@ -183,8 +187,9 @@ class ConstraintReader:
                 if col is None or (i and words[i - 1] in NEGATORS) or self.vocab.tags[col] in named:
                     continue
                 if col not in self._carried_genre:  # once per tag: a pass over the catalog
-                    self._carried_genre[col] = (self.vocab.categories[col] == "genre" and not moments_in(gram)
-                                                and bool(self.lookup.index.genres.carrying([self.vocab.tags[col]]).any()))
+                    tag = self.vocab.tags[col]
+                    self._carried_genre[col] = (self.vocab.categories[col] == "genre" and not moments_in(gram) and (
+                        tag in self._sounding_genres or bool(self.lookup.index.genres.carrying([tag]).any())))
                 if self._carried_genre[col]:
                     named.append(self.vocab.tags[col])
         return named

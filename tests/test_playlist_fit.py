@@ -177,6 +177,12 @@ async def test_a_genre_the_catalog_lacks_is_answered_with_what_sounds_like_it(ap
     assert feature(index, rows, "instrumentalness").mean() > 0.4, [f"{t.artist} — {t.name}" for t in reply.playlist]
     assert feature(index, rows, "valence").mean() < 0.4
 
+    # A genre Spotify's artists carry beyond the catalog is a genre too, and said once when named twice.
+    bossa = await app.core.s.chat2tag.understand("bossa nova for a lazy morning")
+    assert bossa.missing_genres == ["bossa nova"]
+    exam = await app.core.s.chat2tag.understand("focus music, maybe classical or instrumental post-rock?")
+    assert "post rock" in exam.missing_genres and "instrumental post rock" not in exam.missing_genres
+
     city = await app.core.s.chat2tag.understand("city pop")
     assert city.genres == ["city pop"] and not city.tags
     _, tracks = await app.core.recommend("test:fit", "city pop", 10)

@@ -19,9 +19,9 @@ from recommender.tagging import normalise_tag
 GENRE_FAMILIES = {
     "rap": ("hip hop", "trap"), "hip hop": ("rap", "trap"), "edm": ("house", "trance", "dubstep", "big room", "techno"),
     "rnb": ("soul", "new jack swing", "quiet storm"), "latin": ("reggaeton",), "metal": ("metalcore",),
-    # A music language is its scene's genres: "korean ballads" are k-pop's, not the six tracks tagged "korean".
     # Afrobeats, as listeners say it, is West Africa's pop as much as Fela's afrobeat.
     "afrobeat": ("afropop", "afro dancehall", "afroswing", "azonto", "nigerian pop", "nigerian hip hop", "ghanaian hip hop"),
+    # A music language is its scene's genres: "korean ballads" are k-pop's, not the six tracks tagged "korean".
     "korean": ("k pop", "k rap", "k indie", "korean rnb"), "japanese music": ("j pop", "j rock", "city pop", "japanese"),
 }
 

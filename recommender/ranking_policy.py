@@ -18,7 +18,8 @@ from recommender.types import Filters, Taste, WeightedTag
 TASTE_WITH_TAGS = 1.0
 
 _SEASONAL = re.compile(r"christmas|xmas|x mas|navidad|noel|weihnacht|silent night|jingle|santa|sleigh|"
-                       r"holly jolly|mistletoe|snowman|let it snow|feliz navidad|last christmas|white christmas")
+                       r"holly jolly|mistletoe|snowman|let it snow|feliz navidad|last christmas|white christmas|rudolph|"
+                       r"reindeer|deck the hall|little drummer boy|north pole|o holy night|carol of the bells")
 _SEASON_ASKED = re.compile(r"christmas|xmas|holiday|winter|snow|navidad|noel|weihnacht|december|festive|"
                            r"크리스마스|クリスマス|겨울|冬")
 

@@ -7,7 +7,6 @@ from collections.abc import Collection, Mapping
 import numpy as np
 
 from recommender.catalog import spotify_uri, spotify_url
-from recommender.genre_names import GENRE_FAMILIES, is_compound
 from recommender.ranker import SageRanker
 from recommender.sound import SoundSpace
 from recommender.types import Recommendation
@@ -67,7 +66,5 @@ class Explainer:
         """The track's Spotify genres that are an asked-for genre, a compound of one or of its family."""
         if not genres:
             return []
-        m = self.index.track_genre_names
-        names = self.index.genre_names[m.indices[m.indptr[row]: m.indptr[row + 1]]].tolist()
-        wanted = set(genres) | {f for g in genres for f in GENRE_FAMILIES.get(g, ())}
-        return [name for name in names if any(is_compound(name, g) for g in wanted)]
+        m, wanted = self.index.track_genre_names, set(self.index.genres.columns(genres))
+        return [str(self.index.genre_names[c]) for c in m.indices[m.indptr[row]: m.indptr[row + 1]] if c in wanted]

@@ -74,12 +74,16 @@ class GenreNames:
     def carrying(self, genres: Iterable[str]) -> np.ndarray:
         """(rows,) bool: the rows carrying any of these genres, their families ("rap": hip hop, trap) or
         their compounds."""
-        genres = list(genres)
-        cols = sorted({c for g in genres + [f for g in genres for f in self.families.get(g, ())]
-                       for c in self._columns.get(g, ())})
+        cols = self.columns(genres)
         if not cols:
             return np.zeros(self.matrix.shape[0], dtype=bool)
         return np.asarray(self.matrix[:, cols].sum(axis=1)).ravel() > 0
+
+    def columns(self, genres: Iterable[str]) -> list[int]:
+        """The genre names that are these genres, their families or their compounds."""
+        genres = list(genres)
+        return sorted({c for g in genres + [f for g in genres for f in self.families.get(g, ())]
+                       for c in self._columns.get(g, ())})
 
     def nameable(self, min_rows: int, heads: Iterable[str]) -> list[str]:
         """Genres of two or more words a listener can name, beyond the vocabulary: a name's trailing words

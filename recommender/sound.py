@@ -199,6 +199,8 @@ def combine(moments: list[Moment], wanted: set[str] = frozenset()) -> dict[str, 
 def genre_target(genres: list[str], index: CatalogIndex) -> dict[str, float]:
     """Where genres sit that the catalog lacks ("post rock": instrumental, dark, calm), from how all of Spotify's
     artists of the genre sound (`CatalogIndex.genre_sound`): the mean per dimension, heavy when they are."""
+    if not genres:  # most requests: no pass over the genre names
+        return {}
     rows = [i for i, name in enumerate(index.genre_sound_names.tolist()) if name in genres]
     if not rows:
         return {}

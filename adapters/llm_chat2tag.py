@@ -104,6 +104,7 @@ class LLMChat2Tag:
             # what it should sound like is read locally, in any language
             sound=local.sound, moments=local.moments, shifts=local.shifts, query=local.query,
             missing_genres=local.missing_genres,  # what the catalog lacks is the catalog's to say
+            nearest_genres=local.nearest_genres,
         )
         intent = self.validator.validate(raw)
         if not intent.tags and not intent.filters() and not intent.like_artists:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from recommender.catalog_truth import genre_labels, genre_sounds, shared_names, valence_arousal
+from recommender.catalog_truth import genre_labels, genre_neighbours, genre_sounds, shared_names, valence_arousal
 from recommender.datasets import AUDIO_COLUMNS, RawData
 from recommender.encoder import TextEncoder
 from recommender.names import artist_key
@@ -29,6 +29,7 @@ class Catalog:
     playlists: pd.DataFrame  # playlist_id, name, genre, subgenre, track_ids
     world_genres: list[str] = field(default_factory=list)  # every genre Spotify names, catalog or not ("forro")
     genre_sounds: dict[str, dict[str, float]] = field(default_factory=dict)  # `catalog_truth.genre_sounds`
+    genre_neighbours: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # `catalog_truth.genre_neighbours`
     raw_tag_count: int = 0
     report: dict[str, int] = field(default_factory=dict)
 
@@ -182,6 +183,7 @@ def build_catalog(raw: RawData, encoder: TextEncoder) -> Catalog:
         playlists=playlists,
         world_genres=sorted({normalise_tag(g) for genres in raw.artist_genres["genres"] for g in genres} - {""}),
         genre_sounds=genre_sounds(raw.artist_features, raw.artist_genres),
+        genre_neighbours=genre_neighbours(raw.artist_genres),
         raw_tag_count=int(raw.hetrec_tags["tagID"].nunique()),
         report=report,
     )

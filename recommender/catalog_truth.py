@@ -129,6 +129,28 @@ def genre_sounds(artist_features: pd.DataFrame, artist_genres: pd.DataFrame) -> 
     return sounds
 
 
+GENRE_NEIGHBOUR_SIMILARITY = 0.25  # shoegaze ~ dream pop 0.52, noise pop 0.29; not alternative rock (0.17)
+GENRE_NEIGHBOURS = 8  # kept per genre; a request uses the nearest few the catalog holds
+GENRE_NEIGHBOUR_MIN_ARTISTS = 3  # artists carrying both: forró and "musica infantil" share one
+
+
+def genre_neighbours(artist_genres: pd.DataFrame) -> dict[str, list[tuple[str, float]]]:
+    """The genres Spotify's artists carry together with each genre ("shoegaze": dream pop, nu gaze, noise pop;
+    "bossa nova": mpb, samba), by the cosine of the two genres' artist sets: where a request names a genre the
+    catalog lacks, its neighbours are what it has nearest."""
+    names, matrix = name_matrix(artist_genres["genres"].tolist())
+    counts = np.asarray(matrix.sum(axis=0)).ravel()
+    together = (matrix.T @ matrix).tocoo()
+    cosine = together.data / np.sqrt(counts[together.row] * counts[together.col])
+    keep = ((together.row != together.col) & (cosine >= GENRE_NEIGHBOUR_SIMILARITY)
+            & (together.data >= GENRE_NEIGHBOUR_MIN_ARTISTS))
+    found: dict[str, list[tuple[str, float]]] = {}
+    for a, b, sim in sorted(zip(together.row[keep], together.col[keep], cosine[keep]), key=lambda p: -p[2]):
+        if len(near := found.setdefault(str(names[a]), [])) < GENRE_NEIGHBOURS:
+            near.append((str(names[b]), round(float(sim), 3)))
+    return found
+
+
 def genre_labels(songs: pd.DataFrame, keys: Iterable[str]) -> dict[str, Counter[str]]:
     """Each artist's playlist genre and subgenre labels, counted over its tracks' playlist rows."""
     labels: dict[str, Counter[str]] = {}

@@ -44,6 +44,7 @@ from recommender.cues import (
     STILL_A_MOOD,
 )
 from recommender.diversify import GENRE_MIN_WEIGHT, MIN_GENRE_TRACKS, genre_weight
+from recommender.genre_names import is_compound
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
 from recommender.sound import moments_in
@@ -57,6 +58,7 @@ from recommender.tagging import (
 )
 from recommender.vocabulary import Vocabulary
 
+NEAREST_PER_GENRE = 3
 
 def genre_words(lowered: str) -> tuple[list[str], list[str]]:
     """(genres named, genres ruled out) in Hangul (a word that starts with the name: "힙합을", not "기록") or in
@@ -140,6 +142,9 @@ class ConstraintReader:
         self._thin: dict[str, bool] = {}  # genre -> fewer than MIN_GENRE_TRACKS tracks carry it
         self._carried_genre: dict[int, bool] = {}  # vocabulary column -> a genre some artist carries on Spotify
         self._sounding_genres = frozenset(lookup.index.genre_sound_names.tolist())  # ... catalog or not ("bossa nova")
+        self._neighbours: dict[str, list[str]] = {}
+        for genre, neighbour in lookup.index.genre_neighbours.tolist():
+            self._neighbours.setdefault(genre, []).append(neighbour)
         self._artist_keys = {k: k for k in lookup.artist_keys()}
         self._artist_keys.update({k.removeprefix("the "): k for k in lookup.artist_keys() if k.startswith("the ")})
         # Words that alone or in pairs are more likely meant than names ("late night", "bad day").
@@ -173,7 +178,19 @@ class ConstraintReader:
                 found["missing_genres"].append(genre)
         lacking = found["missing_genres"]  # said once: "post rock", not also "instrumental post rock"
         found["missing_genres"] = [g for g in lacking if not any(o != g and set(o.split()) < set(g.split()) for o in lacking)]
+        found["nearest_genres"] = self.nearest(found["missing_genres"])
         return found, rest, language
+
+    def nearest(self, lacking: list[str]) -> list[str]:
+        """For each lacking genre, the few genres Spotify's artists carry most often beside it that the catalog
+        holds ("shoegaze": dream pop, noise pop; not "american shoegaze", which it lacks too)."""
+        out: list[str] = []
+        for genre in lacking:
+            near = [n for n in self._neighbours.get(genre, []) if n not in lacking and not is_compound(n, genre)]
+            # By the name Spotify gives the artists: the vocabulary spells "tropicalia" as tropical (house).
+            out += [n for n in near if n not in out
+                    and self.lookup.index.genres.carrying([n]).sum() >= MIN_GENRE_TRACKS][:NEAREST_PER_GENRE]
+        return out
 
     def _genre_tags_named(self, folded: str) -> list[str]:
         """Vocabulary genre tags the request names outright ("anime hits") that some artist carries as a Spotify

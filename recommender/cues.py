@@ -61,7 +61,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"drink\w*|beer|bar|pub|cocktail\w*|wine", ("drinking", "drinking songs", "beer")),
     (r"beach|surf\w*|ocean|seaside|pool ?party|vacation|holiday trip",
      ("beach music", "beach", "surf", "summer")),
-    (r"travel\w*|trip|flight|plane|train ride|commut\w*|bus", ("travel", "transport", "road trip")),
+    (r"travel\w*|trip(?! ?hop)|flight|plane|train ride|commut\w*|bus", ("travel", "transport", "road trip")),
     (r"clean\w*|chores|tidy\w*|laundry", ("music for tossing furniture around", "upbeat", "fun")),
     (r"meditat\w*|yoga|mindful\w*|breath\w*", ("meditative", "peaceful", "calm", "relaxing")),
     (r"paint\w*|draw\w*|sketch\w*|knit\w*|crafting|creative|making art", ("chillout", "mellow", "dreamy", "instrumental")),

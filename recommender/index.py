@@ -85,6 +85,8 @@ class CatalogIndex:
     # How each Spotify genre sounds (`catalog_truth.genre_sounds`), NaN where it is like music in general.
     genre_sound_names: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
     genre_sound: np.ndarray = field(default_factory=lambda: np.zeros((0, len(AUDIO_DIMS)), np.float32))
+    # (genre, neighbour) pairs, nearest first (`catalog_truth.genre_neighbours`): what to offer for a lacking genre.
+    genre_neighbours: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=str))
 
     def __post_init__(self) -> None:
         self.row_of = {t: i for i, t in enumerate(self.track_ids.tolist())}
@@ -323,4 +325,6 @@ def build_index(catalog: Catalog, vocab: Vocabulary, encoder: TextEncoder,
         genre_sound_names=np.asarray(list(catalog.genre_sounds), dtype=str),
         genre_sound=np.array([[sound.get(d, np.nan) for d in AUDIO_DIMS] for sound in catalog.genre_sounds.values()],
                              np.float32).reshape(-1, len(AUDIO_DIMS)),
+        genre_neighbours=np.array([(g, n) for g, near in catalog.genre_neighbours.items() for n, _ in near],
+                                  dtype=str).reshape(-1, 2),
     )

@@ -35,6 +35,8 @@ class Intent(BaseModel):
     genres: list[str] = Field(default_factory=list, description="genres wanted exclusively ('only k-pop')")
     exclude_genres: list[str] = Field(default_factory=list, description="genres ruled out ('no rap')")
     missing_genres: list[str] = Field(default_factory=list, description="genres asked for that the catalog lacks")
+    nearest_genres: list[str] = Field(default_factory=list,
+                                      description="genres the catalog holds nearest the missing ones ('dream pop')")
     artists: list[str] = Field(default_factory=list, description="artists wanted exclusively ('songs by Queen')")
     like_artists: list[str] = Field(default_factory=list, description="artists to sound like ('like Radiohead')")
     exclude_artists: list[str] = Field(default_factory=list, description="artists ruled out ('no Drake')")
@@ -71,9 +73,12 @@ class Intent(BaseModel):
 
     def filters(self) -> Filters:
         # A named language ("korean songs") filters like a genre: both are tags on the tracks. One the catalog
-        # has little or none of filters nothing.
+        # has little or none of filters nothing, unless it has genres near it: then those, and its few tracks.
+        genres = set(self.genres + ([self.language] if self.language else [])) - set(self.missing_genres)
+        if self.nearest_genres:
+            genres |= {*self.nearest_genres, *self.missing_genres}
         return Filters(
-            genres=frozenset(self.genres + ([self.language] if self.language else [])) - set(self.missing_genres),
+            genres=frozenset(genres),
             artists=frozenset(self.artists),
             exclude_genres=frozenset(self.exclude_genres), exclude_artists=frozenset(self.exclude_artists),
             eras=frozenset([self.era] if self.era else []),

@@ -183,6 +183,19 @@ async def test_a_genre_the_catalog_lacks_is_answered_with_what_sounds_like_it(ap
     exam = await app.core.s.chat2tag.understand("focus music, maybe classical or instrumental post-rock?")
     assert "post rock" in exam.missing_genres and "instrumental post rock" not in exam.missing_genres
 
+    # Shoegaze is three tracks here; Spotify's shoegaze acts are mostly dream pop too: the rest comes from there,
+    # not from whatever sounds as loud (The Prodigy, Joe Walsh). A trip hop request is not a trip.
+    shoegaze = await app.core.s.chat2tag.understand("shoegaze")
+    assert shoegaze.missing_genres == ["shoegaze"] and "dream pop" in shoegaze.nearest_genres
+    reply = await app.core.handle(Incoming("telegram", "68", "68", "shoegaze"))
+    assert texts.NEAREST.format(what=", ".join(shoegaze.nearest_genres)) in reply.text
+    allowed = genre_weight(index, ["shoegaze", *shoegaze.nearest_genres]) >= 0.5
+    tagged = index.track_tags[:, index.vocab.column("shoegaze")].toarray().ravel() > 0
+    assert all(allowed[index.row_of[t.track_id]] or tagged[index.row_of[t.track_id]] for t in reply.playlist), \
+        [f"{t.artist} — {t.name}" for t in reply.playlist]
+    trip_hop = await app.core.s.chat2tag.understand("trip hop for a rainy night")
+    assert not {"travel", "transport"} & {t.tag for t in trip_hop.tags}
+
     city = await app.core.s.chat2tag.understand("city pop")
     assert city.genres == ["city pop"] and not city.tags
     _, tracks = await app.core.recommend("test:fit", "city pop", 10)

@@ -85,6 +85,7 @@ FROM_ERA = "from the {era}"
 NEW_ONLY = "released in the last two years"
 SOUNDING_RIGHT = "sounding right for {moments}"
 NONE_OF = "I have little or no {what} yet, so this is the closest I found"
+NEAREST = "the nearest I have: {what}"
 
 # Feedback and taste
 LIKED = "Glad you like {track}. I'll use that next time."

@@ -26,7 +26,7 @@ from storage.database import Storage
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 13  # bump when the catalog's shape changes, so existing homes rebuild
+BUILD_VERSION = 14  # bump when the catalog's shape changes, so existing homes rebuild
 
 
 NOT_CATALOG = ("chat2tag",)  # labelled sets live beside the data but do not change the catalog

@@ -8,7 +8,12 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from recommender.catalog_truth import genre_sounds, shared_names, valence_arousal
+from recommender.catalog_truth import (
+    genre_neighbours,
+    genre_sounds,
+    shared_names,
+    valence_arousal,
+)
 from recommender.datasets import AUDIO_COLUMNS
 
 FAMILIES = {"rap": 0, "hip hop": 0, "gangster rap": 0, "rnb": 0, "anime": 1, "anime rock": 1, "j pop": 1,
@@ -99,3 +104,15 @@ def test_a_genre_sounds_like_all_of_spotifys_artists_of_it_where_that_sets_it_ap
     assert sounds["post rock"] == {"valence": 0.2, "instrumentalness": 0.8}
     assert "japanese post rock" not in sounds  # one artist
     assert "anime" not in sounds and "klezmer" not in sounds and "pop" not in sounds
+
+
+def test_a_genres_neighbours_are_the_genres_its_artists_carry_beside_it_nearest_first() -> None:
+    """Shoegaze acts are mostly dream pop, some noise pop; one act that is also "children's music" and two that are
+    also rock are not enough to make those its neighbours."""
+    acts = [["shoegaze", "dream pop"]] * 5 + [["shoegaze", "dream pop", "noise pop"]] * 3 + [["shoegaze", "kids"]]
+    acts += [["dream pop"]] * 4 + [["noise pop"]] * 2 + [["kids"]] * 9 + [["rock"]] * 40 + [["shoegaze", "rock"]] * 2
+    genres = pd.DataFrame({"artists": [f"act {i}" for i in range(len(acts))], "genres": acts})
+    near = genre_neighbours(genres)
+    assert [n for n, _ in near["shoegaze"]] == ["dream pop", "noise pop"]
+    assert near["shoegaze"][0][1] > near["shoegaze"][1][1] >= 0.25
+    assert "shoegaze" in [n for n, _ in near["dream pop"]] and "kids" not in near

@@ -105,6 +105,8 @@ class PlaylistCommands:
 def understood(intent: Intent, catalog: Catalog) -> str:
     """The constraints read from the message, said back so the listener can see what was understood."""
     parts = [texts.NONE_OF.format(what=", ".join(intent.missing_genres))] if intent.missing_genres else []
+    if intent.nearest_genres:
+        parts.append(texts.NEAREST.format(what=", ".join(intent.nearest_genres)))
     if intent.note == "multilingual":
         parts.append(texts.READ_FROM.format(lang=intent.lang, tags=", ".join(t.tag for t in intent.tags)))
     # "k-pop" is a genre and a language: named once; one the catalog lacks was said above.

@@ -69,6 +69,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"walk|walking|stroll", ("quiet walk", "mellow")),
     (r"sex|hook ?up", ("sex", "sexy", "sensual")),
     (r"friends|squad|crew|besties", ("friends", "friendship", "fun")),
+    (r"sing ?alongs?|sing-alongs?|karaoke|sing (?:at the top of|along|loud)\w*", ("sing along", "to sing", "singalong")),
     (r"wedding|bride|groom", ("love songs", "romantic", "dance party")),
     (r"game|gaming|gamer", ("energetic", "epic")),
     # weather
@@ -80,7 +81,8 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # times
     (r"morning|sunrise|dawn|early", ("morning", "wake up", "coffeeshop")),
     (r"evening|sunset|dusk|golden hour", ("twilight", "mellow", "chillout")),
-    (r"night(?! out)|late|midnight|3am|2am|1am|after hours|nighttime",  # not "tonight": when, not how
+    (r"(?<!karaoke )(?<!game )(?<!quiz )(?<!movie )(?<!girls )(?<!date )night(?! out)|late|midnight|3am|2am|1am|"
+     r"after hours|nighttime",  # not "tonight": when, not how; "karaoke night" is an evening out
      ("late night tunes", "atmospheric")),
     (r"sunday|weekend|saturday|day off|lazy day", ("relaxing", "just chillin", "mellow")),
     # seasons and holidays

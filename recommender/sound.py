@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
 
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.genre_names import is_compound
@@ -26,13 +28,16 @@ if TYPE_CHECKING:
     from recommender.index import CatalogIndex
 
 AUDIO_DIMS = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "tempo")
-DIMS = (*AUDIO_DIMS, "heavy")
+DIMS = (*AUDIO_DIMS, "heavy", "familiar")  # familiar: the track's popularity rank among the catalog's, in [0, 1]
 # Spotify genres that sound heavy, as words of a genre name ("alternative metal", "pop punk", "post-grunge").
 HEAVY_GENRES = ("metal", "punk", "hardcore", "grunge", "hard rock", "industrial", "screamo", "metalcore", "deathcore")
 UNKNOWN_HEAVY = 0.5  # an artist without Spotify genres: neither heavy nor not
 VA_WEIGHT = 0.5  # Deezer-style valence and arousal count half beside Spotify's own valence and energy
 TEMPO_SCALE = 200.0  # BPM to [0, 1]
 STEP = 0.25  # how far one comparative moves a dimension
+# Spotify calls 0.5 likely instrumental, but reverb-heavy vocals score 0.5-0.8 ("Just Like Honey" 0.62): a reason
+# says "instrumental" only where a listener would agree (Tycho 0.9); Jon Hopkins (0.77) goes unsaid, not mis-said.
+SAID_INSTRUMENTAL = 0.85
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ MOMENTS: tuple[Moment, ...] = (
            r"행복|기분 좋|즐거|楽し|嬉し|幸せ|元気|feliz|alegr\w*|heureu\w*|joyeu\w*|bonne humeur|glucklich|"
            r"frohlich|gute laune",
            {"valence": 0.8, "energy": 0.65, "danceability": 0.65}, ("happy", "feel good", "upbeat")),
-    Moment("driving", r"driv\w*|road ?trip|highway|cruis\w*|car ride|commut\w*|드라이브|운전|ドライブ|運転|"
+    Moment("driving", r"driv\w*|road ?trip|highway|cruis\w*|car ride|in the car|commut\w*|드라이브|운전|ドライブ|運転|"
            r"conducir|manejar|carretera|viaje|conduire|route|voiture|autofahr\w*|fahren|roadtrip",
            {"energy": 0.7, "valence": 0.6, "tempo": 118}, ("driving", "road trip")),
     # A long flight or train ride is passed resting: what people play there is calm and warm, not songs that
@@ -92,7 +97,8 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("morning", r"morning|wake up|waking|sunrise|breakfast|coffee|cafe|coffeeshop|아침|카페|커피|朝|カフェ|"
            r"コーヒー|manana|desayuno|matin|petit dej\w*|morgen\w*|fruhstuck|kaffee",
            {"acousticness": 0.55, "energy": 0.45, "valence": 0.6}, ("morning", "coffee", "acoustic")),
-    Moment("night", r"night\w*|midnight|late|2 ?am|3 ?am|after dark|밤|새벽|深夜|夜|noche|madrugada|nuit|nacht\w*",
+    # "karaoke night" or "game night" is an evening out, not the mood of the night.
+    Moment("night", r"(?<!karaoke )(?<!game )(?<!quiz )(?<!movie )(?<!girls )(?<!date )night\w*|midnight|late|2 ?am|3 ?am|after dark|밤|새벽|深夜|夜|noche|madrugada|nuit|nacht\w*",
            {"energy": 0.45, "valence": 0.35, "acousticness": 0.4}, ("night", "late night", "chill")),
     Moment("romantic", r"romanc\w*|romantic|date night|love song\w*|in love|crush|wedding|candle\w*|사랑|로맨틱|"
            r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt|ballads?",
@@ -115,6 +121,11 @@ MOMENTS: tuple[Moment, ...] = (
            {"energy": 0.35, "valence": 0.55, "acousticness": 0.55, "instrumentalness": 0.4}, ("chill", "dreamy")),
     Moment("piano", r"piano\w*|피아노|ピアノ|klavier",
            {"acousticness": 0.85, "instrumentalness": 0.6, "energy": 0.25, "speechiness": 0.04}, ("piano",)),
+    # A sing-along is one everybody knows the words to: up, sung, and well known (happy or not: "Mr. Brightside").
+    Moment("sing-along", r"sing ?alongs?|sing-alongs?|karaoke|sing (?:at the top of|along|loud)\w*|belt(?:ing)? (?:it )?out|"
+           r"노래방|떼창|カラオケ|cantar|canta|chanter|mitsingen",
+           {"familiar": 0.95, "energy": 0.7, "instrumentalness": 0.0, "speechiness": 0.05},
+           ("sing along", "to sing", "karaoke")),
     Moment("cleaning", r"clean\w*|chores|tidy\w*|laundry|청소|掃除|limpi\w*|menage|putzen|aufraum\w*",
            {"energy": 0.75, "valence": 0.72, "danceability": 0.7}, ("upbeat", "feel good", "dance")),
 )
@@ -228,20 +239,21 @@ def move(target: dict[str, float], base: Mapping[str, float], moves: Mapping[str
 class SoundSpace:
     """The catalog's tracks as points in the target space: one row per track, one column per dimension."""
 
-    def __init__(self, features: np.ndarray, bounds: np.ndarray, va: np.ndarray, heavy: np.ndarray | None = None
-                 ) -> None:
+    def __init__(self, features: np.ndarray, bounds: np.ndarray, va: np.ndarray, heavy: np.ndarray | None = None,
+                 familiar: np.ndarray | None = None) -> None:
         lo, hi = bounds
         raw = lo + features * (hi - lo)  # undo the index's min-max scaling: targets are in Spotify's own units
         columns = {d: raw[:, AUDIO_COLUMNS.index(d)] for d in AUDIO_DIMS}
         columns["tempo"] = columns["tempo"] / TEMPO_SCALE
         columns["heavy"] = np.full(len(raw), UNKNOWN_HEAVY) if heavy is None else heavy
+        columns["familiar"] = np.full(len(raw), 0.5) if familiar is None else familiar
         self.points = np.stack([columns[d] for d in DIMS], axis=1).clip(0, 1).astype(np.float32)
         self.va = va.astype(np.float32)
         self.bpm = raw[:, AUDIO_COLUMNS.index("tempo")]
 
     @classmethod
     def of(cls, index: CatalogIndex) -> SoundSpace:
-        return cls(index.features, index.feature_bounds, index.va, heaviness(index))
+        return cls(index.features, index.feature_bounds, index.va, heaviness(index), familiarity(index))
 
     def profile(self, rows: np.ndarray) -> dict[str, float]:
         """Where a set of tracks sits (e.g. an artist named in the request), per dimension."""
@@ -274,12 +286,14 @@ class SoundSpace:
             words.append("bright" if p["valence"] > 0.65 else "melancholy" if p["valence"] < 0.35 else "")
         if "acousticness" in target and p["acousticness"] > 0.5:
             words.append("acoustic")
-        if "instrumentalness" in target and p["instrumentalness"] > 0.5:
+        if "instrumentalness" in target and p["instrumentalness"] >= SAID_INSTRUMENTAL:
             words.append("instrumental")
         if "danceability" in target and p["danceability"] > 0.7:
             words.append("danceable")
         if "heavy" in target and p["heavy"] == 1.0:
             words.append("heavy")
+        if "familiar" in target and p["familiar"] >= 0.9:
+            words.append("well known")
         words = [w for w in words if w]
         head = " and ".join(words[:3]) if words else ""
         bpm = f"{int(round(float(self.bpm[row])))} BPM" if self.bpm[row] > 0 else ""
@@ -290,3 +304,12 @@ def heaviness(index: CatalogIndex) -> np.ndarray:
     """(tracks,) 1 where the artist's Spotify genres sound heavy, 0 where they do not, UNKNOWN_HEAVY without any."""
     known = np.diff(index.track_genre_names.tocsr().indptr) > 0
     return np.where(index.genres.carrying(HEAVY_GENRES), 1.0, np.where(known, 0.0, UNKNOWN_HEAVY)).astype(np.float32)
+
+
+def familiarity(index: CatalogIndex) -> np.ndarray:
+    """(tracks,) how well known each song is, as a rank in [0, 1]: its best-known recording's popularity (a
+    remaster's id is not less known than the hit's)."""
+    song = np.char.add(np.char.add(index.artist_keys.astype(str), "|"),
+                       np.char.lower(np.char.partition(index.names.astype(str), " - ")[:, 0]))
+    best = pd.Series(index.popularity).groupby(song).transform("max").to_numpy()
+    return (rankdata(best) / len(best)).astype(np.float32)

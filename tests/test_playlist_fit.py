@@ -206,3 +206,16 @@ async def test_a_genre_the_catalog_lacks_is_answered_with_what_sounds_like_it(ap
     _, tracks = await app.core.recommend("test:fit", "music for a long flight", 10)
     rows = np.array([index.row_of[t.track_id] for t in tracks])
     assert feature(index, rows, "energy").mean() < 0.6, [f"{t.artist} — {t.name}" for t in tracks]
+
+
+async def test_a_sing_along_is_songs_people_know_the_words_to(app: App, index: CatalogIndex) -> None:
+    """Singing along in the car asks for sung, well-known songs (it opened with 90s eurodance B-sides tagged
+    "sing along"); karaoke night is an evening out, not a dark late-night mood."""
+    from recommender.sound import familiarity
+
+    _, tracks = await app.core.recommend("test:fit", "songs to sing along in the car", 10)
+    rows = np.array([index.row_of[t.track_id] for t in tracks])
+    assert familiarity(index)[rows].mean() > 0.8, [f"{t.artist} — {t.name}" for t in tracks]
+    assert feature(index, rows, "instrumentalness").max() < 0.5
+    karaoke = await app.core.s.chat2tag.understand("karaoke night")
+    assert karaoke.moments == ["sing-along"] and "sing along" in [t.tag for t in karaoke.tags]

@@ -11,7 +11,17 @@ import pandas as pd
 from recommender.catalog import feature_matrix
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.names import fold
-from recommender.sound import AUDIO_DIMS, SoundSpace, combine, comparatives_in, genre_target, moments_in, move, shifts_of
+from recommender.sound import (
+    AUDIO_DIMS,
+    SoundSpace,
+    combine,
+    comparatives_in,
+    familiarity,
+    genre_target,
+    moments_in,
+    move,
+    shifts_of,
+)
 
 
 def names(text: str) -> list[str]:
@@ -51,12 +61,13 @@ def test_a_comparative_is_said_back_as_the_way_it_moves() -> None:
     assert shifts_of(comparatives_in(fold("happier, no, sadder"))) == []  # opposite moves cancel: nothing to say
 
 
-def space_of(rows: list[dict[str, float]], heavy: list[float] | None = None) -> SoundSpace:
+def space_of(rows: list[dict[str, float]], heavy: list[float] | None = None, familiar: np.ndarray | None = None
+             ) -> SoundSpace:
     frame = pd.DataFrame([{c: r.get(c, 0.5) for c in AUDIO_COLUMNS} for r in rows])
     features, bounds = feature_matrix(frame, np.array([[0, 0, -11, -60, 0, 0, 0, 0, 0, 0, 0, 0],
                                                        [1, 1, 11, 5, 1, 1, 1, 1, 1, 1, 250, 1e6]], np.float32))
     va = frame[["valence", "energy"]].to_numpy(np.float32)
-    return SoundSpace(features, bounds, va, None if heavy is None else np.array(heavy, np.float32))
+    return SoundSpace(features, bounds, va, None if heavy is None else np.array(heavy, np.float32), familiar)
 
 
 def test_fit_prefers_the_track_that_sounds_like_the_target_and_describes_it() -> None:
@@ -120,3 +131,26 @@ def test_a_genre_the_catalog_lacks_sets_the_target_where_it_stands_apart() -> No
     assert genre_target(["black metal"], index)["heavy"] == 1.0  # type: ignore[arg-type]
     assert "heavy" not in post and genre_target(["klezmer"], index) == {}  # type: ignore[arg-type]
     assert "travel" in names("songs for my long flight to Tokyo") and "travel" in names("비행기에서 들을 노래")
+
+
+def test_a_sing_along_is_a_song_everybody_knows_and_karaoke_night_is_not_the_night() -> None:
+    """The best-known recording makes a song known (the remaster's id is rarely played); a sing-along wants
+    known songs over equally lively unknown ones, and an evening of karaoke is not a dark late-night mood."""
+    index = SimpleNamespace(artist_keys=np.array(["queen", "queen", "nobody", "nobody"]),
+                            names=np.array(["Bohemian Rhapsody - 2011 Remaster", "Bohemian Rhapsody", "B-side", "Deep cut"]),
+                            popularity=np.array([0.1, 0.9, 0.3, 0.2], np.float32))
+    known = familiarity(index)  # type: ignore[arg-type]
+    assert known[0] == known[1] > known[2] > known[3]
+    assert names("songs to sing along in the car") == ["driving", "sing-along"]
+    assert names("karaoke night") == ["sing-along"] and names("late night drive") == ["driving", "night"]
+    rows = [{"energy": 0.75, "speechiness": 0.05, "instrumentalness": 0.0}] * 2
+    lively = space_of(rows, familiar=np.array([0.95, 0.3], np.float32))  # the same sound, one well known
+    fit = lively.fit(combine(moments_in("karaoke")))
+    assert fit[0] > fit[1] and "well known" in lively.describe(0, combine(moments_in("karaoke")))
+
+
+def test_a_reason_calls_a_track_instrumental_only_when_it_clearly_is() -> None:
+    """Reverb-heavy vocals ("Just Like Honey", 0.62) are not called instrumental; Tycho (0.9) is."""
+    space = space_of([{"instrumentalness": 0.62}, {"instrumentalness": 0.9}])
+    focus = combine(moments_in("focus"))
+    assert "instrumental" not in space.describe(0, focus) and "instrumental" in space.describe(1, focus)

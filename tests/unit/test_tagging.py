@@ -36,4 +36,7 @@ def test_a_span_of_decades_and_versions_of_one_song() -> None:
     same = {track_key("2Pac", t) for t in ("California Love - Original Version", "California Love (Explicit)",
                                            "California Love - 2011 Remaster", "California Love")}
     assert same == {"2pac|california love"}
+    for version, song in (("Moves Like Jagger - Studio Recording From The Voice Performance", "Moves Like Jagger"),
+                          ('Love Me Like You Do - From "Fifty Shades Of Grey"', "Love Me Like You Do")):
+        assert track_key("Maroon 5", version) == track_key("Maroon 5", song)
     assert track_key("2Pac", "Live Forever") != track_key("2Pac", "Forever")

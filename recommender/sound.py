@@ -309,7 +309,8 @@ def heaviness(index: CatalogIndex) -> np.ndarray:
 def familiarity(index: CatalogIndex) -> np.ndarray:
     """(tracks,) how well known each song is, as a rank in [0, 1]: its best-known recording's popularity (a
     remaster's id is not less known than the hit's)."""
-    song = np.char.add(np.char.add(index.artist_keys.astype(str), "|"),
-                       np.char.lower(np.char.partition(index.names.astype(str), " - ")[:, 0]))
-    best = pd.Series(index.popularity).groupby(song).transform("max").to_numpy()
-    return (rankdata(best) / len(best)).astype(np.float32)
+    songs, distinct = pd.factorize(np.array([f"{artist}|{name.partition(' - ')[0].lower()}" for artist, name
+                                      in zip(index.artist_keys.tolist(), index.names.tolist())], dtype=object))
+    best = np.zeros(len(distinct), np.float32)
+    np.maximum.at(best, songs, index.popularity)
+    return (rankdata(best[songs]) / len(songs)).astype(np.float32)

@@ -360,11 +360,18 @@ class ConstraintReader:
         """A genre starting at word i; ruled out, a music language counts too ("no latin")."""
         for n in (3, 2, 1):
             if i + n <= len(words):
+                if n > 1 and i + n < len(words) and self._moment_across(words[i + n - 1], words[i + n]):
+                    continue  # "country road trip" is country and a road trip, not the genre "country road"
                 tag = normalise_tag(" ".join(words[i: i + n]))
                 if tag in self._named_genres or (negated and LANGUAGE_WORDS.get(tag) == tag
                                                  and self.vocab.column(tag) is not None):
                     return tag, n
         return None
+
+    @staticmethod
+    def _moment_across(last: str, following: str) -> bool:
+        """The two words name a moment that neither names alone ("road trip"; not "house party")."""
+        return bool(moments_in(f"{last} {following}")) and not moments_in(last) and not moments_in(following)
 
     def columns_with_word(self, genre: str) -> list[int]:
         """Tags that carry a ruled-out genre ("no country" also rules out "new country")."""

@@ -193,6 +193,8 @@ async def test_a_genre_the_catalog_lacks_is_answered_with_what_sounds_like_it(ap
     tagged = index.track_tags[:, index.vocab.column("shoegaze")].toarray().ravel() > 0
     assert all(allowed[index.row_of[t.track_id]] or tagged[index.row_of[t.track_id]] for t in reply.playlist), \
         [f"{t.artist} — {t.name}" for t in reply.playlist]
+    country = await app.core.s.chat2tag.understand("country road trip")
+    assert country.genres == ["country"] and "driving" in country.moments
     trip_hop = await app.core.s.chat2tag.understand("trip hop for a rainy night")
     assert not {"travel", "transport"} & {t.tag for t in trip_hop.tags}
 

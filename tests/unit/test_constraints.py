@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.constraints import count_in, era_in, script_language, small_talk_in
+from recommender.constraints import (
+    ConstraintReader,
+    count_in,
+    era_in,
+    script_language,
+    small_talk_in,
+)
 
 
 @pytest.mark.parametrize(("text", "count"), [("20 songs for a road trip", 20), ("give me twenty tracks", 20),
@@ -32,3 +38,10 @@ def test_a_script_names_its_language(text: str, lang: str | None) -> None:
                                             ("rainy day", None), ("hi, play something for a rainy day", None)])
 def test_small_talk_is_told_from_a_request(text: str, kind: str | None) -> None:
     assert small_talk_in(text) == kind
+
+
+@pytest.mark.parametrize(("last", "following", "across"), [("road", "trip", True), ("house", "party", False),
+                                                            ("country", "music", False)])
+def test_a_genre_name_gives_way_to_a_moment_it_runs_into(last: str, following: str, across: bool) -> None:
+    """"country road trip" is country and a road trip; "deep house party" is still deep house."""
+    assert ConstraintReader._moment_across(last, following) is across

@@ -58,7 +58,8 @@ from recommender.tagging import (
 )
 from recommender.vocabulary import Vocabulary
 
-NEAREST_PER_GENRE = 3
+NEAREST_PER_GENRE = 3  # genres offered for each one the catalog lacks
+
 
 def genre_words(lowered: str) -> tuple[list[str], list[str]]:
     """(genres named, genres ruled out) in Hangul (a word that starts with the name: "힙합을", not "기록") or in

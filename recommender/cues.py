@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 
+# "karaoke night" or "game night" is an evening out, not the mood of the night.
+NOT_THE_NIGHT = r"(?<!karaoke )(?<!game )(?<!quiz )(?<!movie )(?<!girls )(?<!date )"
+
 # (pattern on folded text, candidate tags). Patterns match whole words.
 CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # feelings
@@ -81,8 +84,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # times
     (r"morning|sunrise|dawn|early", ("morning", "wake up", "coffeeshop")),
     (r"evening|sunset|dusk|golden hour", ("twilight", "mellow", "chillout")),
-    (r"(?<!karaoke )(?<!game )(?<!quiz )(?<!movie )(?<!girls )(?<!date )night(?! out)|late|midnight|3am|2am|1am|"
-     r"after hours|nighttime",  # not "tonight": when, not how; "karaoke night" is an evening out
+    (NOT_THE_NIGHT + r"night(?! out)|late|midnight|3am|2am|1am|after hours|nighttime",  # "tonight" is when, not how
      ("late night tunes", "atmospheric")),
     (r"sunday|weekend|saturday|day off|lazy day", ("relaxing", "just chillin", "mellow")),
     # seasons and holidays

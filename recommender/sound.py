@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from recommender.cues import NOT_THE_NIGHT
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.genre_names import is_compound
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from recommender.index import CatalogIndex
 
 AUDIO_DIMS = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "tempo")
-DIMS = (*AUDIO_DIMS, "heavy", "familiar")  # familiar: the track's popularity rank among the catalog's, in [0, 1]
+DIMS = (*AUDIO_DIMS, "heavy", "familiar")  # familiar: how well known the song is (`familiarity`), in [0, 1]
 # Spotify genres that sound heavy, as words of a genre name ("alternative metal", "pop punk", "post-grunge").
 HEAVY_GENRES = ("metal", "punk", "hardcore", "grunge", "hard rock", "industrial", "screamo", "metalcore", "deathcore")
 UNKNOWN_HEAVY = 0.5  # an artist without Spotify genres: neither heavy nor not
@@ -97,8 +98,8 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("morning", r"morning|wake up|waking|sunrise|breakfast|coffee|cafe|coffeeshop|아침|카페|커피|朝|カフェ|"
            r"コーヒー|manana|desayuno|matin|petit dej\w*|morgen\w*|fruhstuck|kaffee",
            {"acousticness": 0.55, "energy": 0.45, "valence": 0.6}, ("morning", "coffee", "acoustic")),
-    # "karaoke night" or "game night" is an evening out, not the mood of the night.
-    Moment("night", r"(?<!karaoke )(?<!game )(?<!quiz )(?<!movie )(?<!girls )(?<!date )night\w*|midnight|late|2 ?am|3 ?am|after dark|밤|새벽|深夜|夜|noche|madrugada|nuit|nacht\w*",
+    Moment("night", NOT_THE_NIGHT + r"night\w*|midnight|late|2 ?am|3 ?am|after dark|밤|새벽|深夜|夜|noche|madrugada|"
+           r"nuit|nacht\w*",
            {"energy": 0.45, "valence": 0.35, "acousticness": 0.4}, ("night", "late night", "chill")),
     Moment("romantic", r"romanc\w*|romantic|date night|love song\w*|in love|crush|wedding|candle\w*|사랑|로맨틱|"
            r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt|ballads?",

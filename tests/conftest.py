@@ -20,7 +20,10 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get("MONGO_URI"):
         yield os.environ["MONGO_URI"]
         return
-    with EmbeddedMongo(tmp_path_factory.mktemp("mongo") / "db") as server:
+    # One server takes the whole suite, several processes publishing ~300 MB models into GridFS at once: at 1G
+    # its WiredTiger cache wedged twice (every thread in eviction, the holder in a dropDatabase), see
+    # docs/experiments.md. The cache is a ceiling, not an allocation.
+    with EmbeddedMongo(tmp_path_factory.mktemp("mongo") / "db", cache_size="4G") as server:
         yield server.uri
 
 

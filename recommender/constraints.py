@@ -361,11 +361,11 @@ class ConstraintReader:
         """A genre starting at word i; ruled out, a music language counts too ("no latin")."""
         for n in (3, 2, 1):
             if i + n <= len(words):
-                if n > 1 and i + n < len(words) and self._moment_across(words[i + n - 1], words[i + n]):
-                    continue  # "country road trip" is country and a road trip, not the genre "country road"
                 tag = normalise_tag(" ".join(words[i: i + n]))
                 if tag in self._named_genres or (negated and LANGUAGE_WORDS.get(tag) == tag
                                                  and self.vocab.column(tag) is not None):
+                    if n > 1 and i + n < len(words) and self._moment_across(words[i + n - 1], words[i + n]):
+                        continue  # "country road trip" is country and a road trip, not the genre "country road"
                     return tag, n
         return None
 

@@ -13,6 +13,7 @@ import re
 
 # "karaoke night" or "game night" is an evening out, not the mood of the night.
 NOT_THE_NIGHT = r"(?<!karaoke )(?<!game )(?<!quiz )(?<!movie )(?<!girls )(?<!date )"
+SING_ALONG = r"sing ?alongs?|sing-alongs?|karaoke|sing (?:at the top of|along|loud)\w*"
 
 # (pattern on folded text, candidate tags). Patterns match whole words.
 CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -72,7 +73,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"walk|walking|stroll", ("quiet walk", "mellow")),
     (r"sex|hook ?up", ("sex", "sexy", "sensual")),
     (r"friends|squad|crew|besties", ("friends", "friendship", "fun")),
-    (r"sing ?alongs?|sing-alongs?|karaoke|sing (?:at the top of|along|loud)\w*", ("sing along", "to sing", "singalong")),
+    (SING_ALONG, ("sing along", "to sing", "singalong")),
     (r"wedding|bride|groom", ("love songs", "romantic", "dance party")),
     (r"game|gaming|gamer", ("energetic", "epic")),
     # weather

@@ -29,6 +29,7 @@ from recommender.names import fold
 from recommender.sound import (
     Moment,
     SoundSpace,
+    bpm_in,
     combine,
     comparatives_in,
     genre_target,
@@ -79,7 +80,8 @@ class LocalChat2Tag:
         folded = fold(text)
         if not folded:
             return Intent(tags=[], note="")
-        lang = script_language(text) or (self.detector.detect(text) if self.detector else "en")
+        script = script_language(text)
+        lang = script or (self.detector.detect(text) if self.detector else "en")
         talk = small_talk_in(folded) or (None if text.isascii() else small_talk_in(text.lower().strip()))
         if talk is not None and (talk in ("who", "what", "off_topic") or not MUSIC_WORDS.search(folded)):
             return Intent(music=False, note=talk, lang=lang)
@@ -87,10 +89,15 @@ class LocalChat2Tag:
         era = era_in(text.lower())
         if era == NEW_RELEASES and any(NEW.fullmatch(a) for a in found["artists"] + found["like_artists"]):
             era = None  # "songs by Brand New" names the band, not this year's releases
-        moments = moments_in(folded, text.lower())
+        # "less sad", "more chill": a comparative moves the sound; it does not also name the moment.
+        # The raw text only for scripts folding would mangle (Hangul); Latin moments are written folded.
+        raw = COMPARATIVE.sub(" ", text.lower()) if script else ""
+        moments = moments_in(COMPARATIVE.sub(" ", folded), raw)
         moves = comparatives_in(folded, text.lower())
         sound = self.sound(moments, moves, found["like_artists"] + found["artists"], wanted_in(folded, moments),
-                           genre_target(found["missing_genres"], self.index))
+                           genre_target(found["missing_genres"], self.index), found["genres"])
+        if (tempo := bpm_in(folded)) is not None:  # a named tempo is exact, whatever the moments' usual one
+            sound["tempo"] = tempo
         if lang != "en" and self.multilingual is not None:
             # The situation words (rain, café, night, gym) lead; the multilingual encoder adds the rest.
             named_moments = [IntentTag(tag=t, weight=0.9) for t in self._moment_tags(moments)]
@@ -111,20 +118,25 @@ class LocalChat2Tag:
         tags = self._without_lacking(tags, found["missing_genres"], found["genres"])
         return Intent(tags=tags[:MAX_TAGS], **found, era=era, count=count_in(text.lower()), language=language, lang=lang,
                       note=note, sound=sound, moments=[m.name for m in moments], shifts=shifts_of(moves),
-                      query=" ".join(w for w in COMPARATIVE.sub(" ", rest).split() if w != ",")[:300])
+                      query=" ".join(w for w in COMPARATIVE.sub(" ", rest).split() if w != ",")[:300]
+                      ).without_songless_artists(self.constraints.lookup.has_tracks)
 
     def sound(self, moments: list[Moment], moves: dict[str, float], artists: list[str],
-              wanted: set[str] = frozenset(), lacking: dict[str, float] | None = None  # type: ignore[assignment]
-              ) -> dict[str, float]:
+              wanted: set[str] = frozenset(), lacking: dict[str, float] | None = None,  # type: ignore[assignment]
+              genres: list[str] = ()) -> dict[str, float]:  # type: ignore[assignment]
         """The request's target sound: its moments' mean (what it asks for weighing most) over where the genres
-        the catalog lacks sit (`lacking`), moved by its comparatives from where the named artists (or else the
-        moments) sit."""
+        the catalog lacks sit (`lacking`), moved by its comparatives from where the named artists, else the
+        named genres, else the moments sit ("metal, the heavier the better" starts from metal)."""
         target = {**(lacking or {}), **combine(moments, wanted)}
         if not moves:
             return target
-        rows = np.flatnonzero(np.isin(self._artist_rows, artists)) if artists else np.array([], dtype=int)
-        base = self._space.profile(rows) if len(rows) else {}
-        return move(target, base, moves)
+        if artists:
+            rows = np.flatnonzero(np.isin(self._artist_rows, artists))
+        elif genres:
+            rows = np.flatnonzero(self.index.genres.carrying(genres))
+        else:
+            rows = np.array([], dtype=int)
+        return move(target, self._space.profile(rows), moves)
 
     def _without_lacking(self, tags: list[IntentTag], lacking: list[str], named: list[str]) -> list[IntentTag]:
         """A genre the catalog lacks is not its head genre ("j-pop" asks for no pop in general; "smooth jazz"

@@ -14,7 +14,8 @@ STOP = frozenset(
     "a an the i im i'm me my we our you your it its is am are was be been feel feeling felt some something "
     "music song songs track tracks playlist play give want need like for to of in on at and or but with "
     "just really very so please can could would make get some any this that today now bit kind sort "
-    "vibe vibes mood while when what got gonna wanna about have has had do does put let lets".split()
+    "vibe vibes mood while when what got gonna wanna about have has had do does put let lets stuff artist artists "
+    "bands".split()
 )
 CLAUSE = re.compile(r"[,;.!?\n:—–()]+")
 COUNT = re.compile(
@@ -37,7 +38,7 @@ NEGATORS = frozenset({"no", "not", "without", "except", "skip", "minus", "nor", 
                       "arent", "isnt", "dont", "doesnt", "wasnt", "none",
                       "pas", "sin", "menos", "ohne", "kein", "keine", "sem", "senza", "без"})
 SCOPE_STOP = frozenset("for but just only i im it we to while when like something i m need want so please".split())
-LIKE_BEFORE = frozenset("like similar sounds sound style fan fans love into reminds likes vibe vibes".split())
+LIKE_BEFORE = frozenset("like similar sounds sound style fan fans love into reminds likes vibe vibes como comme wie".split())
 LIKE_AFTER = frozenset("vibes vibe ish type style esque inspired sounding similar".split())
 ONLY_BEFORE = frozenset("only just by play some from more de von di".split())
 # Hangul as `fold` leaves it (decomposed): "BTS 노래" is BTS's songs.

@@ -146,8 +146,6 @@ class ConstraintReader:
         self._neighbours: dict[str, list[str]] = {}
         for genre, neighbour in lookup.index.genre_neighbours.tolist():
             self._neighbours.setdefault(genre, []).append(neighbour)
-        self._artist_keys = {k: k for k in lookup.artist_keys()}
-        self._artist_keys.update({k.removeprefix("the "): k for k in lookup.artist_keys() if k.startswith("the ")})
         # Words that alone or in pairs are more likely meant than names ("late night", "bad day").
         self._common = STOP | SPACY_STOP_WORDS | {w for t, c in zip(self.vocab.tags, self.vocab.categories)
                                                   if c in DESCRIBABLE for w in t.split()}
@@ -252,7 +250,7 @@ class ConstraintReader:
             if i + n > len(words):
                 continue
             gram = " ".join(words[i: i + n])
-            key = self._artist_keys.get(gram)
+            key = self.lookup.artist_by_words.get(gram)  # the lookup's: it grows with ingested tracks
             if key is None or (not fuzzy and words[i] in FUNCTION_WORDS):
                 continue
             if alone and i == 0 and n == len(words) and self.vocab.column(gram) is None and gram not in EVERYDAY_NAMES:
@@ -267,6 +265,8 @@ class ConstraintReader:
                     continue
                 if gram in STOP or gram in SPACY_STOP_WORDS or len(gram) < 3:
                     continue
+                if not self.lookup.has_tracks(key) and not (before in LIKE_BEFORE | {"by"} or after in LIKE_AFTER):
+                    continue  # "some tea", "yoga flow music": a band with no song here is not what was meant
                 col = self.vocab.column(gram)
                 if (col is not None and self.vocab.categories[col] in DESCRIBABLE | {"genre"}
                         and before not in ("only", "just", "by", "play")):

@@ -66,10 +66,25 @@ class GenreNames:
     def __init__(self, names: np.ndarray, matrix: sp.csr_matrix,
                  families: Mapping[str, tuple[str, ...]] = GENRE_FAMILIES) -> None:
         self.matrix, self.families = matrix.tocsc(), families
+        self._weighted: sp.csr_matrix | None = None  # rows scaled for `closeness`, made on first use
         self._columns: dict[str, list[int]] = defaultdict(list)  # genre -> the names that are it or compounds
         for i, name in enumerate(names.tolist()):
             for genre in _covered_by(name):
                 self._columns[genre].append(i)
+
+    def closeness(self, rows: np.ndarray) -> np.ndarray:
+        """(rows,) how much each row's genres are those of `rows` (an artist named in "like X"): the cosine of
+        genre sets weighed by rarity, so sharing "sheffield indie" counts more than sharing "rock"."""
+        if self._weighted is None:
+            carried = np.diff(self.matrix.indptr)  # csc: rows per genre name
+            idf = np.log((self.matrix.shape[0] + 1) / (carried + 1)).astype(np.float32)
+            weighted = (self.matrix @ sp.diags(idf)).tocsr()
+            norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+            self._weighted = (sp.diags(1 / np.maximum(norms, 1e-9)) @ weighted).tocsr()
+        if len(rows) == 0:
+            return np.zeros(self.matrix.shape[0], np.float32)
+        profile = np.asarray(self._weighted[rows].mean(axis=0)).ravel()
+        return (self._weighted @ (profile / max(float(np.linalg.norm(profile)), 1e-9))).astype(np.float32)
 
     def carrying(self, genres: Iterable[str]) -> np.ndarray:
         """(rows,) bool: the rows carrying any of these genres, their families ("rap": hip hop, trap) or

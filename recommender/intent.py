@@ -39,6 +39,8 @@ class Intent(BaseModel):
                                       description="genres the catalog holds nearest the missing ones ('dream pop')")
     artists: list[str] = Field(default_factory=list, description="artists wanted exclusively ('songs by Queen')")
     like_artists: list[str] = Field(default_factory=list, description="artists to sound like ('like Radiohead')")
+    missing_artists: list[str] = Field(default_factory=list,
+                                       description="artists asked for whose songs the catalog lacks (also like_artists)")
     exclude_artists: list[str] = Field(default_factory=list, description="artists ruled out ('no Drake')")
     era: str | None = Field(default=None, description="a decade such as '90s'")
     count: int | None = Field(default=None, ge=1, le=MAX_TRACKS, description="how many tracks were asked for")
@@ -71,6 +73,16 @@ class Intent(BaseModel):
     def weighted_tags(self) -> list[WeightedTag]:
         return [WeightedTag(t.tag, t.weight) for t in self.tags]
 
+    def without_songless_artists(self, has_tracks: Callable[[str], bool]) -> Intent:
+        """"Songs by Air" with no song of Air's here: music like theirs (their listeners' taste), said so, instead
+        of a filter nothing passes."""
+        missing = [a for a in self.artists if not has_tracks(a)]
+        if not missing:
+            return self
+        return self.model_copy(update={"artists": [a for a in self.artists if a not in missing],
+                                       "missing_artists": missing,
+                                       "like_artists": list(dict.fromkeys(self.like_artists + missing))})
+
     def filters(self) -> Filters:
         # A named language ("korean songs") filters like a genre: both are tags on the tracks. One the catalog
         # has little or none of filters nothing, unless it has genres near it: then those, and its few tracks.
@@ -89,10 +101,12 @@ class IntentValidator:
     """Maps whatever a parser (or an LLM) produced onto the catalog, dropping what does not fit."""
 
     def __init__(self, vocab: Vocabulary, encode: Callable[[list[str]], np.ndarray],
-                 find_artist: Callable[[str], tuple[str, str] | None], named_genres: Iterable[str]) -> None:
+                 find_artist: Callable[[str], tuple[str, str] | None], named_genres: Iterable[str],
+                 has_tracks: Callable[[str], bool] = lambda key: True) -> None:
         self.vocab = vocab
         self.encode = encode
         self.find_artist = find_artist
+        self.has_tracks = has_tracks
         self.named_genres = frozenset(named_genres)
         self._category = dict(zip(vocab.tags, vocab.categories))
 
@@ -141,4 +155,4 @@ class IntentValidator:
             "exclude_artists": self._artists(intent.exclude_artists),
             "era": era if era and self._category.get(era) == "era" and era[0].isdigit() else None,
             "language": language if language and self._category.get(language) == "language" else None,
-        })
+        }).without_songless_artists(self.has_tracks)

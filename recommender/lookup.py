@@ -29,6 +29,10 @@ class CatalogLookup:
         self.index = index
         self._artist_names = index.artist_display_names()
         self._keys = list(self._artist_names)
+        # A chat word -> the artist it may name: the key, or the key without its "the" ("killers").
+        self.artist_by_words = {k: k for k in self._keys}
+        self.artist_by_words.update({k.removeprefix("the "): k for k in self._keys if k.startswith("the ")})
+        self._with_tracks = frozenset(index.artist_keys.tolist())
         self._category = dict(zip(index.vocab.tags, index.vocab.categories))
 
     def find_artist(self, name: str) -> tuple[str, str] | None:
@@ -48,8 +52,9 @@ class CatalogLookup:
             return None
         return match[0], self._artist_names[match[0]]
 
-    def artist_keys(self) -> list[str]:
-        return self._keys
+    def has_tracks(self, key: str) -> bool:
+        """Some catalog track is by the artist (HetRec knows artists whose songs the catalog lacks: Air, Tea)."""
+        return key in self._with_tracks
 
     def artist_name(self, key: str) -> str:
         return self._artist_names.get(key, key)

@@ -42,6 +42,14 @@ def listener_fit(ranker: SageRanker, taste: Taste, user: np.ndarray) -> np.ndarr
     return np.where(ranker.interacted, ranker.cf_scores(user), z(ranker.cbf_scores(taste), clip=None))
 
 
+def likeness(taste_fit: np.ndarray | None, genre_closeness: np.ndarray) -> np.ndarray:
+    """How well each track fits "like X": X's listeners' taste and X's genres, alike. Listeners alone send
+    "like Frank Ocean" to Franz Ferdinand (few 2011 Last.fm listeners knew him) and "like Bad Bunny" to Lady
+    Gaga; genres alone send "like Daft Punk" to 80s electro. An artist no listener data knows keeps the genres."""
+    genres = z(genre_closeness)
+    return genres if taste_fit is None else z(taste_fit, clip=None) + genres
+
+
 def final_scores(fit: np.ndarray, taste_fit: np.ndarray | None, mask: np.ndarray | None, seasonal: np.ndarray,
                  season_asked: bool) -> np.ndarray:
     """The moment's fit plus the listener's; what the request's filters or the season rule out at -inf."""

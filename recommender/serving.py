@@ -20,7 +20,14 @@ from recommender.diversify import allowed, pick, top_order
 from recommender.explanation import Explainer
 from recommender.fusion import SIGNALS, z
 from recommender.ranker import SageRanker
-from recommender.ranking_policy import asks_for_the_season, final_scores, listener_fit, per_artist, seasonal_rows
+from recommender.ranking_policy import (
+    asks_for_the_season,
+    final_scores,
+    likeness,
+    listener_fit,
+    per_artist,
+    seasonal_rows,
+)
 from recommender.sound import SoundSpace
 from recommender.text_match import TextMatch, TextVector
 from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, WeightedTag
@@ -69,12 +76,19 @@ class GraphSAGERecommender:
         query = self.query_vector(text) if text and self.query_vector else None
         # Only the signals the fusion weighs: a signal it learnt to ignore costs nothing (each is a pass over
         # the catalog). Its head is the list.
-        fit = z(r.fusion.combine(self.moment_signals(tags, sound, query, only=r.fusion.weighed())), clip=None)
+        fit = r.fusion.combine(self.moment_signals(tags, sound, query, only=r.fusion.weighed()))
+        if tags or sound or query is not None:
+            fit = z(fit, clip=None)
+        # else no moment was asked for ("more like Kygo"): standardised, the popularity prior alone would weigh
+        # as much as the taste (Lady Gaga led "like Kygo"); at its learned weight it only breaks ties.
         user = r.user_vector(taste)
         known = {a for a, w in taste.artists.items() if w > 0}
         mask = self.allowed(filters)
-        score = final_scores(fit, None if user is None else listener_fit(r, taste, user), mask, self.seasonal,
-                             asks_for_the_season(text, tags))
+        taste_fit = None if user is None else listener_fit(r, taste, user)
+        if taste.asked and known:  # "like X"
+            taste_fit = likeness(taste_fit, self.index.genres.closeness(np.flatnonzero(
+                np.isin(self.index.artist_keys, list(known)))))
+        score = final_scores(fit, taste_fit, mask, self.seasonal, asks_for_the_season(text, tags))
         rows = pick(self.index, top_order(score, k), k, exclude, known, mask, per_artist(filters, k))
         user_artists = [] if taste.shared else [r.artist_pos[a] for a in known if a in r.artist_pos]
         user_matrix = r.A_unit[user_artists]  # once per request, not once per track

@@ -52,7 +52,8 @@ class Moment:
 # Each target is where a music supervisor would put a typical fitting track; tempo in BPM.
 MOMENTS: tuple[Moment, ...] = (
     Moment("focus", r"focus\w*|concentrat\w*|study\w*|studying|homework|exam\w*|reading|coding|deep work|공부|집중|"
-           r"勉強|集中|作業|estudi\w*|concentr\w*|etudi\w*|reviser|lernen|konzentr\w*|hausaufgaben",
+           r"勉強|集中|作業|estudi\w*|concentr\w*|etudi\w*|reviser|lernen|konzentr\w*|hausaufgaben|working|while i work|"
+           r"at work|travailler|trabajar|trabajando|arbeiten|仕事中|일할 ?때",
            {"energy": 0.3, "instrumentalness": 0.6, "speechiness": 0.04, "acousticness": 0.6, "valence": 0.35},
            ("study", "focus", "instrumental")),
     Moment("sleep", r"sleep\w*|bed ?time|fall asleep|insomnia|lullab\w*|잠|자기 ?전|수면|寝|眠|睡眠|dormir|"
@@ -69,7 +70,7 @@ MOMENTS: tuple[Moment, ...] = (
            r"운동|헬스|러닝|달리기|運動|ジム|筋トレ|ランニング|トレーニング|gimnasio|entren\w*|correr|ejercicio|"
            r"muscu\w*|salle de sport|courir|entrainement|fitness\w*|trainin\w*|laufen|joggen|sport",
            {"energy": 0.85, "tempo": 128, "danceability": 0.7, "valence": 0.55}, ("workout", "energetic", "running")),
-    Moment("party", r"party|parties|club\w*|dance|dancing|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
+    Moment("party", r"(?<!dinner )(?<!tea )party|parties|(?:friday|saturday) night(?! in)|lets go+|club\w*|dance|dancing|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
            r"パーティ|踊|クラブ|fiesta|bailar|perreo|fete|soiree|danser|tanzen|feier\w*",
            {"danceability": 0.8, "energy": 0.8, "valence": 0.65, "tempo": 122}, ("party", "dance", "club")),
     Moment("angry", r"angry|anger|rage|furious|pissed|mad at|scream\w*|hate everything|frustrat\w*|화나|분노|"
@@ -84,14 +85,14 @@ MOMENTS: tuple[Moment, ...] = (
            r"frohlich|gute laune",
            {"valence": 0.8, "energy": 0.65, "danceability": 0.65}, ("happy", "feel good", "upbeat")),
     Moment("driving", r"driv\w*|road ?trip|highway|cruis\w*|car ride|in the car|commut\w*|드라이브|운전|ドライブ|運転|"
-           r"conducir|manejar|carretera|viaje|conduire|route|voiture|autofahr\w*|fahren|roadtrip",
+           r"conducir|manejar|carretera|viaje|conduire|route|voiture|autofahr\w*|fahren|roadtrip|通勤|출퇴근|trajet|pendeln",
            {"energy": 0.7, "valence": 0.6, "tempo": 118}, ("driving", "road trip")),
     # A long flight or train ride is passed resting: what people play there is calm and warm, not songs that
     # mention planes ("Learning to Fly", "Paper Planes" read the word, not the moment).
     Moment("travel", r"flights?|flying|plane|airplane|aeroplane|airport|layover|jet ?lag|train ride|bus ride|"
            r"비행기?|공항|飛行機|空港|機内|vuelo|avion|aeropuerto|aeroport|flugzeug|flughafen",
            {"energy": 0.4, "acousticness": 0.5, "valence": 0.5}, ("travel",)),
-    Moment("rain", r"rain\w*|storm\w*|drizzl\w*|grey|gray|cloudy|비 ?오|비가|장마|雨|梅雨|lluvi\w*|pluie|pluvieu\w*|"
+    Moment("rain", r"rain\w*|storm\w*|thunder\w*|verregn\w*|drizzl\w*|grey|gray|cloudy|비 ?오|비가|장마|雨|梅雨|lluvi\w*|pluie|pluvieu\w*|"
            r"regen\w*",
            {"acousticness": 0.6, "energy": 0.35, "valence": 0.35, "tempo": 100, "danceability": 0.45},
            ("rainy day", "rain", "mellow")),
@@ -126,17 +127,33 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("sing-along", SING_ALONG + r"|belt(?:ing)? (?:it )?out|노래방|떼창|カラオケ|cantar|canta|chanter|mitsingen",
            {"familiar": 0.95, "energy": 0.7, "instrumentalness": 0.0, "speechiness": 0.05},
            ("sing along", "to sing", "karaoke")),
+    # Dark is a mood of its own, not only sad: minor, brooding, often driving ("dark and intense").
+    Moment("dark", r"(?<!after )dark|darkness|spooky|eerie|creepy|sinister|ominous|gloomy|moody|brooding|haunting|"
+           r"어두운|ダーク|暗い|oscur\w*|sombre|sombri\w*|dunkel|duster\w*",
+           {"valence": 0.18, "energy": 0.5, "acousticness": 0.3}, ("dark", "atmospheric", "haunting")),
+    Moment("intense", r"intense|intensity|adrenaline|powerful|epic|강렬|激しい|intens\w*|puissant",
+           {"energy": 0.88, "valence": 0.4, "acousticness": 0.05}, ("intense", "epic", "energetic")),
+    # Music that lifts: hopeful, motivating, something to wake up to.
+    Moment("uplifting", r"uplift\w*|hopeful|motivat\w*|inspir\w*|pick me up|pick-me-up|wake me up|"
+           r"get me going|energi[sz]\w*|empower\w*|힘이 나는|힘내|爽やか|상쾌|元気が出る|motivaci\w*|"
+           r"motivier\w*|inspirant\w*",
+           {"valence": 0.7, "energy": 0.72, "danceability": 0.6}, ("uplifting", "inspirational", "motivation")),
+    Moment("walk", r"walk\w*|stroll\w*|hik\w*|산책|散歩|pasear|paseo|caminar|balade|promenade|spazier\w*|wandern",
+           {"energy": 0.55, "valence": 0.62, "acousticness": 0.4, "tempo": 112}, ("walking", "chill")),
+    Moment("background", r"background|musique de fond|musica de fondo|hintergrund\w*|bgm|배경 ?음악|作業用",
+           {"energy": 0.4, "speechiness": 0.04, "instrumentalness": 0.3, "acousticness": 0.5},
+           ("background music", "chill", "lounge")),
     Moment("cleaning", r"clean\w*|chores|tidy\w*|laundry|청소|掃除|limpi\w*|menage|putzen|aufraum\w*",
            {"energy": 0.75, "valence": 0.72, "danceability": 0.7}, ("upbeat", "feel good", "dance")),
 )
 
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
-SETS_THE_SOUND = frozenset({"workout", "party", "focus", "sleep", "meditation", "angry", "cleaning"})
+SETS_THE_SOUND = frozenset({"workout", "party", "focus", "sleep", "meditation", "angry", "intense", "cleaning"})
 
 # Comparatives move the point: (words, dimension, direction).
 COMPARATIVES: tuple[tuple[str, str, float], ...] = (
     (r"happier|more (?:upbeat|cheerful|positive|uplifting|happy)|less (?:sad|depressing|dark|gloomy|moody)|"
-     r"brighter|lighter|더 밝|더 신나|明るめ|もっと明る|mas alegre|plus joyeu\w*|frohlicher", "valence", +1),
+     r"not (?:too |that |so |overly )?(?:depressing|gloomy|sad)|brighter|lighter|더 밝|더 신나|明るめ|もっと明る|mas alegre|plus joyeu\w*|frohlicher", "valence", +1),
     (r"sadder|darker|moodier|more (?:sad|melancholic|melancholy|emotional|dark)|less (?:happy|upbeat|cheerful)|"
      r"더 슬픈|もっと悲し|mas triste|plus triste|trauriger", "valence", -1),
     (r"calmer|mellower|softer|slower|quieter|chiller|more (?:chill|relaxed|calm|mellow)|less (?:intense|loud|heavy|"
@@ -162,7 +179,7 @@ def moments_in(folded: str, lowered: str = "") -> list[Moment]:
     return [m for m, pattern in _MOMENTS if pattern.search(folded) or (lowered and pattern.search(lowered))]
 
 
-_WANTED = re.compile(r"\b(?:want|wanna|need|let me|make me|help me|gotta)(?: to)?\s*$")
+_WANTED = re.compile(r"\b(?:want|wanna|need|let me|make me|help me|gotta|something to)(?: to)?\s*$")
 WANTED_WEIGHT = 3.0  # "just got dumped and want to scream": the scream is the music, the breakup the context
 
 
@@ -175,6 +192,15 @@ def wanted_in(folded: str, moments: list[Moment]) -> set[str]:
             if found and _WANTED.search(folded[: found.start()]):
                 wanted.add(m.name)
     return wanted
+
+
+_BPM = re.compile(r"(?<![\d.])(\d{2,3}) ?(?:bpm|beats per minute)(?![a-z])")
+
+
+def bpm_in(folded: str) -> float | None:
+    """A tempo the message names ("songs to run to at 170 bpm"), scaled like the targets' tempo."""
+    found = _BPM.search(folded)
+    return int(found.group(1)) / TEMPO_SCALE if found and 40 <= int(found.group(1)) <= 220 else None
 
 
 def comparatives_in(folded: str, lowered: str = "") -> dict[str, float]:

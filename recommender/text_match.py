@@ -32,7 +32,7 @@ TextVector = Callable[[str], "np.ndarray | None"]
 # Words that say nothing about which songs fit ("something like …", "songs for …").
 _STOP = frozenset(SPACY_STOP_WORDS) | frozenset(
     "song songs music track tracks playlist playlists tune tunes want need like feel feeling vibe vibes mood "
-    "listen listening play give".split())
+    "listen listening play give stuff artist artists bands".split())
 
 
 def content_words(text: str) -> list[str]:

@@ -306,3 +306,27 @@ def test_moments_become_a_sound_target_and_comparatives_move_it(local: LocalChat
     radiohead = local.parse("like radiohead").sound
     happier = local.parse("something like radiohead but happier")
     assert not radiohead and happier.sound["valence"] > 0.5 and happier.shifts == ["brighter"]
+
+
+async def test_an_everyday_word_is_a_band_only_where_it_could_be_one(app: App, local: LocalChat2Tag) -> None:
+    """"Some tea" and "yoga flow music" named bands the catalog has no song of, and the filter let nothing
+    through; a band named outright with no song here is answered with music like theirs, and said so."""
+    for text in ("yoga flow music", "reading a book with some tea"):
+        intent = local.parse(text)
+        assert not intent.artists and not intent.like_artists, (text, intent)
+    air = local.parse("songs by air")
+    assert air.missing_artists == ["air"] and air.like_artists == ["air"] and not air.artists
+    reply = await app.core.handle(Incoming("telegram", "69", "69", "songs by air"))
+    assert texts.NO_SONGS_BY.format(who="Air") in reply.text and len(reply.playlist) >= 5
+    assert local.parse("play some queen").artists == ["queen"]  # a band with songs here still counts
+    assert local.parse("como bad bunny pero más tranquilo").like_artists == ["bad bunny"]
+
+
+def test_a_comparative_does_not_also_name_the_moment_it_moves_from(local: LocalChat2Tag) -> None:
+    """"Less sad" is brighter, not sad; "more chill" is one step calmer, not calm and then calmer still."""
+    assert "sad" not in local.parse("something less sad").moments
+    assert local.parse("something less sad").sound["valence"] > 0.5
+    chill_edm = local.parse("edm but more chill")
+    assert chill_edm.moments == [] and 0.35 < chill_edm.sound["energy"] < 0.7  # one step down from where edm is
+    assert local.parse("metal, the heavier the better").sound["energy"] > 0.9  # up from metal, not from 0.5
+    assert local.parse("sad but not depressing").sound["valence"] > 0.4

@@ -221,3 +221,19 @@ async def test_a_sing_along_is_songs_people_know_the_words_to(app: App, index: C
     assert feature(index, rows, "instrumentalness").max() < 0.5
     karaoke = await app.core.s.chat2tag.understand("karaoke night")
     assert karaoke.moments == ["sing-along"] and "sing along" in [t.tag for t in karaoke.tags]
+
+
+async def test_like_an_artist_is_their_genres_as_well_as_their_listeners(app: App, index: CatalogIndex) -> None:
+    """Few 2011 Last.fm listeners knew Frank Ocean: their taste alone gave Franz Ferdinand and The Knack.
+    X's genres count alike, so most of the playlist shares one of his."""
+    _, tracks = await app.core.recommend("test:fit", "artists like frank ocean", 10)
+    close = index.genres.closeness(np.flatnonzero(index.artist_keys == "frank ocean"))
+    rows = np.array([index.row_of[t.track_id] for t in tracks])
+    assert (close[rows] > 0).sum() >= 8, [f"{t.artist} — {t.name}" for t in tracks]
+    assert all("like Frank Ocean" in t.reason for t in tracks if t.artist != "Frank Ocean")
+
+
+async def test_a_named_tempo_is_the_tempo(app: App, index: CatalogIndex) -> None:
+    _, tracks = await app.core.recommend("test:fit", "songs to run to at 170 bpm", 10)
+    rows = np.array([index.row_of[t.track_id] for t in tracks])
+    assert 150 < np.median(feature(index, rows, "tempo")) < 190, [f"{t.artist} — {t.name}" for t in tracks]

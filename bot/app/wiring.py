@@ -92,7 +92,8 @@ def chat2tag_for(settings: Settings, local: LocalChat2Tag, lookup: CatalogLookup
 
     llm = ChatOpenAI(model=settings.llm_model, api_key=settings.openai_api_key, base_url=settings.openai_base_url,
                      timeout=settings.llm_timeout, max_retries=2, temperature=0)
-    validator = IntentValidator(local.vocab, local.encoder.encode, lookup.find_artist, lookup.named_genres())
+    validator = IntentValidator(local.vocab, local.encoder.encode, lookup.find_artist, lookup.named_genres(),
+                                lookup.has_tracks)
     log.info("Chat2Tag: LLM path on (%s), local path as fallback", settings.llm_model)
     return LLMChat2Tag(llm, local, validator, deadline_s=settings.llm_timeout)
 

@@ -86,6 +86,7 @@ NEW_ONLY = "released in the last two years"
 SOUNDING_RIGHT = "sounding right for {moments}"
 NONE_OF = "I have little or no {what} yet, so this is the closest I found"
 NEAREST = "the nearest I have: {what}"
+NO_SONGS_BY = "I have no songs by {who} yet, so here is music like theirs"
 
 # Feedback and taste
 LIKED = "Glad you like {track}. I'll use that next time."

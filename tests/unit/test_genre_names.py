@@ -40,3 +40,13 @@ def test_appended_rows_keep_the_old_ones_and_add_new_names() -> None:
     names, matrix = name_matrix([["trap"], ["dance pop"]])
     names, matrix = appended(names, matrix, np.array([False, True]), [["classic city pop"]])
     assert matrix.shape == (2, 2) and GenreNames(names, matrix).carrying(["city pop"]).tolist() == [False, True]
+
+
+def test_closeness_counts_a_rare_shared_genre_above_a_common_one() -> None:
+    """"Like X": sharing X's niche genre counts for more than sharing its broad one."""
+    names, matrix = name_matrix([["sheffield indie", "rock"], ["sheffield indie"], ["rock"], ["rock"], ["rock"],
+                                 ["trap"], []])
+    close = GenreNames(names, matrix).closeness(np.array([0]))
+    assert close[0] == pytest.approx(1.0, abs=1e-5)
+    assert close[1] > close[2] > 0 and close[5] == close[6] == 0
+    assert not GenreNames(names, matrix).closeness(np.array([], dtype=int)).any()

@@ -1,4 +1,4 @@
-"""The season rule: Christmas songs wait for a request that asks for the season. Pure: a stand-in index."""
+"""The ranking policy: Christmas songs wait for the season; "like X" is X's listeners and genres. Pure: stand-ins."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.ranking_policy import asks_for_the_season, seasonal_rows
+from recommender.ranking_policy import asks_for_the_season, likeness, seasonal_rows
 from recommender.types import WeightedTag
 
 
@@ -19,3 +19,13 @@ def test_christmas_songs_are_known_by_title_and_wait_for_the_season() -> None:
     assert seasonal_rows(index).tolist() == [True, True, True, False, False, True]  # type: ignore[arg-type]
     assert asks_for_the_season("cozy winter evening", []) and not asks_for_the_season("some forró", [])
     assert asks_for_the_season("", [WeightedTag("christmas", 1.0)])
+
+
+def test_like_an_artist_weighs_their_listeners_and_their_genres_alike() -> None:
+    """A track both X's listeners play and in X's genres beats one with only either; an artist no listener
+    data knows still has their genres."""
+    listeners = np.array([2.0, 2.0, 0.0, 0.0])
+    genres = np.array([1.0, 0.0, 1.0, 0.0])
+    both, listened, genre_only, neither = likeness(listeners, genres)
+    assert both > max(listened, genre_only) and min(listened, genre_only) > neither
+    assert np.argmax(likeness(None, genres)) in (0, 2) and likeness(None, np.zeros(4)).tolist() == [0.0] * 4

@@ -14,6 +14,7 @@ from recommender.names import fold
 from recommender.sound import (
     AUDIO_DIMS,
     SoundSpace,
+    bpm_in,
     combine,
     comparatives_in,
     familiarity,
@@ -21,6 +22,7 @@ from recommender.sound import (
     moments_in,
     move,
     shifts_of,
+    wanted_in,
 )
 
 
@@ -82,8 +84,6 @@ def test_fit_prefers_the_track_that_sounds_like_the_target_and_describes_it() ->
 
 
 def test_the_moment_a_message_asks_for_outweighs_the_one_it_describes() -> None:
-    from recommender.sound import wanted_in
-
     text = "i just got dumped and want to scream"
     moments = moments_in(text)
     assert {m.name for m in moments} >= {"sad", "angry"} and wanted_in(text, moments) == {"angry"}
@@ -154,3 +154,26 @@ def test_a_reason_calls_a_track_instrumental_only_when_it_clearly_is() -> None:
     space = space_of([{"instrumentalness": 0.62}, {"instrumentalness": 0.9}])
     focus = combine(moments_in("focus"))
     assert "instrumental" not in space.describe(0, focus) and "instrumental" in space.describe(1, focus)
+
+
+def test_moods_and_moments_people_name_every_day_set_the_sound() -> None:
+    """Dark, intense, hopeful, a walk, background music, a thunderstorm, a Friday night out: each has a place in
+    the space (they read as nothing, or as the wrong moment, before)."""
+    assert names("dark moody vibes") == ["dark"] and combine(moments_in("dark moody vibes"))["valence"] < 0.3
+    storm = moments_in("thunderstorm outside, something dark and intense")
+    assert [m.name for m in storm] == ["rain", "dark", "intense"]
+    assert combine(storm)["energy"] > 0.6  # the mood sets the sound; the storm outside is the setting
+    assert names("music after dark") == ["night"]  # a time, not the mood
+    assert combine(moments_in("something hopeful and uplifting"))["valence"] > 0.6
+    assert names("walking the dog in the park") == ["walk"]
+    assert names("background music for a dinner party") == ["cooking", "background"]  # dinner, not a party
+    assert names("friday night lets goooo")[0] == "party" and names("friday night in, tea and a book")[0] != "party"
+    assert names("Musik für einen verregneten Sonntag") == ["rain"]
+    commute = "morning commute, something to wake me up"
+    assert "uplifting" in wanted_in(commute, moments_in(commute))  # what the music should do
+
+
+def test_a_named_tempo_is_read_in_bpm() -> None:
+    assert bpm_in(fold("songs to run to at like 170 bpm")) == 0.85
+    assert bpm_in(fold("120BPM house")) == 0.6
+    assert bpm_in(fold("5 bpm")) is None and bpm_in(fold("top 40 hits")) is None

@@ -112,10 +112,12 @@ def understood(intent: Intent, catalog: Catalog) -> str:
     # "k-pop" is a genre and a language: named once; one the catalog lacks was said above.
     if named := [g for g in dict.fromkeys([*intent.genres, intent.language]) if g and g not in intent.missing_genres]:
         parts.append(texts.ONLY.format(what=", ".join(named)))
+    if intent.missing_artists:
+        parts.append(texts.NO_SONGS_BY.format(who=", ".join(catalog.artist_name(a) for a in intent.missing_artists)))
     if intent.artists:
         parts.append(texts.BY.format(who=", ".join(catalog.artist_name(a) for a in intent.artists)))
-    if intent.like_artists:
-        parts.append(texts.LIKE.format(who=", ".join(catalog.artist_name(a) for a in intent.like_artists)))
+    if like := [a for a in intent.like_artists if a not in intent.missing_artists]:
+        parts.append(texts.LIKE.format(who=", ".join(catalog.artist_name(a) for a in like)))
     if intent.exclude_genres or intent.exclude_artists:
         parts.append(texts.NO.format(what=", ".join(
             intent.exclude_genres + [catalog.artist_name(a) for a in intent.exclude_artists])))

@@ -70,7 +70,7 @@ MOMENTS: tuple[Moment, ...] = (
            r"운동|헬스|러닝|달리기|運動|ジム|筋トレ|ランニング|トレーニング|gimnasio|entren\w*|correr|ejercicio|"
            r"muscu\w*|salle de sport|courir|entrainement|fitness\w*|trainin\w*|laufen|joggen|sport",
            {"energy": 0.85, "tempo": 128, "danceability": 0.7, "valence": 0.55}, ("workout", "energetic", "running")),
-    Moment("party", r"(?<!dinner )(?<!tea )party|parties|(?:friday|saturday) night(?! in)|lets go+|club\w*|dance|dancing|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
+    Moment("party", r"(?<!dinner )(?<!tea )party|parties|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|dance|dancing|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
            r"パーティ|踊|クラブ|fiesta|bailar|perreo|fete|soiree|danser|tanzen|feier\w*",
            {"danceability": 0.8, "energy": 0.8, "valence": 0.65, "tempo": 122}, ("party", "dance", "club")),
     Moment("angry", r"angry|anger|rage|furious|pissed|mad at|scream\w*|hate everything|frustrat\w*|화나|분노|"

@@ -339,7 +339,7 @@ class ConstraintReader:
                 if genre is not None:
                     tag, n = genre
                     offset = len(" ".join(words[:i])) + (1 if i else 0)
-                    if negated:
+                    if negated or (i and words[i - 1] == "than"):  # "calmer than metal": not metal either
                         found["exclude_genres"].append(tag)
                         negated_until = i + n + 2
                         i += n

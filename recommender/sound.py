@@ -180,7 +180,6 @@ def moments_in(folded: str, lowered: str = "") -> list[Moment]:
 
 
 _WANTED = re.compile(r"\b(?:want|wanna|need|let me|make me|help me|gotta|something to)(?: to)?\s*$")
-WANTED_WEIGHT = 3.0  # "just got dumped and want to scream": the scream is the music, the breakup the context
 
 
 def wanted_in(folded: str, moments: list[Moment]) -> set[str]:
@@ -218,19 +217,27 @@ def shifts_of(moves: Mapping[str, float]) -> list[str]:
 
 
 def combine(moments: list[Moment], wanted: set[str] = frozenset()) -> dict[str, float]:  # type: ignore[assignment]
-    """The mean target of several moments, per dimension they name (tempo scaled to [0, 1]); the moments the
-    message asks for (`wanted_in`) weigh WANTED_WEIGHT times the others. When it names an activity that sets the
-    sound, the time, weather and season around it set only the tags: a morning run sounds like a run, not like a
-    calm acoustic morning (a night drive still sounds like the night)."""
+    """The mean target of several moments, per dimension they name (tempo scaled to [0, 1]). The moments the
+    message asks for (`wanted_in`) set the dimensions they name; the others only fill the rest: "just got dumped
+    and want to scream" is the scream's energy with the breakup's gloom, not the power ballad halfway between.
+    Likewise, when it names an activity that sets the sound, the time, weather and season around it set only
+    the tags: a morning run sounds like a run, not like a calm acoustic morning (a night drive still sounds
+    like the night)."""
     if any(m.name in SETS_THE_SOUND for m in moments):
         moments = [m for m in moments if m.name not in SETTING]
-    sums: dict[str, list[tuple[float, float]]] = {}
-    for moment in moments:
-        weight = WANTED_WEIGHT if moment.name in wanted else 1.0
-        for dim, value in moment.target.items():
-            sums.setdefault(dim, []).append((value / TEMPO_SCALE if dim == "tempo" else value, weight))
-    return {dim: round(float(np.average([v for v, _ in pairs], weights=[w for _, w in pairs])), 3)
-            for dim, pairs in sums.items()}
+    asked = [m for m in moments if m.name in wanted]
+    target = _mean([m.target for m in asked])
+    rest = _mean([m.target for m in moments if m.name not in wanted])
+    return {**{d: v for d, v in rest.items() if d not in target}, **target}
+
+
+def _mean(targets: list[Mapping[str, float]]) -> dict[str, float]:
+    """Per dimension, the mean of the targets that name it (tempo scaled to [0, 1])."""
+    values: dict[str, list[float]] = {}
+    for target in targets:
+        for dim, value in target.items():
+            values.setdefault(dim, []).append(value / TEMPO_SCALE if dim == "tempo" else value)
+    return {dim: round(float(np.mean(v)), 3) for dim, v in values.items()}
 
 
 def genre_target(genres: list[str], index: CatalogIndex) -> dict[str, float]:

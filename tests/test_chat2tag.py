@@ -108,6 +108,9 @@ async def test_small_talk_gets_a_friendly_answer_not_a_playlist(app: App) -> Non
     ("brand new releases only", "artists", []),  # everyday words, not the band
     ("de la soul des années 70 pour un dîner", "artists", []),  # French for "some soul", not the trio
     ("something like radiohead but happier", "tags", []),  # a direction, not the tags happy or miserable
+    ("something calmer than metal but still rock", "genres", ["rock"]),  # metal is where it moves from
+    ("something calmer than metal but still rock", "exclude_genres", ["metal"]),
+    ("yoga flow music", "artists", []),  # the band Flow has no song here
 ])
 def test_constraints_are_read(local: LocalChat2Tag, text: str, field: str, expected: object) -> None:
     assert getattr(local.parse(text), field) == expected

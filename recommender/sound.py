@@ -83,7 +83,7 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("happy", r"happy|happiness|cheer\w*|joy\w*|good mood|great day|feel good|feeling good|upbeat|sunshine|"
            r"행복|기분 좋|즐거|楽し|嬉し|幸せ|元気|feliz|alegr\w*|heureu\w*|joyeu\w*|bonne humeur|glucklich|"
            r"frohlich|gute laune",
-           {"valence": 0.8, "energy": 0.65, "danceability": 0.65}, ("happy", "feel good", "upbeat")),
+           {"valence": 0.8, "energy": 0.65, "danceability": 0.65, "speechiness": 0.06}, ("happy", "feel good", "upbeat")),
     Moment("driving", r"driv\w*|road ?trip|highway|cruis\w*|car ride|in the car|commut\w*|드라이브|운전|ドライブ|運転|"
            r"conducir|manejar|carretera|viaje|conduire|route|voiture|autofahr\w*|fahren|roadtrip|通勤|출퇴근|trajet|pendeln",
            {"energy": 0.7, "valence": 0.6, "tempo": 118}, ("driving", "road trip")),
@@ -144,7 +144,7 @@ MOMENTS: tuple[Moment, ...] = (
            {"energy": 0.4, "speechiness": 0.04, "instrumentalness": 0.3, "acousticness": 0.5},
            ("background music", "chill", "lounge")),
     Moment("cleaning", r"clean\w*|chores|tidy\w*|laundry|청소|掃除|limpi\w*|menage|putzen|aufraum\w*",
-           {"energy": 0.75, "valence": 0.72, "danceability": 0.7}, ("upbeat", "feel good", "dance")),
+           {"energy": 0.75, "valence": 0.72, "danceability": 0.7, "speechiness": 0.06}, ("upbeat", "feel good", "dance")),
 )
 
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for

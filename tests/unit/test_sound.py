@@ -166,6 +166,7 @@ def test_moods_and_moments_people_name_every_day_set_the_sound() -> None:
     assert combine(storm)["energy"] > 0.6  # the mood sets the sound; the storm outside is the setting
     assert names("music after dark") == ["night"]  # a time, not the mood
     assert combine(moments_in("something hopeful and uplifting"))["valence"] > 0.6
+    assert combine(moments_in("happy songs to clean the house"))["speechiness"] < 0.1  # sung: not Lil Wayne
     assert names("walking the dog in the park") == ["walk"]
     assert names("background music for a dinner party") == ["cooking", "background"]  # dinner, not a party
     assert names("friday night lets goooo")[0] == "party" and names("friday night in, tea and a book")[0] != "party"

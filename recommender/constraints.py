@@ -359,7 +359,7 @@ class ConstraintReader:
 
     def _genre_at(self, words: list[str], i: int, negated: bool = False) -> tuple[str, int] | None:
         """A genre starting at word i; ruled out, a music language counts too ("no latin")."""
-        for n in (3, 2, 1):
+        for n in (4, 3, 2, 1):  # "old school hip hop", "east coast hip hop"
             if i + n <= len(words):
                 tag = normalise_tag(" ".join(words[i: i + n]))
                 if tag in self._named_genres or (negated and LANGUAGE_WORDS.get(tag) == tag

@@ -111,6 +111,7 @@ async def test_small_talk_gets_a_friendly_answer_not_a_playlist(app: App) -> Non
     ("something calmer than metal but still rock", "genres", ["rock"]),  # metal is where it moves from
     ("something calmer than metal but still rock", "exclude_genres", ["metal"]),
     ("yoga flow music", "artists", []),  # the band Flow has no song here
+    ("old school hip hop", "genres", ["old school hip hop"]),  # a four-word Spotify genre, not hip hop at large
 ])
 def test_constraints_are_read(local: LocalChat2Tag, text: str, field: str, expected: object) -> None:
     assert getattr(local.parse(text), field) == expected

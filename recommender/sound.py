@@ -85,7 +85,7 @@ MOMENTS: tuple[Moment, ...] = (
            r"frohlich|gute laune",
            {"valence": 0.8, "energy": 0.65, "danceability": 0.65, "speechiness": 0.06}, ("happy", "feel good", "upbeat")),
     Moment("driving", r"driv\w*|road ?trip|highway|cruis\w*|car ride|in the car|commut\w*|드라이브|운전|ドライブ|運転|"
-           r"conducir|manejar|carretera|viaje|conduire|route|voiture|autofahr\w*|fahren|roadtrip|通勤|출퇴근|trajet|pendeln",
+           r"conducir|manejar|carretera|viaje|conduire|route|voiture|autofahr\w*|fahren|roadtrip|通勤|출퇴근|퇴근|출근|trajet|pendeln",
            {"energy": 0.7, "valence": 0.6, "tempo": 118}, ("driving", "road trip")),
     # A long flight or train ride is passed resting: what people play there is calm and warm, not songs that
     # mention planes ("Learning to Fly", "Paper Planes" read the word, not the moment).
@@ -157,7 +157,7 @@ COMPARATIVES: tuple[tuple[str, str, float], ...] = (
     (r"sadder|darker|moodier|more (?:sad|melancholic|melancholy|emotional|dark)|less (?:happy|upbeat|cheerful)|"
      r"더 슬픈|もっと悲し|mas triste|plus triste|trauriger", "valence", -1),
     (r"calmer|mellower|softer|slower|quieter|chiller|more (?:chill|relaxed|calm|mellow)|less (?:intense|loud|heavy|"
-     r"aggressive|energetic)|toned down|더 잔잔|もっと静か|落ち着いた|mas tranquil\w*|plus calme|ruhiger", "energy", -1),
+     r"aggressive|energetic)|toned down|더 잔잔|もっと静か|もっと落ち着いた|mas tranquil\w*|plus calme|ruhiger", "energy", -1),
     (r"harder|heavier|faster|louder|more (?:energy|energetic|intense|aggressive|hype|upbeat)|less (?:chill|calm|"
      r"mellow|slow)|pumped up|더 빠른|더 강한|もっと激し|mas energ\w*|plus energ\w*|energischer|schneller", "energy", +1),
     (r"more danceable|danceabler|groovier|more groov\w*", "danceability", +1),

@@ -179,3 +179,11 @@ def test_a_named_tempo_is_read_in_bpm() -> None:
     assert bpm_in(fold("songs to run to at like 170 bpm")) == 0.85
     assert bpm_in(fold("120BPM house")) == 0.6
     assert bpm_in(fold("5 bpm")) is None and bpm_in(fold("top 40 hits")) is None
+
+
+def test_a_calm_word_is_a_mood_and_only_more_of_it_a_comparative() -> None:
+    calm = "雨の日に聴きたい落ち着いた曲"  # calm songs for a rainy day: not "calmer" than the rain
+    assert comparatives_in(fold(calm), calm.lower()) == {} and names(calm) == ["calm", "rain"]
+    calmer = "もっと落ち着いたロック"
+    assert comparatives_in(fold(calmer), calmer.lower()) == {"energy": -1}
+    assert names("퇴근길에 듣기 좋은 노래") == ["driving"]  # the way home from work

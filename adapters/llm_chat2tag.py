@@ -98,7 +98,10 @@ class LLMChat2Tag:
             music=True,
             tags=[IntentTag(tag=t.tag[:60], weight=t.weight) for t in answer.tags[: MAX_TAGS * 2]],
             genres=answer.genres[:10], exclude_genres=answer.exclude_genres[:10], artists=answer.artists[:10],
-            like_artists=answer.like_artists[:10], exclude_artists=answer.exclude_artists[:10],
+            # a song named to sound like is read locally (titles are the catalog's to match), with its artist
+            like_tracks=local.like_tracks,
+            like_artists=answer.like_artists[:10] + (local.like_artists if local.like_tracks else []),
+            exclude_artists=answer.exclude_artists[:10],
             era=(answer.era or None) and answer.era[:10], count=answer.count,
             language=(answer.language or None) and answer.language[:30], lang=local.lang,
             # what it should sound like is read locally, in any language

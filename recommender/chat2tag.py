@@ -27,6 +27,7 @@ from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
 from recommender.sound import (
+    SONG_DIMS,
     Moment,
     SoundSpace,
     bpm_in,
@@ -94,8 +95,9 @@ class LocalChat2Tag:
         raw = COMPARATIVE.sub(" ", text.lower()) if script else ""
         moments = moments_in(COMPARATIVE.sub(" ", folded), raw)
         moves = comparatives_in(folded, text.lower())
+        songs = [self.index.row_of[t] for t in found["like_tracks"]]
         sound = self.sound(moments, moves, found["like_artists"] + found["artists"], wanted_in(folded, moments),
-                           genre_target(found["missing_genres"], self.index), found["genres"])
+                           genre_target(found["missing_genres"], self.index), found["genres"], songs)
         if (tempo := bpm_in(folded)) is not None:  # a named tempo is exact, whatever the moments' usual one
             sound["tempo"] = tempo
         if lang != "en" and self.multilingual is not None:
@@ -123,14 +125,19 @@ class LocalChat2Tag:
 
     def sound(self, moments: list[Moment], moves: dict[str, float], artists: list[str],
               wanted: set[str] = frozenset(), lacking: dict[str, float] | None = None,  # type: ignore[assignment]
-              genres: list[str] = ()) -> dict[str, float]:  # type: ignore[assignment]
-        """The request's target sound: its moments' mean (what it asks for weighing most) over where the genres
-        the catalog lacks sit (`lacking`), moved by its comparatives from where the named artists, else the
-        named genres, else the moments sit ("metal, the heavier the better" starts from metal)."""
-        target = {**(lacking or {}), **combine(moments, wanted)}
+              genres: list[str] = (), songs: list[int] = ()) -> dict[str, float]:  # type: ignore[assignment]
+        """The request's target sound: its moments' mean (what it asks for weighing most) over where the songs
+        it names to sound like sit, or else the genres the catalog lacks (`lacking`); moved by its comparatives
+        from where the named songs, else artists, else genres, else the moments sit ("metal, the heavier the
+        better" starts from metal)."""
+        song = self._space.profile(np.asarray(songs, dtype=int))
+        target = {**(lacking or {}), **{d: round(song[d], 3) for d in SONG_DIMS if d in song},
+                  **combine(moments, wanted)}
         if not moves:
             return target
-        if artists:
+        if songs:
+            rows = np.asarray(songs, dtype=int)
+        elif artists:
             rows = np.flatnonzero(np.isin(self._artist_rows, artists))
         elif genres:
             rows = np.flatnonzero(self.index.genres.carrying(genres))

@@ -59,6 +59,8 @@ from recommender.tagging import (
 from recommender.vocabulary import Vocabulary
 
 NEAREST_PER_GENRE = 3  # genres offered for each one the catalog lacks
+MAX_TITLE_WORDS = 8  # the longest song title looked for after "like"
+FEEL = frozenset("feel feels feeling felt look looks seem seems".split())  # "feels like home": an idiom
 
 
 def genre_words(lowered: str) -> tuple[list[str], list[str]]:
@@ -295,8 +297,8 @@ class ConstraintReader:
     def read(self, text: str, fuzzy: bool = True) -> tuple[dict[str, list[str]], str]:
         """Genres and artists to include, sound like, or exclude, clause by clause; and the rest of the text
         (names and ruled-out words removed) for the tags."""
-        found: dict[str, list[str]] = {k: [] for k in
-                                       ("genres", "exclude_genres", "artists", "like_artists", "exclude_artists")}
+        found: dict[str, list[str]] = {k: [] for k in ("genres", "exclude_genres", "artists", "like_artists",
+                                                       "exclude_artists", "like_tracks")}
         rest: list[str] = []
         clauses = [c for c in CLAUSE.split(text.lower()) if c.strip()]
         for clause in clauses:
@@ -314,6 +316,19 @@ class ConstraintReader:
                 if w in SCOPE_STOP and not (i and words[i - 1] in NEGATORS):  # "dont want rap" stays negated
                     negated_until = -1
                 negated = i <= negated_until
+                after_like = bool(i) and words[i - 1] in LIKE_BEFORE and not negated
+                song = self._song_at(words, i, fuzzy, by_artist=True) if after_like else None
+                if song is None and after_like and self._artist_at(words, i, fuzzy) is None:
+                    song = self._song_at(words, i, fuzzy, by_artist=False)
+                if song is not None:  # "songs like blinding lights": the song, and its artist's taste
+                    track_id, n = song
+                    found["like_tracks"].append(track_id)
+                    key = self.lookup.artist_of(track_id)
+                    if key not in found["like_artists"]:
+                        found["like_artists"].append(key)
+                    last_kind, last_end = "", -2
+                    i += n
+                    continue
                 hit = self._artist_at(words, i, fuzzy, alone=len(clauses) == 1)  # typo-tolerant only in English
                 if hit is not None:
                     key, n = hit
@@ -356,6 +371,25 @@ class ConstraintReader:
         found["genres"] = [g for g in dict.fromkeys(found["genres"]) if g not in found["exclude_genres"]]
         found["exclude_genres"] = list(dict.fromkeys(found["exclude_genres"]))
         return found, " ".join(rest)
+
+    def _song_at(self, words: list[str], i: int, fuzzy: bool, by_artist: bool) -> tuple[str, int] | None:
+        """A catalog song's title starting at word i, longest first, as (track id, words used). With `by_artist`
+        only "<title> by <artist>" counts, whatever the title's words ("yellow by coldplay"; the words are used
+        up); without, only two words or more, not all of them everyday ones ("the way i feel"), and not after
+        "feel like" ("i feel like dancing" is no request for the song "Dancing")."""
+        if not by_artist and i >= 2 and words[i - 2] in FEEL:
+            return None
+        for n in range(min(MAX_TITLE_WORDS, len(words) - i), 0 if by_artist else 1, -1):
+            title, after = words[i: i + n], i + n
+            if by_artist:
+                hit = self._artist_at(words, after + 1, fuzzy) if after + 1 < len(words) and words[after] == "by" else None
+                track_id = self.lookup.find_track(" ".join(title), hit[0]) if hit else None
+                if track_id is not None:
+                    return track_id, n + 1 + hit[1]  # type: ignore[index]
+            elif not all(w in self._common for w in title):
+                if (track_id := self.lookup.find_track(" ".join(title))) is not None:
+                    return track_id, n
+        return None
 
     def _genre_at(self, words: list[str], i: int, negated: bool = False) -> tuple[str, int] | None:
         """A genre starting at word i; ruled out, a music language counts too ("no latin")."""

@@ -39,6 +39,9 @@ class Intent(BaseModel):
                                       description="genres the catalog holds nearest the missing ones ('dream pop')")
     artists: list[str] = Field(default_factory=list, description="artists wanted exclusively ('songs by Queen')")
     like_artists: list[str] = Field(default_factory=list, description="artists to sound like ('like Radiohead')")
+    like_tracks: list[str] = Field(default_factory=list,
+                                   description="catalog songs to sound like ('like Blinding Lights'), by track id; "
+                                               "their artists are among like_artists")
     missing_artists: list[str] = Field(default_factory=list,
                                        description="artists asked for whose songs the catalog lacks (also like_artists)")
     exclude_artists: list[str] = Field(default_factory=list, description="artists ruled out ('no Drake')")

@@ -8,7 +8,7 @@ from rapidfuzz import fuzz, process
 from recommender.catalog import spotify_uri, spotify_url
 from recommender.genre_names import GENRE_FAMILIES
 from recommender.index import CatalogIndex
-from recommender.names import artist_key
+from recommender.names import artist_key, fold, title_key
 from recommender.types import Recommendation
 
 # Offered when we know nothing about the listener yet: the kinds of thing people ask for.
@@ -33,6 +33,7 @@ class CatalogLookup:
         self.artist_by_words = {k: k for k in self._keys}
         self.artist_by_words.update({k.removeprefix("the "): k for k in self._keys if k.startswith("the ")})
         self._with_tracks = frozenset(index.artist_keys.tolist())
+        self._titles: dict[str, list[int]] | None = None  # title key -> rows, best known first; made on first use
         self._category = dict(zip(index.vocab.tags, index.vocab.categories))
 
     def find_artist(self, name: str) -> tuple[str, str] | None:
@@ -51,6 +52,22 @@ class CatalogLookup:
         if match is None:
             return None
         return match[0], self._artist_names[match[0]]
+
+    def find_track(self, title: str, artist: str | None = None) -> str | None:
+        """The track a title typed in chat names (its best-known recording; by `artist`'s key when given)."""
+        if self._titles is None:
+            titles: dict[str, list[int]] = {}
+            for row in np.argsort(-self.index.popularity, kind="stable").tolist():
+                titles.setdefault(title_key(str(self.index.names[row])), []).append(row)
+            self._titles = titles
+        rows = self._titles.get(fold(title), [])
+        rows = [r for r in rows if artist is None or self.index.artist_keys[r] == artist]
+        return str(self.index.track_ids[rows[0]]) if rows else None
+
+    def artist_of(self, track_id: str) -> str:
+        """The artist key of a catalog track ("" for none)."""
+        row = self.index.row_of.get(track_id)
+        return "" if row is None else str(self.index.artist_keys[row])
 
     def has_tracks(self, key: str) -> bool:
         """Some catalog track is by the artist (HetRec knows artists whose songs the catalog lacks: Air, Tea)."""

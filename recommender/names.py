@@ -29,5 +29,10 @@ def artist_key(name: str) -> str:
     return fold(_FEAT.sub("", name))
 
 
+def title_key(title: str) -> str:
+    """A song's title without its featured artists and versions: "Blinding Lights - Remastered" is "blinding lights"."""
+    return fold(_SUFFIX.sub("", _SUFFIX.sub("", _FEAT.sub("", title))))
+
+
 def track_key(artist: str, title: str) -> str:
-    return f"{artist_key(artist)}|{fold(_SUFFIX.sub('', _SUFFIX.sub('', _FEAT.sub('', title))))}"
+    return f"{artist_key(artist)}|{title_key(title)}"

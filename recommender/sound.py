@@ -56,11 +56,11 @@ MOMENTS: tuple[Moment, ...] = (
            r"at work|travailler|trabajar|trabajando|arbeiten|仕事中|일할 ?때",
            {"energy": 0.3, "instrumentalness": 0.6, "speechiness": 0.04, "acousticness": 0.6, "valence": 0.35},
            ("study", "focus", "instrumental")),
-    Moment("sleep", r"sleep\w*|bed ?time|fall asleep|insomnia|lullab\w*|잠|자기 ?전|수면|寝|眠|睡眠|dormir|"
+    Moment("sleep", r"sleep\w*|bed ?time|fall asleep|insomnia|lullab\w*|nap|naps|napping|siesta|잠|자기 ?전|수면|寝|眠|睡眠|dormir|"
            r"sommeil|schlaf\w*|einschlafen",
            {"energy": 0.15, "acousticness": 0.85, "tempo": 80, "instrumentalness": 0.5, "danceability": 0.35},
            ("sleep", "relaxing", "ambient")),
-    Moment("calm", r"calm\w*|chill\w*|relax\w*|unwind\w*|mellow|peaceful|cozy|cosy|lazy|soft|잔잔|편안|휴식|"
+    Moment("calm", r"calm\w*|chill\w*|relax\w*|unwind\w*|mellow|peaceful|cozy|cosy|lazy|soft|tired|exhausted|long day|잔잔|편안|휴식|"
            r"落ち着|リラックス|癒|tranquil\w*|relaj\w*|calme|detente|ruhig\w*|entspann\w*|gemutlich",
            {"energy": 0.3, "acousticness": 0.6, "valence": 0.45, "tempo": 100}, ("chill", "relaxing", "mellow")),
     Moment("meditation", r"meditat\w*|yoga|mindful\w*|breath\w*|명상|요가|瞑想|ヨガ|meditaci\w*|meditation",
@@ -70,13 +70,13 @@ MOMENTS: tuple[Moment, ...] = (
            r"운동|헬스|러닝|달리기|運動|ジム|筋トレ|ランニング|トレーニング|gimnasio|entren\w*|correr|ejercicio|"
            r"muscu\w*|salle de sport|courir|entrainement|fitness\w*|trainin\w*|laufen|joggen|sport",
            {"energy": 0.85, "tempo": 128, "danceability": 0.7, "valence": 0.55}, ("workout", "energetic", "running")),
-    Moment("party", r"(?<!dinner )(?<!tea )party|parties|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|dance|dancing|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
+    Moment("party", r"(?<!dinner )(?<!tea )party|parties|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|(?<!first )(?<!slow )danc(?:e|ing)|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
            r"パーティ|踊|クラブ|fiesta|bailar|perreo|fete|soiree|danser|tanzen|feier\w*",
            {"danceability": 0.8, "energy": 0.8, "valence": 0.65, "tempo": 122}, ("party", "dance", "club")),
     Moment("angry", r"angry|anger|rage|furious|pissed|mad at|scream\w*|hate everything|frustrat\w*|화나|분노|"
            r"짜증|怒|イライラ|enojad\w*|rabia|furios\w*|colere|enerve\w*|wutend|wut|sauer",
            {"energy": 0.88, "valence": 0.3, "acousticness": 0.05, "heavy": 1.0}, ("angry", "aggressive", "heavy")),
-    Moment("sad", r"sad\w*|down|depress\w*|cry\w*|tears|lonely|heartbr\w*|dumped|break ?up|broke up|miss (?:him|her)|"
+    Moment("sad", r"sad\w*|down|depress\w*|cry\w*|tears|lonely|heartbr\w*|dumped|break ?up|broke up|miss (?:him|her|my ex)|"
            r"grief|blue|슬픈|슬퍼|우울|이별|눈물|悲し|泣|失恋|寂し|triste\w*|llorar|desamor|solo|chagrin|"
            r"rupture|pleurer|traurig\w*|liebeskummer|trennung|einsam",
            {"valence": 0.22, "energy": 0.35, "acousticness": 0.5, "danceability": 0.45}, ("sad", "melancholy")),
@@ -143,10 +143,15 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("background", r"background|musique de fond|musica de fondo|hintergrund\w*|bgm|배경 ?음악|作業用",
            {"energy": 0.4, "speechiness": 0.04, "instrumentalness": 0.3, "acousticness": 0.5},
            ("background music", "chill", "lounge")),
+    Moment("campfire", r"bonfire|campfire|camp ?fire|캠프파이어|キャンプファイヤー|fogata|feu de camp|lagerfeuer",
+           {"acousticness": 0.75, "energy": 0.45, "valence": 0.6}, ("acoustic", "folk", "singer songwriter")),
+    Moment("acoustic", r"acoustic\w*|unplugged|어쿠스틱|アコースティック|acustic\w*|acoustique|akustisch\w*",
+           {"acousticness": 0.85}, ("acoustic",)),
     Moment("cleaning", r"clean\w*|chores|tidy\w*|laundry|청소|掃除|limpi\w*|menage|putzen|aufraum\w*",
            {"energy": 0.75, "valence": 0.72, "danceability": 0.7, "speechiness": 0.06}, ("upbeat", "feel good", "dance")),
 )
 
+SONG_DIMS = ("energy", "valence", "danceability", "acousticness", "tempo")  # where "like <song>" aims
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
 SETS_THE_SOUND = frozenset({"workout", "party", "focus", "sleep", "meditation", "angry", "intense", "cleaning"})
 
@@ -157,7 +162,7 @@ COMPARATIVES: tuple[tuple[str, str, float], ...] = (
     (r"sadder|darker|moodier|more (?:sad|melancholic|melancholy|emotional|dark)|less (?:happy|upbeat|cheerful)|"
      r"더 슬픈|もっと悲し|mas triste|plus triste|trauriger", "valence", -1),
     (r"calmer|mellower|softer|slower|quieter|chiller|more (?:chill|relaxed|calm|mellow)|less (?:intense|loud|heavy|"
-     r"aggressive|energetic)|toned down|더 잔잔|もっと静か|もっと落ち着いた|mas tranquil\w*|plus calme|ruhiger", "energy", -1),
+     r"aggressive|energetic)|(?:nothing|not) (?:too |that |so |overly )?(?:aggressive|intense|hard|heavy|loud)|toned down|더 잔잔|もっと静か|もっと落ち着いた|mas tranquil\w*|plus calme|ruhiger", "energy", -1),
     (r"harder|heavier|faster|louder|more (?:energy|energetic|intense|aggressive|hype|upbeat)|less (?:chill|calm|"
      r"mellow|slow)|pumped up|더 빠른|더 강한|もっと激し|mas energ\w*|plus energ\w*|energischer|schneller", "energy", +1),
     (r"more danceable|danceabler|groovier|more groov\w*", "danceability", +1),

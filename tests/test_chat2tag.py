@@ -334,3 +334,17 @@ def test_a_comparative_does_not_also_name_the_moment_it_moves_from(local: LocalC
     assert chill_edm.moments == [] and 0.35 < chill_edm.sound["energy"] < 0.7  # one step down from where edm is
     assert local.parse("metal, the heavier the better").sound["energy"] > 0.9  # up from metal, not from 0.5
     assert local.parse("sad but not depressing").sound["valence"] > 0.4
+
+
+async def test_a_song_named_to_sound_like_is_its_sound_and_its_artist(app: App, local: LocalChat2Tag) -> None:
+    """"Songs like Mr. Brightside" aims at the song's own sound, with its artist's listeners and genres; a
+    one-word title needs its artist ("yellow by coldplay"), and "I feel like dancing" is no song request."""
+    index = app.core.s.catalog.index  # type: ignore[attr-defined]
+    brightside = local.parse("more songs like mr brightside")
+    assert [index.names[index.row_of[t]] for t in brightside.like_tracks] == ["Mr. Brightside"]
+    assert brightside.like_artists == ["the killers"] and brightside.sound["energy"] > 0.8
+    yellow = local.parse("songs like yellow by coldplay")
+    assert [index.artists[index.row_of[t]] for t in yellow.like_tracks] == ["Coldplay"] and not yellow.artists
+    assert not local.parse("i feel like dancing").like_tracks and not local.parse("like happy").like_tracks
+    reply = await app.core.handle(Incoming("telegram", "70", "70", "more songs like mr brightside"))
+    assert "like Mr. Brightside (The Killers)" in reply.text and len(reply.playlist) >= 8

@@ -1,4 +1,4 @@
-from recommender.names import artist_key, track_key
+from recommender.names import artist_key, title_key, track_key
 from recommender.tagging import decade_of_year, decade_years, is_noise, normalise_tag
 
 
@@ -28,6 +28,7 @@ def test_artist_names_join_across_datasets() -> None:
     assert artist_key("Björk") == artist_key("bjork")
     assert artist_key("Beyoncé (feat. JAY-Z)") == "beyonce"
     assert track_key("Queen", "Bohemian Rhapsody - Remastered 2011") == track_key("queen", "Bohemian Rhapsody")
+    assert title_key("Mr. Brightside (feat. Someone) - 2004 Remaster") == "mr brightside"  # as typed in chat
 
 
 def test_a_span_of_decades_and_versions_of_one_song() -> None:

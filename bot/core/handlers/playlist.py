@@ -116,8 +116,14 @@ def understood(intent: Intent, catalog: Catalog) -> str:
         parts.append(texts.NO_SONGS_BY.format(who=", ".join(catalog.artist_name(a) for a in intent.missing_artists)))
     if intent.artists:
         parts.append(texts.BY.format(who=", ".join(catalog.artist_name(a) for a in intent.artists)))
-    if like := [a for a in intent.like_artists if a not in intent.missing_artists]:
-        parts.append(texts.LIKE.format(who=", ".join(catalog.artist_name(a) for a in like)))
+    songs = [song for song in map(catalog.track, intent.like_tracks) if song is not None]
+    # A song named to sound like brings its artist along: "like Blinding Lights (The Weeknd)", said once.
+    by_songs = {song.artist for song in songs}
+    like = [f"{song.name} ({song.artist})" for song in songs] + [
+        catalog.artist_name(a) for a in intent.like_artists
+        if a not in intent.missing_artists and catalog.artist_name(a) not in by_songs]
+    if like:
+        parts.append(texts.LIKE.format(who=", ".join(like)))
     if intent.exclude_genres or intent.exclude_artists:
         parts.append(texts.NO.format(what=", ".join(
             intent.exclude_genres + [catalog.artist_name(a) for a in intent.exclude_artists])))

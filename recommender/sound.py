@@ -76,11 +76,11 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("angry", r"angry|anger|rage|furious|pissed|mad at|scream\w*|hate everything|frustrat\w*|화나|분노|"
            r"짜증|怒|イライラ|enojad\w*|rabia|furios\w*|colere|enerve\w*|wutend|wut|sauer",
            {"energy": 0.88, "valence": 0.3, "acousticness": 0.05, "heavy": 1.0}, ("angry", "aggressive", "heavy")),
-    Moment("sad", r"sad\w*|down|depress\w*|cry\w*|tears|lonely|heartbr\w*|dumped|break ?up|broke up|miss (?:him|her|my ex)|"
+    Moment("sad", r"sad\w*|(?<!calm )(?<!wind )(?<!settle )(?<!slow )(?<!cool )down|depress\w*|cry\w*|tears|lonely|heartbr\w*|dumped|break ?up|broke up|miss (?:him|her|my ex)|"
            r"grief|blue|슬픈|슬퍼|우울|이별|눈물|悲し|泣|失恋|寂し|triste\w*|llorar|desamor|solo|chagrin|"
            r"rupture|pleurer|traurig\w*|liebeskummer|trennung|einsam",
            {"valence": 0.22, "energy": 0.35, "acousticness": 0.5, "danceability": 0.45}, ("sad", "melancholy")),
-    Moment("happy", r"happy|happiness|cheer\w*|joy\w*|good mood|great day|feel good|feeling good|upbeat|sunshine|"
+    Moment("happy", r"happy|happiness|cheer\w*|joy\w*|good mood|good vibes|great day|feel good|feeling good|upbeat|sunshine|"
            r"행복|기분 좋|즐거|楽し|嬉し|幸せ|元気|feliz|alegr\w*|heureu\w*|joyeu\w*|bonne humeur|glucklich|"
            r"frohlich|gute laune",
            {"valence": 0.8, "energy": 0.65, "danceability": 0.65, "speechiness": 0.06}, ("happy", "feel good", "upbeat")),
@@ -179,9 +179,20 @@ _MOMENTS = [(m, re.compile(r"(?<![a-z])(?:" + m.words + r")(?![a-z])")) for m in
 _COMPARATIVES = [(re.compile(r"(?<![a-z])(?:" + w + r")(?![a-z])"), dim, sign) for w, dim, sign in COMPARATIVES]
 
 
+# "no sad songs", "don't want sad songs", "anything but sad": the mood is ruled out, not asked for ("nothing but
+# sad songs" asks for it).
+_NEGATED = re.compile(r"(?:^|\s)(?:no|not|without|never|none|don.?t|do not|doesn.?t|avoid|except|skip|nothing|"
+                      r"anything but|everything but|sin|sans|ohne|kein|keine)(?:\s+(?!but\b)\w+){0,2}\s*$")
+
+
 def moments_in(folded: str, lowered: str = "") -> list[Moment]:
-    """The moments a message names, in the order of the moment table (folded text, and raw text for CJK)."""
-    return [m for m, pattern in _MOMENTS if pattern.search(folded) or (lowered and pattern.search(lowered))]
+    """The moments a message names and does not rule out, in the order of the moment table (folded text, and
+    raw text for CJK)."""
+    return [m for m, pattern in _MOMENTS if _said(pattern, folded) or (lowered and _said(pattern, lowered))]
+
+
+def _said(pattern: re.Pattern[str], text: str) -> bool:
+    return any(not _NEGATED.search(text[: found.start()]) for found in pattern.finditer(text))
 
 
 _WANTED = re.compile(r"\b(?:want|wanna|need|let me|make me|help me|gotta|something to)(?: to)?\s*$")

@@ -187,3 +187,10 @@ def test_a_calm_word_is_a_mood_and_only_more_of_it_a_comparative() -> None:
     calmer = "もっと落ち着いたロック"
     assert comparatives_in(fold(calmer), calmer.lower()) == {"energy": -1}
     assert names("퇴근길에 듣기 좋은 노래") == ["driving"]  # the way home from work
+
+
+def test_a_mood_the_message_rules_out_is_not_its_moment() -> None:
+    assert names("no sad songs please, just good vibes") == ["happy"]
+    assert names("i don't want sad songs") == [] and names("anything but sad") == []
+    assert names("nothing but sad songs") == ["sad"]  # only sad songs
+    assert names("i need to calm down, anxious af") == ["calm"]  # calming down is not feeling down

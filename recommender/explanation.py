@@ -38,7 +38,7 @@ class Explainer:
         if artist_key in named:
             parts.append(f"by {idx.artists[row]}, as asked")
         elif artist_key in known and asked:  # "like Radiohead": one of theirs, said as such, not "as asked"
-            parts.append(f"by {idx.artists[row]} themselves, the artist you named")
+            parts.append(f"by {idx.artists[row]} themselves")  # the artist named, or the named song's
         elif user_artists:
             if artist_key in known:
                 parts.append(f"by {idx.artists[row]}, whom you play")

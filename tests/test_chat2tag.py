@@ -60,7 +60,7 @@ async def test_like_radiohead_for_a_rainy_night(app: App, local: LocalChat2Tag) 
     chat = f"rh{uuid.uuid4().hex[:6]}"
     reply = await app.core.handle(Incoming("console", chat, chat, "something like Radiohead for a rainy night"))
     assert len(reply.playlist) == 10
-    assert sum("Radiohead" in t.reason for t in reply.playlist) >= 5  # "sounds like Radiohead" / "the artist you named"
+    assert sum("Radiohead" in t.reason for t in reply.playlist) >= 5  # "sounds like Radiohead" / "by Radiohead themselves"
     assert not any("as asked" in t.reason for t in reply.playlist)  # a likeness was asked for, not Radiohead's songs
     assert "like Radiohead" in reply.text
 

@@ -170,6 +170,15 @@ async def test_llm_answer_is_validated_against_the_catalog(llm_chat2tag: LLMChat
     assert "rainy day" in system["content"] and "rainy sunday morning" in user["content"]
 
 
+async def test_a_song_read_locally_stays_on_the_llm_path(llm_chat2tag: LLMChat2Tag, fake_llm: FakeOpenAI) -> None:
+    """Titles are the catalog's to match: the model's answer keeps the song the local reading found, and its
+    artist, even when the model names neither."""
+    fake_llm.script = [Scripted(content={"tags": [{"tag": "energetic", "weight": 0.8}]})]
+    intent = await llm_chat2tag.understand("more songs like mr brightside")
+    assert len(intent.like_tracks) == 1 and intent.like_artists == ["the killers"]
+    assert intent.sound["energy"] > 0.8  # the song's own sound, read locally
+
+
 class Unlimited:
     """A rate counter that never refuses nor stalls: these tests are about the LLM path, which a busy machine's
     slow counter (past its 0.3 s bound) would skip."""

@@ -185,7 +185,12 @@ async def _serving_model(settings: Settings, storage: Storage, index: CatalogInd
 @asynccontextmanager
 async def open_app(settings: Settings, progress: bool = True) -> AsyncIterator[App]:
     """Connect, build the catalog on first start, load every model once, and yield the running app."""
+    # The sentence encoder (about a second and a half) loads in a thread while the embedded database starts
+    # (about two): neither needs the other. Submitted now, before the database start blocks this thread;
+    # `load_encoder` caches it, so the catalog build and Chat2Tag below get this one.
+    encoder = asyncio.get_running_loop().run_in_executor(None, load_encoder, settings.encoder)
     async with open_storage(settings) as storage:
+        await encoder
         documents = await _catalog_files(settings, storage, progress)  # a no-op when up to date
         index = CatalogIndex.load(settings.catalog_dir)
         lookup = CatalogLookup(index)

@@ -68,8 +68,10 @@ class LocalChat2Tag:
         self._on_tracks = np.diff(index.track_tags.tocsc().indptr) > 0  # per tag: some track carries it
 
     def warm_up(self) -> None:
-        """Embed the words requests are made of before the first message needs them."""
+        """Embed the words requests are made of, and index the songs they may name, before the first message
+        needs them."""
         self.scorer.warm_up()
+        self.constraints.lookup.titles()
 
     def text_vector(self, text: str) -> np.ndarray | None:
         """The mean of a text's content-word embeddings, for the recommender's text signals."""

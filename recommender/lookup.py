@@ -53,14 +53,18 @@ class CatalogLookup:
             return None
         return match[0], self._artist_names[match[0]]
 
-    def find_track(self, title: str, artist: str | None = None) -> str | None:
-        """The track a title typed in chat names (its best-known recording; by `artist`'s key when given)."""
+    def titles(self) -> dict[str, list[int]]:
+        """Song title key -> catalog rows, best known first (made once per catalog, at warm-up or first use)."""
         if self._titles is None:
             titles: dict[str, list[int]] = {}
             for row in np.argsort(-self.index.popularity, kind="stable").tolist():
                 titles.setdefault(title_key(str(self.index.names[row])), []).append(row)
             self._titles = titles
-        rows = self._titles.get(fold(title), [])
+        return self._titles
+
+    def find_track(self, title: str, artist: str | None = None) -> str | None:
+        """The track a title typed in chat names (its best-known recording; by `artist`'s key when given)."""
+        rows = self.titles().get(fold(title), [])
         rows = [r for r in rows if artist is None or self.index.artist_keys[r] == artist]
         return str(self.index.track_ids[rows[0]]) if rows else None
 

@@ -77,10 +77,10 @@ class GraphSAGERecommender:
         # Only the signals the fusion weighs: a signal it learnt to ignore costs nothing (each is a pass over
         # the catalog). Its head is the list.
         fit = r.fusion.combine(self.moment_signals(tags, sound, query, only=r.fusion.weighed()))
-        if tags or sound or query is not None:
+        if tags or sound or query is not None or not taste.asked:
             fit = z(fit, clip=None)
-        # else no moment was asked for ("more like Kygo"): standardised, the popularity prior alone would weigh
-        # as much as the taste (Lady Gaga led "like Kygo"); at its learned weight it only breaks ties.
+        # else artists named and no moment ("more like Kygo"): standardised, the popularity prior alone would
+        # weigh as much as the artists (Lady Gaga led); at its learned weight it only breaks ties.
         user = r.user_vector(taste)
         known = {a for a, w in taste.artists.items() if w > 0}
         mask = self.allowed(filters)

@@ -80,7 +80,7 @@ class GraphSAGERecommender:
         if tags or sound or query is not None or not taste.asked:
             fit = z(fit, clip=None)
         # else artists named and no moment ("more like Kygo"): standardised, the popularity prior alone would
-        # weigh as much as the artists (Lady Gaga led); at its learned weight it only breaks ties.
+        # weigh as much as the artists (it brought "Uptown Funk"); at its learned weight it only breaks ties.
         user = r.user_vector(taste)
         known = {a for a, w in taste.artists.items() if w > 0}
         mask = self.allowed(filters)

@@ -24,6 +24,15 @@ GENRE_FAMILIES = {
     # A music language is its scene's genres: "korean ballads" are k-pop's, not the six tracks tagged "korean".
     "korean": ("k pop", "k rap", "k indie", "korean rnb"), "japanese music": ("j pop", "j rock", "city pop", "japanese"),
 }
+# Where a scene is, not how it sounds: "canadian pop" is pop from Canada. In "like X" a shared place counts for
+# less than a shared style, or "songs like Blinding Lights" is every Canadian (Drake, Céline Dion, Avril Lavigne).
+PLACES = frozenset(
+    "american argentine arkansas atl atlanta australian belgian birmingham boston brazilian british brooklyn canadian "
+    "chicago chilean colombian danish detroit dominican dutch finnish french german gothenburg icelandic indonesian "
+    "irish israeli italian japanese kentucky la lebanese melbourne memphis mexican miami minneapolis nashville "
+    "nigerian nordic norwegian nyc oakland philly pinoy russian scandinavian scottish seattle spanish swedish swiss "
+    "texas toronto uk us venezuelan welsh".split())
+PLACE_WEIGHT = 0.4  # "canadian pop" in "like X": 0.4 of the name itself, and all of "pop"
 
 
 def is_compound(name: str, genre: str) -> bool:
@@ -65,7 +74,7 @@ class GenreNames:
 
     def __init__(self, names: np.ndarray, matrix: sp.csr_matrix,
                  families: Mapping[str, tuple[str, ...]] = GENRE_FAMILIES) -> None:
-        self.matrix, self.families = matrix.tocsc(), families
+        self.names, self.matrix, self.families = names, matrix.tocsc(), families
         self._weighted: sp.csr_matrix | None = None  # rows scaled for `closeness`, made on first use
         self._columns: dict[str, list[int]] = defaultdict(list)  # genre -> the names that are it or compounds
         for i, name in enumerate(names.tolist()):
@@ -74,11 +83,13 @@ class GenreNames:
 
     def closeness(self, rows: np.ndarray) -> np.ndarray:
         """(rows,) how much each row's genres are those of `rows` (an artist named in "like X"): the cosine of
-        genre sets weighed by rarity, so sharing "sheffield indie" counts more than sharing "rock"."""
+        genre sets weighed by rarity, so sharing "sheffield indie" counts more than sharing "rock", and by style
+        more than by place (`PLACES`)."""
         if self._weighted is None:
-            carried = np.diff(self.matrix.indptr)  # csc: rows per genre name
-            idf = np.log((self.matrix.shape[0] + 1) / (carried + 1)).astype(np.float32)
-            weighted = (self.matrix @ sp.diags(idf)).tocsr()
+            styles = (self.matrix @ _styles(self.names.tolist())).tocsc()
+            carried = np.diff((styles > 0).indptr)  # csc: rows per style
+            idf = np.log((styles.shape[0] + 1) / (carried + 1)).astype(np.float32)
+            weighted = (styles @ sp.diags(idf)).tocsr()
             norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
             self._weighted = (sp.diags(1 / np.maximum(norms, 1e-9)) @ weighted).tocsr()
         if len(rows) == 0:
@@ -111,3 +122,21 @@ class GenreNames:
             if len(words) >= 2 and words[-1] in heads and self.carrying([genre]).sum() >= min_rows:
                 out.append(genre)
         return sorted(out)
+
+
+def _styles(names: list[str]) -> sp.csr_matrix:
+    """(names × styles) each genre name as its style: itself, or for a place's scene ("toronto rap") the style
+    ("rap") and, at `PLACE_WEIGHT`, the scene's own name."""
+    style_of = {n: " ".join(n.split()[1:]) for n in names if len(n.split()) > 1 and n.split()[0] in PLACES}
+    columns = {s: i for i, s in enumerate(names + sorted(set(style_of.values()) - set(names)))}
+    rows, cols, weights = [], [], []
+    for i, name in enumerate(names):
+        if name in style_of:
+            rows += [i, i]
+            cols += [i, columns[style_of[name]]]
+            weights += [PLACE_WEIGHT, 1.0]
+        else:
+            rows.append(i)
+            cols.append(i)
+            weights.append(1.0)
+    return sp.csr_matrix((weights, (rows, cols)), shape=(len(names), len(columns)), dtype=np.float32)

@@ -50,3 +50,11 @@ def test_closeness_counts_a_rare_shared_genre_above_a_common_one() -> None:
     assert close[0] == pytest.approx(1.0, abs=1e-5)
     assert close[1] > close[2] > 0 and close[5] == close[6] == 0
     assert not GenreNames(names, matrix).closeness(np.array([], dtype=int)).any()
+
+
+def test_closeness_counts_a_shared_style_above_a_shared_place() -> None:
+    """"Songs like Blinding Lights" (canadian pop): a British pop star is closer than a Canadian rapper."""
+    names, matrix = name_matrix([["canadian pop"], ["canadian hip hop"], ["uk pop"], ["canadian pop", "pop"], []])
+    close = GenreNames(names, matrix).closeness(np.array([0]))
+    assert close[2] > close[1] == 0
+    assert close[3] > close[2] and close[4] == 0

@@ -84,6 +84,13 @@ MOMENTS: tuple[Moment, ...] = (
            r"행복|기분 좋|즐거|楽し|嬉し|幸せ|元気|feliz|alegr\w*|heureu\w*|joyeu\w*|bonne humeur|glucklich|"
            r"frohlich|gute laune",
            {"valence": 0.8, "energy": 0.65, "danceability": 0.65, "speechiness": 0.06}, ("happy", "feel good", "upbeat")),
+    # A night drive is its own sound, not the mean of a road trip and a quiet night: moody, steady, electronic
+    # (the mean was acoustic enough for "Solsbury Hill" and "The Night They Drove Old Dixie Down").
+    Moment("night drive", r"night ?driv\w*|driv\w* (?:\w+ ){0,3}(?:at|through the|in the) night|(?:late night|midnight) "
+           r"(?:\w+ )?drive|nachtfahrt|autofahren bei nacht|밤 ?드라이브|夜(?:の)?ドライブ|深夜ドライブ|"
+           r"(?:conducir|manejar) de noche|conduire la nuit",
+           {"energy": 0.65, "valence": 0.35, "acousticness": 0.1, "danceability": 0.6, "tempo": 110},
+           ("smooth night driving", "late night tunes", "driving music")),
     Moment("driving", r"driv\w*|road ?trip|highway|cruis\w*|car ride|in the car|commut\w*|드라이브|운전|ドライブ|運転|"
            r"conducir|manejar|carretera|viaje|conduire|route|voiture|autofahr\w*|fahren|roadtrip|通勤|출퇴근|퇴근|출근|trajet|pendeln",
            {"energy": 0.7, "valence": 0.6, "tempo": 118}, ("driving", "road trip")),
@@ -152,6 +159,7 @@ MOMENTS: tuple[Moment, ...] = (
 )
 
 SONG_DIMS = ("energy", "valence", "danceability", "acousticness", "tempo")  # where "like <song>" aims
+MADE_OF = {"night drive": ("driving", "night")}
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
 SETS_THE_SOUND = frozenset({"workout", "party", "focus", "sleep", "meditation", "angry", "intense", "cleaning"})
 
@@ -187,8 +195,10 @@ _NEGATED = re.compile(r"(?:^|\s)(?:no|not|without|never|none|don.?t|do not|doesn
 
 def moments_in(folded: str, lowered: str = "") -> list[Moment]:
     """The moments a message names and does not rule out, in the order of the moment table (folded text, and
-    raw text for CJK)."""
-    return [m for m, pattern in _MOMENTS if _said(pattern, folded) or (lowered and _said(pattern, lowered))]
+    raw text for CJK); a moment made of others ("night drive") stands for them."""
+    found = [m for m, pattern in _MOMENTS if _said(pattern, folded) or (lowered and _said(pattern, lowered))]
+    covered = {part for m in found for part in MADE_OF.get(m.name, ())}
+    return [m for m in found if m.name not in covered]
 
 
 def _said(pattern: re.Pattern[str], text: str) -> bool:

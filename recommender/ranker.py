@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ class SageRanker:
         self.trained_interacted = interacted
         self.artist_pos = {a: i for i, a in enumerate(artists)}
         self._mood_side = np.isin(np.asarray(index.vocab.categories), list(MOOD_SIDE))
+        self._synonyms = lru_cache(maxsize=1024)(self._synonym_weights)  # (tags,) floats each
         final = layers[-1]
         with torch.no_grad():
             g_tag = model.tag_space(final["tag"])
@@ -189,21 +191,26 @@ class SageRanker:
     def tag_parts(self, tags: list[WeightedTag]) -> tuple[np.ndarray, np.ndarray]:
         """(share of the asked-for tag weight each track carries, the Tag model's predicted fit): the links we
         know and the links the model predicts, which the fusion weighs."""
-        vocab = self.index.vocab
         asked = self._asked(tags)
         if not asked:
             zeros = np.zeros(self.index.size, np.float32)
             return zeros, zeros
-        # A near-synonym counts as the tag itself ("nostalgia" for "nostalgic"), on the same side only: the mood
-        # "romantic" is not the genre "new romantic" (0.81), nor the situation "surf" the genre "surf punk".
+        total = sum(w for _, w in asked)
+        observed = np.minimum(np.asarray(self.index.track_tags @ self._synonyms(tuple(asked))).ravel() / total, 1.0)
+        return observed.astype(np.float32), self.tag_scores(tags)
+
+    def _synonym_weights(self, asked: tuple[tuple[int, float], ...]) -> np.ndarray:
+        """(tags,) the weight each vocabulary tag counts for: an asked tag its own, a near-synonym ("nostalgia"
+        for "nostalgic") its similarity, on the same side only: the mood "romantic" is not the genre "new
+        romantic" (0.81), nor the situation "surf" the genre "surf punk". Cached: requests repeat their tags."""
+        vocab = self.index.vocab
         cols = [c for c, _ in asked]
         same_side = self._mood_side[:, None] == self._mood_side[cols][None, :]
         sims = vocab.embeddings @ vocab.embeddings[cols].T * same_side * np.array([w for _, w in asked], np.float32)
         weights = np.where(sims >= SYNONYM_SIMILARITY, sims, 0.0).max(axis=1)
         weights[cols] = [w for _, w in asked]
-        total = sum(w for _, w in asked)
-        observed = np.minimum(np.asarray(self.index.track_tags @ weights).ravel() / total, 1.0)
-        return observed.astype(np.float32), self.tag_scores(tags)
+        weights.flags.writeable = False  # shared by every request asking for these tags
+        return weights
 
     def cf_scores(self, user: np.ndarray) -> np.ndarray:
         """Standardised CF fit of every track: mostly through its artist (what the CF model learnt from

@@ -66,11 +66,11 @@ class Vocabulary:
 
     def column(self, tag: str) -> int | None:
         """The vocabulary column of a tag or one of its aliases, in any spelling ("Chill Out")."""
-        for key in (tag, normalise_tag(tag)):
+        col = self.position.get(tag, self._alias.get(tag))  # most callers pass a vocabulary tag as it is
+        if col is None:
+            key = normalise_tag(tag)
             col = self.position.get(key, self._alias.get(key))
-            if col is not None:
-                return col
-        return None
+        return col
 
     def records(self) -> list[dict[str, Any]]:
         return [

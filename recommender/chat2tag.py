@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.chat_words import COMPARATIVE, ERA_WORDS, FALL_VERB, NEW
+from recommender.chat_words import COMPARATIVE, DESCRIBABLE, ERA_WORDS, FALL_VERB, NEW, SLOW_DANCE
 from recommender.constraints import ConstraintReader, count_in, era_in, script_language, small_talk_in
 from recommender.cues import MUSIC_WORDS, emoji_as_words
 from recommender.encoder import TextEncoder
@@ -105,12 +105,16 @@ class LocalChat2Tag:
         if lang != "en" and self.multilingual is not None:
             # The situation words (rain, café, night, gym) lead; the multilingual encoder adds the rest.
             named_moments = [IntentTag(tag=t, weight=0.9) for t in self._moment_tags(moments)]
-            ranked = [IntentTag(tag=t, weight=w) for t, w in self.multilingual.rank(text)]
+            ranked = [IntentTag(tag=t, weight=w) for t, w in self.multilingual.rank(text)
+                      # once the situation is read, a genre close to the sentence is a guess unless named
+                      # ("indie poptimism" for "musique douce pour le dîner"; "rap" for "deutscher Rap")
+                      if not named_moments or t in found["genres"]
+                      or self.vocab.categories[self.vocab.column(t)] in DESCRIBABLE]
             tags = named_moments + [t for t in ranked if t.tag not in {m.tag for m in named_moments}]
             note = "multilingual" if tags or sound else "not_understood"
         else:
             blocked = {c for g in found["exclude_genres"] for c in self.constraints.columns_with_word(g)}
-            said = fold(FALL_VERB.sub(" ", ERA_WORDS.sub(" ", COMPARATIVE.sub(" ", rest))))
+            said = SLOW_DANCE.sub(" love songs ", fold(FALL_VERB.sub(" ", ERA_WORDS.sub(" ", COMPARATIVE.sub(" ", rest)))))
             for genre in found["genres"]:  # the filter's alone when no tag names it: "city pop" read as Seattle
                 if self.vocab.column(genre) is None:
                     said = re.sub(rf"\b{re.escape(genre)}\b", " ", said)

@@ -28,6 +28,8 @@ NUMBER_WORDS = {"a dozen": 12, "dozen": 12, "one": 1, "two": 2, "three": 3, "fou
 DECADE = re.compile(r"\b((?:19|20)?\d0 ?'? ?s)\b|(\d0)(?:년대|年代)|\b(?:annees|anos|jahre|los|les) (\d0)\b|\b(\d0)(?:er|ern|er jahre)\b")
 ERA_WORDS = re.compile(r"\b(?:early|mid|late)(?= (?:19|20)?\d0 ?s\b)")  # not a morning or a night
 FALL_VERB = re.compile(r"\bfall(?:ing)?(?= (?:asleep|in love|for\b|apart))")  # not the season
+# A first or slow dance is a love song, not dance music ("songs for my wedding first dance" read "dance, danceable").
+SLOW_DANCE = re.compile(r"\b(?:(?:wedding|our|my) )?(?:first|slow) danc(?:e|es|ing)\b")
 YEAR = re.compile(r"\b(19[4-9]\d|20[0-2]\d)\b(?!\s*(?:km|miles|people|times|songs))")
 DECADE_WORDS = {"fifties": "50s", "sixties": "60s", "seventies": "70s", "eighties": "80s", "nineties": "90s",
                 "noughties": "00s", "two thousands": "00s"}

@@ -61,7 +61,7 @@ MOMENTS: tuple[Moment, ...] = (
            {"energy": 0.15, "acousticness": 0.85, "tempo": 80, "instrumentalness": 0.5, "danceability": 0.35},
            ("sleep", "relaxing", "ambient")),
     Moment("calm", r"calm\w*|chill\w*|relax\w*|unwind\w*|mellow|peaceful|cozy|cosy|lazy|soft|tired|exhausted|long day|잔잔|편안|휴식|"
-           r"落ち着|リラックス|癒|tranquil\w*|relaj\w*|calme|detente|ruhig\w*|entspann\w*|gemutlich",
+           r"落ち着|リラックス|癒|tranquil\w*|relaj\w*|calme|detente|douce|doux|suave\w*|ruhig\w*|entspann\w*|gemutlich|sanft\w*",
            {"energy": 0.3, "acousticness": 0.6, "valence": 0.45, "tempo": 100}, ("chill", "relaxing", "mellow")),
     Moment("meditation", r"meditat\w*|yoga|mindful\w*|breath\w*|명상|요가|瞑想|ヨガ|meditaci\w*|meditation",
            {"energy": 0.15, "instrumentalness": 0.7, "acousticness": 0.8, "speechiness": 0.04},
@@ -109,7 +109,7 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("night", NOT_THE_NIGHT + r"night\w*|midnight|late|2 ?am|3 ?am|after dark|밤|새벽|深夜|夜|noche|madrugada|"
            r"nuit|nacht\w*",
            {"energy": 0.45, "valence": 0.35, "acousticness": 0.4}, ("night", "late night", "chill")),
-    Moment("romantic", r"romanc\w*|romantic|date night|love song\w*|in love|crush|wedding|candle\w*|사랑|로맨틱|"
+    Moment("romantic", r"romanc\w*|romantic|date night|love song\w*|in love|crush|wedding|candle\w*|(?:first|slow) danc\w*|사랑|로맨틱|"
            r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt|ballads?",
            {"valence": 0.55, "energy": 0.4, "acousticness": 0.45, "danceability": 0.55}, ("romantic", "love")),
     Moment("slow jam", r"slow jams?|slow songs", {"energy": 0.4, "danceability": 0.65, "valence": 0.5,

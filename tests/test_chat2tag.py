@@ -288,6 +288,20 @@ def test_going_out_is_a_party_and_a_genre_plural_is_not_a_mood(local: LocalChat2
     assert "fast" not in {t.tag for t in slow.tags} and slow.sound["danceability"] >= 0.6  # "slow" ~ "fast"
 
 
+def test_a_first_dance_is_a_love_song_and_a_guessed_genre_does_not_join_a_moment_read_in_french(
+        local: LocalChat2Tag) -> None:
+    """"songs for my wedding first dance" read "dance, danceable"; "musique douce pour le dîner" read
+    "indie poptimism" (a genre close to the sentence) and not the softness."""
+    first_dance = local.parse("songs for my wedding first dance")
+    assert not {"dance", "danceable", "dance party"} & tags_of(local, "songs for my wedding first dance")
+    assert "love songs" in {t.tag for t in first_dance.tags} and first_dance.moments == ["romantic"]
+    dinner = local.parse("musique douce pour le dîner")
+    assert dinner.lang == "fr" and "calm" in dinner.moments
+    assert all(local.vocab.categories[local.vocab.column(t.tag)] != "genre" or t.tag in dinner.genres
+               for t in dinner.tags[len(dinner.moments):]), [t.tag for t in dinner.tags]
+    assert "rap" in tags_of(local, "deutscher Rap für die Autofahrt")  # a genre it names still counts
+
+
 def test_common_words_are_embedded_ahead_so_new_messages_need_no_encoder_call(app: App, local: LocalChat2Tag,
                                                                               ) -> None:
     calls: list[list[str]] = []

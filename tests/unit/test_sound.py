@@ -107,6 +107,7 @@ def test_a_night_drive_is_its_own_sound_not_a_road_trip_averaged_with_a_quiet_ni
         assert names(text) == ["night drive"], text
         assert combine(moments_in(text))["acousticness"] <= 0.2
     assert names("road trip with friends") == ["driving"] and names("quiet night in") == ["night"]
+    assert names("slow dance songs") == ["romantic"] and "calm" in names("musique douce pour le dîner")
 
 
 def test_angry_music_is_heavy_not_only_loud_and_dark() -> None:

@@ -317,8 +317,9 @@ class ConstraintReader:
                     negated_until = -1
                 negated = i <= negated_until
                 after_like = bool(i) and words[i - 1] in LIKE_BEFORE and not negated
+                hit = self._artist_at(words, i, fuzzy, alone=len(clauses) == 1)  # typo-tolerant only in English
                 song = self._song_at(words, i, fuzzy, by_artist=True) if after_like else None
-                if song is None and after_like and self._artist_at(words, i, fuzzy) is None:
+                if song is None and after_like and hit is None:
                     song = self._song_at(words, i, fuzzy, by_artist=False)
                 if song is not None:  # "songs like blinding lights": the song, and its artist's taste
                     track_id, n = song
@@ -329,7 +330,6 @@ class ConstraintReader:
                     last_kind, last_end = "", -2
                     i += n
                     continue
-                hit = self._artist_at(words, i, fuzzy, alone=len(clauses) == 1)  # typo-tolerant only in English
                 if hit is not None:
                     key, n = hit
                     before = set(words[max(0, i - 3): i])

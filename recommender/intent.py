@@ -105,7 +105,7 @@ class IntentValidator:
 
     def __init__(self, vocab: Vocabulary, encode: Callable[[list[str]], np.ndarray],
                  find_artist: Callable[[str], tuple[str, str] | None], named_genres: Iterable[str],
-                 has_tracks: Callable[[str], bool] = lambda key: True) -> None:
+                 has_tracks: Callable[[str], bool]) -> None:
         self.vocab = vocab
         self.encode = encode
         self.find_artist = find_artist

@@ -114,7 +114,8 @@ class LocalChat2Tag:
             note = "multilingual" if tags or sound else "not_understood"
         else:
             blocked = {c for g in found["exclude_genres"] for c in self.constraints.columns_with_word(g)}
-            said = SLOW_DANCE.sub(" love songs ", fold(FALL_VERB.sub(" ", ERA_WORDS.sub(" ", COMPARATIVE.sub(" ", rest)))))
+            said = fold(FALL_VERB.sub(" ", ERA_WORDS.sub(" ", COMPARATIVE.sub(" ", rest))))
+            said = SLOW_DANCE.sub(" love songs ", said)
             for genre in found["genres"]:  # the filter's alone when no tag names it: "city pop" read as Seattle
                 if self.vocab.column(genre) is None:
                     said = re.sub(rf"\b{re.escape(genre)}\b", " ", said)

@@ -127,16 +127,13 @@ class GenreNames:
 def _styles(names: list[str]) -> sp.csr_matrix:
     """(names × styles) each genre name as its style: itself, or for a place's scene ("toronto rap") the style
     ("rap") and, at `PLACE_WEIGHT`, the scene's own name."""
-    style_of = {n: " ".join(n.split()[1:]) for n in names if len(n.split()) > 1 and n.split()[0] in PLACES}
+    style_of = {}
+    for name in names:
+        first, _, rest = name.partition(" ")
+        if rest and first in PLACES:
+            style_of[name] = rest
     columns = {s: i for i, s in enumerate(names + sorted(set(style_of.values()) - set(names)))}
-    rows, cols, weights = [], [], []
-    for i, name in enumerate(names):
-        if name in style_of:
-            rows += [i, i]
-            cols += [i, columns[style_of[name]]]
-            weights += [PLACE_WEIGHT, 1.0]
-        else:
-            rows.append(i)
-            cols.append(i)
-            weights.append(1.0)
+    entries = [(i, i, PLACE_WEIGHT if name in style_of else 1.0) for i, name in enumerate(names)]
+    entries += [(i, columns[style_of[name]], 1.0) for i, name in enumerate(names) if name in style_of]
+    rows, cols, weights = zip(*entries) if entries else ((), (), ())
     return sp.csr_matrix((weights, (rows, cols)), shape=(len(names), len(columns)), dtype=np.float32)

@@ -159,7 +159,7 @@ MOMENTS: tuple[Moment, ...] = (
 )
 
 SONG_DIMS = ("energy", "valence", "danceability", "acousticness", "tempo")  # where "like <song>" aims
-MADE_OF = {"night drive": ("driving", "night")}
+MADE_OF = {"night drive": ("driving", "night")}  # a moment whose words also say these: it stands for them
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
 SETS_THE_SOUND = frozenset({"workout", "party", "focus", "sleep", "meditation", "angry", "intense", "cleaning"})
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.chat_words import COMPARATIVE, DESCRIBABLE, ERA_WORDS, FALL_VERB, NEW, SLOW_DANCE
+from recommender.chat_words import COMPARATIVE, DESCRIBABLE, ERA_WORDS, FALL_VERB, NEW, SLOW_DANCE, feelings_as_tags
 from recommender.constraints import ConstraintReader, count_in, era_in, script_language, small_talk_in
 from recommender.cues import MUSIC_WORDS, emoji_as_words
 from recommender.encoder import TextEncoder
@@ -115,7 +115,7 @@ class LocalChat2Tag:
         else:
             blocked = {c for g in found["exclude_genres"] for c in self.constraints.columns_with_word(g)}
             said = fold(FALL_VERB.sub(" ", ERA_WORDS.sub(" ", COMPARATIVE.sub(" ", rest))))
-            said = SLOW_DANCE.sub(" love songs ", said)
+            said = feelings_as_tags(SLOW_DANCE.sub(" love songs ", said))
             for genre in found["genres"]:  # the filter's alone when no tag names it: "city pop" read as Seattle
                 if self.vocab.column(genre) is None:
                     said = re.sub(rf"\b{re.escape(genre)}\b", " ", said)

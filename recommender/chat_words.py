@@ -30,6 +30,23 @@ ERA_WORDS = re.compile(r"\b(?:early|mid|late)(?= (?:19|20)?\d0 ?s\b)")  # not a 
 FALL_VERB = re.compile(r"\bfall(?:ing)?(?= (?:asleep|in love|for\b|apart))")  # not the season
 # A first or slow dance is a love song, not dance music ("songs for my wedding first dance" read "dance, danceable").
 SLOW_DANCE = re.compile(r"\b(?:(?:wedding|our|my) )?(?:first|slow) danc(?:e|es|ing)\b")
+# Everyday feelings the tag vocabulary has no word for, said in words it has ("feeling homesick" found no tag;
+# "hungover" read as "drinking, beer"; "just got promoted" found nothing).
+FEELINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bhome ?sick\w*|\bmiss(?:ing)? (?:home|my (?:family|friends|hometown|home|mom|mum|dad|parents))\b"),
+     " nostalgic memories "),
+    (re.compile(r"\bhung ?over\b|\bhangover\b"), " calm mellow "),
+    (re.compile(r"\bpromot(?:ed|ion)\b|\bgraduat\w*|\bgood news\b|\bgot the job\b|\bcelebrat\w*|\bpassed (?:my|the) \w+"),
+     " happy party "),
+    (re.compile(r"\bgrateful\b|\bthankful\b|\bblessed\b"), " happy uplifting "),
+)
+
+
+def feelings_as_tags(said: str) -> str:
+    for pattern, words in FEELINGS:
+        said = pattern.sub(words, said)
+    return said
+
 YEAR = re.compile(r"\b(19[4-9]\d|20[0-2]\d)\b(?!\s*(?:km|miles|people|times|songs))")
 DECADE_WORDS = {"fifties": "50s", "sixties": "60s", "seventies": "70s", "eighties": "80s", "nineties": "90s",
                 "noughties": "00s", "two thousands": "00s"}

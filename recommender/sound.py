@@ -60,7 +60,7 @@ MOMENTS: tuple[Moment, ...] = (
            r"sommeil|schlaf\w*|einschlafen",
            {"energy": 0.15, "acousticness": 0.85, "tempo": 80, "instrumentalness": 0.5, "danceability": 0.35},
            ("sleep", "relaxing", "ambient")),
-    Moment("calm", r"calm\w*|chill\w*|relax\w*|unwind\w*|mellow|peaceful|cozy|cosy|lazy|soft|tired|exhausted|long day|잔잔|편안|휴식|"
+    Moment("calm", r"calm\w*|chill\w*|relax\w*|unwind\w*|mellow|peaceful|cozy|cosy|lazy|soft|tired|exhausted|long day|hung ?over|hangover|잔잔|편안|휴식|"
            r"落ち着|リラックス|癒|tranquil\w*|relaj\w*|calme|detente|douce|doux|suave\w*|ruhig\w*|entspann\w*|gemutlich|sanft\w*",
            {"energy": 0.3, "acousticness": 0.6, "valence": 0.45, "tempo": 100}, ("chill", "relaxing", "mellow")),
     Moment("meditation", r"meditat\w*|yoga|mindful\w*|breath\w*|명상|요가|瞑想|ヨガ|meditaci\w*|meditation",
@@ -80,7 +80,13 @@ MOMENTS: tuple[Moment, ...] = (
            r"grief|blue|슬픈|슬퍼|우울|이별|눈물|悲し|泣|失恋|寂し|triste\w*|llorar|desamor|solo|chagrin|"
            r"rupture|pleurer|traurig\w*|liebeskummer|trennung|einsam",
            {"valence": 0.22, "energy": 0.35, "acousticness": 0.5, "danceability": 0.45}, ("sad", "melancholy")),
-    Moment("happy", r"happy|happiness|cheer\w*|joy\w*|good mood|good vibes|great day|feel good|feeling good|upbeat|sunshine|"
+    # Missing home: songs people know, unhurried, warm rather than bright ("feeling homesick" found no tag). The
+    # word "nostalgic" itself is left to its tags, which carry the old favourites (Chicago, Air Supply, a-ha).
+    Moment("nostalgic", r"home ?sick\w*|miss(?:ing)? (?:home|my (?:family|friends|hometown|home|mom|mum|dad|parents))|"
+           r"good old days|old times|추억|그리운|그리워|懐かし|郷愁|saudade|heimweh|mal du pays",
+           {"familiar": 0.8, "energy": 0.45, "valence": 0.45, "acousticness": 0.45}, ("nostalgic", "memories", "nostalgia")),
+    Moment("happy", r"happy|happiness|cheer\w*|joy\w*|good mood|good vibes|(?:good|great|beautiful|lovely) day|feel good|feeling good|upbeat|sunshine|"
+           r"celebrat\w*|promot(?:ed|ion)|graduat\w*|good news|got the job|grateful|thankful|blessed|"
            r"행복|기분 좋|즐거|楽し|嬉し|幸せ|元気|feliz|alegr\w*|heureu\w*|joyeu\w*|bonne humeur|glucklich|"
            r"frohlich|gute laune",
            {"valence": 0.8, "energy": 0.65, "danceability": 0.65, "speechiness": 0.06}, ("happy", "feel good", "upbeat")),

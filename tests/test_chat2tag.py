@@ -302,6 +302,22 @@ def test_a_first_dance_is_a_love_song_and_a_guessed_genre_does_not_join_a_moment
     assert "rap" in tags_of(local, "deutscher Rap für die Autofahrt")  # a genre it names still counts
 
 
+def test_everyday_feelings_without_a_tag_of_their_own_are_read(local: LocalChat2Tag) -> None:
+    """"feeling homesick" and "just got promoted" found no tag ("I couldn't find a mood"), "hungover" read
+    "drinking, beer", and a bare "day" brought "rainy day, bad day, valentines day"."""
+    for text in ("feeling homesick", "missing my family"):
+        intent = local.parse(text)
+        assert {"nostalgic", "memories"} <= {t.tag for t in intent.tags} and intent.moments == ["nostalgic"], text
+    hungover = local.parse("so hungover")
+    assert "calm" in hungover.moments and not {"drinking", "beer"} & tags_of(local, "so hungover")
+    for text in ("just got promoted!", "celebrating my graduation", "feeling grateful"):
+        intent = local.parse(text)
+        assert "happy" in intent.moments and intent.sound["valence"] >= 0.7, text
+    for text in ("snowy day", "first day of spring", "a good day"):
+        assert not {"rainy day", "bad day", "valentines day"} & tags_of(local, text), text
+    assert "rainy day" in tags_of(local, "rainy day") and "bad day" in tags_of(local, "having a bad day")
+
+
 def test_common_words_are_embedded_ahead_so_new_messages_need_no_encoder_call(app: App, local: LocalChat2Tag,
                                                                               ) -> None:
     calls: list[list[str]] = []

@@ -108,6 +108,7 @@ class LLMChat2Tag:
             sound=local.sound, moments=local.moments, shifts=local.shifts, query=local.query,
             missing_genres=local.missing_genres,  # what the catalog lacks is the catalog's to say
             nearest_genres=local.nearest_genres,
+            occasions=local.occasions, exclude_occasions=local.exclude_occasions,  # read from titles' words
         )
         intent = self.validator.validate(raw)
         if not intent.tags and not intent.filters() and not intent.like_artists:

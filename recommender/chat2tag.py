@@ -26,6 +26,7 @@ from recommender.intent import MAX_TAGS, Intent, IntentTag
 from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
+from recommender.occasions import without_words
 from recommender.sound import (
     SONG_DIMS,
     Moment,
@@ -95,7 +96,9 @@ class LocalChat2Tag:
         # "less sad", "more chill": a comparative moves the sound; it does not also name the moment.
         # The raw text only for scripts folding would mangle (Hangul); Latin moments are written folded.
         raw = COMPARATIVE.sub(" ", text.lower()) if script else ""
-        moments = moments_in(COMPARATIVE.sub(" ", folded), raw)
+        # A ruled-out occasion is not the moment either ("chill music, no christmas" is not wintry).
+        moments = moments_in(without_words(COMPARATIVE.sub(" ", folded), found["exclude_occasions"]),
+                             without_words(raw, found["exclude_occasions"]))
         moves = comparatives_in(folded, text.lower())
         songs = [self.index.row_of[t] for t in found["like_tracks"]]
         sound = self.sound(moments, moves, found["like_artists"] + found["artists"], wanted_in(folded, moments),
@@ -114,6 +117,7 @@ class LocalChat2Tag:
             note = "multilingual" if tags or sound else "not_understood"
         else:
             blocked = {c for g in found["exclude_genres"] for c in self.constraints.columns_with_word(g)}
+            blocked |= {c for c, tag in enumerate(self.vocab.tags) if without_words(tag, found["exclude_occasions"]) != tag}
             said = fold(FALL_VERB.sub(" ", ERA_WORDS.sub(" ", COMPARATIVE.sub(" ", rest))))
             said = feelings_as_tags(SLOW_DANCE.sub(" love songs ", said))
             for genre in found["genres"]:  # the filter's alone when no tag names it: "city pop" read as Seattle

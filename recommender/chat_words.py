@@ -54,7 +54,7 @@ NEW = re.compile(r"\b(?:brand new|new releases?|newest|latest (?:releases?|songs
                  r"|fresh releases?|just (?:came out|released|dropped)|released this year|new (?:songs|tracks|music) only)\b")
 OLD_SCHOOL = "80s-90s"  # "old school r&b", unless a decade is named ("old school 70s soul")
 NEGATORS = frozenset({"no", "not", "without", "except", "skip", "minus", "nor", "hate", "nothing", "never", "avoid",
-                      "arent", "isnt", "dont", "doesnt", "wasnt", "none",
+                      "arent", "isnt", "dont", "doesnt", "wasnt", "none", "non",
                       "pas", "sin", "menos", "ohne", "kein", "keine", "sem", "senza", "без"})
 SCOPE_STOP = frozenset("for but just only i im it we to while when like something i m need want so please".split())
 LIKE_BEFORE = frozenset("like similar sounds sound style fan fans love into reminds likes vibe vibes como comme wie".split())

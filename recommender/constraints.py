@@ -47,6 +47,7 @@ from recommender.diversify import GENRE_MIN_WEIGHT, MIN_GENRE_TRACKS, genre_weig
 from recommender.genre_names import is_compound
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
+from recommender.occasions import occasion_named
 from recommender.sound import moments_in
 from recommender.tagging import (
     ERA_PARTS,
@@ -298,7 +299,8 @@ class ConstraintReader:
         """Genres and artists to include, sound like, or exclude, clause by clause; and the rest of the text
         (names and ruled-out words removed) for the tags."""
         found: dict[str, list[str]] = {k: [] for k in ("genres", "exclude_genres", "artists", "like_artists",
-                                                       "exclude_artists", "like_tracks")}
+                                                       "exclude_artists", "like_tracks", "occasions",
+                                                       "exclude_occasions")}
         rest: list[str] = []
         clauses = [c for c in CLAUSE.split(text.lower()) if c.strip()]
         for clause in clauses:
@@ -364,12 +366,17 @@ class ConstraintReader:
                     elif tag not in STILL_A_MOOD:  # "the house" is a room: no filter, and no "house" tag either
                         i += n
                         continue
+                if (occasion := occasion_named(w)) is not None:  # "christmas songs", "winter, but no xmas"
+                    kind = "exclude_occasions" if negated else "occasions"
+                    if occasion not in found[kind]:
+                        found[kind].append(occasion)
                 if not negated:
                     rest.append(w)
                 i += 1
             rest.append(",")
         found["genres"] = [g for g in dict.fromkeys(found["genres"]) if g not in found["exclude_genres"]]
         found["exclude_genres"] = list(dict.fromkeys(found["exclude_genres"]))
+        found["occasions"] = [o for o in found["occasions"] if o not in found["exclude_occasions"]]
         return found, " ".join(rest)
 
     def _song_at(self, words: list[str], i: int, fuzzy: bool, by_artist: bool) -> tuple[str, int] | None:

@@ -21,11 +21,14 @@ def pick(index: CatalogIndex, order: Iterable[int], k: int, exclude: frozenset[s
     """Rows in `order`, skipping excluded or filtered tracks, a third song by one artist (unless the request
     names its artists), the same song under another id, and known artists beyond their share. When the
     constraints leave too few artists to fill the list ("80s city pop": four), a second pass lifts the cap
-    per artist: ten tracks by four artists read better than eight."""
+    per artist: ten tracks by four artists read better than eight. Another artist's recording of a title
+    already picked also waits for that pass ("christmas songs" had three "Have Yourself a Merry Little
+    Christmas")."""
     picked: list[int] = []
     # An excluded track excludes its song: the same recording often has several ids.
     seen_songs = {index.song_key(r) for r in (index.row_of.get(t) for t in exclude) if r is not None}
     per_artist: dict[str, int] = {}
+    titles: set[str] = set()
     known_quota = max(1, int(k * KNOWN_ARTIST_SHARE)) if known else 0
     order = list(order)
     for cap in dict.fromkeys((max_per_artist, k)):
@@ -39,7 +42,8 @@ def pick(index: CatalogIndex, order: Iterable[int], k: int, exclude: frozenset[s
                 continue
             artist = str(index.artist_keys[row])
             song = index.song_key(int(row))
-            if per_artist.get(artist, 0) >= cap or song in seen_songs:
+            title = song.partition("|")[2]
+            if per_artist.get(artist, 0) >= cap or song in seen_songs or (cap < k and title in titles):
                 continue
             if artist in known:
                 if known_quota <= 0:
@@ -47,6 +51,7 @@ def pick(index: CatalogIndex, order: Iterable[int], k: int, exclude: frozenset[s
                 known_quota -= 1
             per_artist[artist] = per_artist.get(artist, 0) + 1
             seen_songs.add(song)
+            titles.add(title)
             picked.append(int(row))
     return picked
 
@@ -137,6 +142,10 @@ def allowed(index: CatalogIndex, filters: Filters) -> np.ndarray | None:
         mask &= genre_weight(index, filters.exclude_genres) < EXCLUDE_MIN_WEIGHT
     if filters.exclude_artists:
         mask &= ~np.isin(index.artist_keys, list(filters.exclude_artists))
+    for occasion in filters.occasions:  # a title about it, not a tag on its artist
+        mask &= index.titled(occasion)
+    for occasion in filters.exclude_occasions:
+        mask &= ~index.titled(occasion)
     spans = [span for span in map(decade_years, filters.eras) if span]
     if NEW_RELEASES in filters.eras:
         newest = int(index.years.max())

@@ -16,7 +16,7 @@ from recommender.names import artist_key
 
 FEATURES = ("danceability", "energy", "speechiness", "acousticness", "instrumentalness",
             "liveness", "valence", "tempo", "loudness")
-CHECKS = ("features", "year", "genres_any", "genres_none", "artists_any", "artists_none")
+CHECKS = ("features", "year", "genres_any", "genres_none", "artists_any", "artists_none", "title_any", "title_none")
 TYPES = ("mood", "activity", "weather", "time", "season", "genre", "era", "artist",
          "exclusion", "comparative", "mixed")
 MAX_FEATURES = 3
@@ -87,7 +87,8 @@ def _parse_genres(text: Any) -> list[str]:
 
 
 class TrackFacts:
-    """Per track_id: audio features, album year (0 unknown), artist key and the artist's Spotify genres."""
+    """Per track_id: audio features, album year (0 unknown), artist key, the artist's Spotify genres and the
+    title."""
 
     def __init__(self, tracks: pd.DataFrame, artists: pd.DataFrame) -> None:
         genres: dict[str, list[str]] = {}
@@ -99,6 +100,7 @@ class TrackFacts:
         self.ids: list[str] = list(tracks["track_id"])
         self.year = dict(zip(self.ids, pd.to_numeric(years, errors="coerce").fillna(0).astype(int)))
         self.artist = dict(zip(self.ids, tracks["track_artist"].astype(str).map(artist_key)))
+        self.title = dict(zip(self.ids, tracks["track_name"].astype(str).str.lower()))
         self.genres = {tid: genres.get(key, []) for tid, key in self.artist.items()}
         values = tracks[list(FEATURES)].apply(pd.to_numeric, errors="coerce").to_dict("records")
         self.features: dict[str, dict[str, float]] = dict(zip(self.ids, values))
@@ -117,9 +119,13 @@ class TrackFacts:
                 out[name] = all(lo <= self.features[track_id][f] <= hi for f, (lo, hi) in value.items())
             elif name == "year":
                 out[name] = value[0] <= self.year[track_id] <= value[1]
-            else:  # genres match by substring, artists by normalised name
-                hit = (any(sub.lower() in g for g in genres for sub in value) if name.startswith("genres")
-                       else artist in {artist_key(a) for a in value})
+            else:  # genres and titles match by substring, artists by normalised name
+                if name.startswith("genres"):
+                    hit = any(sub.lower() in g for g in genres for sub in value)
+                elif name.startswith("title"):
+                    hit = any(sub.lower() in self.title[track_id] for sub in value)
+                else:
+                    hit = artist in {artist_key(a) for a in value}
                 out[name] = hit if name.endswith("_any") else not hit
         return out
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 from pydantic import BaseModel, Field, field_validator
 
+from recommender.occasions import TITLES
 from recommender.sound import DIMS as SOUND_DIMS
 from recommender.tagging import normalise_tag
 from recommender.types import Filters, WeightedTag
@@ -46,6 +47,8 @@ class Intent(BaseModel):
                                        description="artists asked for whose songs the catalog lacks (also like_artists)")
     exclude_artists: list[str] = Field(default_factory=list, description="artists ruled out ('no Drake')")
     era: str | None = Field(default=None, description="a decade such as '90s'")
+    occasions: list[str] = Field(default_factory=list, description="occasions the songs are about ('christmas')")
+    exclude_occasions: list[str] = Field(default_factory=list, description="occasions ruled out ('no christmas')")
     count: int | None = Field(default=None, ge=1, le=MAX_TRACKS, description="how many tracks were asked for")
     language: str | None = Field(default=None, description="language of the music asked for ('korean')")
     lang: str = Field(default="en", description="ISO 639-1 code of the message's own language")
@@ -97,6 +100,7 @@ class Intent(BaseModel):
             artists=frozenset(self.artists),
             exclude_genres=frozenset(self.exclude_genres), exclude_artists=frozenset(self.exclude_artists),
             eras=frozenset([self.era] if self.era else []),
+            occasions=frozenset(self.occasions), exclude_occasions=frozenset(self.exclude_occasions),
         )
 
 
@@ -158,4 +162,6 @@ class IntentValidator:
             "exclude_artists": self._artists(intent.exclude_artists),
             "era": era if era and self._category.get(era) == "era" and era[0].isdigit() else None,
             "language": language if language and self._category.get(language) == "language" else None,
+            "occasions": [o for o in intent.occasions if o in TITLES],
+            "exclude_occasions": [o for o in intent.exclude_occasions if o in TITLES],
         }).without_songless_artists(self.has_tracks)

@@ -123,9 +123,12 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("summer", r"summer\w*|beach\w*|sunny|sun|pool ?party|vacation|holiday|tropical|bbq|barbecue|cookout|picnic|여름|해변|바다|夏|海|ビーチ|"
            r"verano|playa|sol|ete|plage|soleil|vacances|sommer\w*|strand|sonne",
            {"valence": 0.78, "danceability": 0.72, "energy": 0.7}, ("summer", "beach", "sunny")),
-    Moment("winter", r"winter\w*|snow\w*|cold|christmas|xmas|holiday season|fireplace|겨울|눈 ?오|크리스마스|冬|雪|"
-           r"クリスマス|invierno|nieve|navidad|hiver|neige|noel|schnee|weihnacht\w*",
-           {"acousticness": 0.55, "energy": 0.4, "valence": 0.45}, ("winter", "christmas", "snow")),
+    Moment("winter", r"winter\w*|snow\w*|cold|fireplace|겨울|눈 ?오|冬|雪|invierno|nieve|hiver|neige|schnee",
+           {"acousticness": 0.55, "energy": 0.4, "valence": 0.45}, ("winter", "snow")),
+    # Christmas songs are the ones everybody knows, bright more than wintry ("christmas songs" opened with three
+    # slow covers of "Have Yourself a Merry Little Christmas" and no Mariah Carey).
+    Moment("christmas", r"christmas|xmas|holiday season|크리스마스|クリスマス|navidad|noel|weihnacht\w*",
+           {"familiar": 0.85, "valence": 0.7, "energy": 0.55}, ("christmas", "xmas", "holiday")),
     Moment("autumn", r"autumn|fall vibes|fall evening|leaves|october|cozy fall|가을|秋|otono|automne|herbst\w*",
            {"acousticness": 0.55, "energy": 0.4, "valence": 0.4}, ("autumn", "melancholy")),
     Moment("cooking", r"cook\w*|dinner|kitchen|baking|brunch|요리|저녁|料理|ディナー|cocin\w*|cena|cuisine|diner|"

@@ -37,9 +37,11 @@ class Filters:
     exclude_genres: frozenset[str] = frozenset()
     exclude_artists: frozenset[str] = frozenset()
     eras: frozenset[str] = frozenset()  # decade tags ("90s"): only tracks released then
+    occasions: frozenset[str] = frozenset()  # only songs whose titles are about it ("christmas")
+    exclude_occasions: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.genres or self.artists or self.exclude_genres or self.exclude_artists or self.eras)
+        return any(getattr(self, name) for name in self.__dataclass_fields__)
 
     def as_lists(self) -> dict[str, list[str]]:
         """For storing in a session document."""

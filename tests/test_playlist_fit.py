@@ -69,6 +69,22 @@ async def test_hard_constraints_hold_on_every_track(app: App, index: CatalogInde
         assert artist_key(no_artist) not in {artist_key(t.artist) for t in tracks}
 
 
+@pytest.mark.parametrize("text, christmas", [
+    ("christmas songs", True), ("xmas party with the family", True), ("クリスマスソング", True),
+    ("winter playlist, no christmas songs", False),
+])
+async def test_christmas_songs_are_the_ones_whose_titles_say_so(app: App, index: CatalogIndex, text: str,
+                                                                  christmas: bool) -> None:
+    """Last.fm's "christmas" tag sits on artists who once made a Christmas album (Brian McKnight, Foghat):
+    the tag and a wintry sound gave "Goodbye Yellow Brick Road"."""
+    _, tracks = await app.core.recommend("test:fit", text, 10)
+    titled = index.titled("christmas")[[index.row_of[t.track_id] for t in tracks]]
+    assert len(tracks) == 10
+    assert titled.all() if christmas else not titled.any(), [t.name for t in tracks]
+    if text == "christmas songs":
+        assert len({t.name.split(" - ")[0].lower() for t in tracks}) == 10  # one recording of each standard
+
+
 def test_a_named_genre_is_the_artists_spotify_genre_where_enough_tracks_have_it(index: CatalogIndex) -> None:
     by_spotify, by_lastfm = genre_evidence(index, ["jazz"])
     allowed = genre_tracks(index, ["jazz"])

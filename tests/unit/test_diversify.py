@@ -9,10 +9,11 @@ import numpy as np
 from recommender.diversify import pick
 
 
-def _index(artists: list[str]) -> SimpleNamespace:
+def _index(artists: list[str], titles: list[str] | None = None) -> SimpleNamespace:
     ids = [f"t{i}" for i in range(len(artists))]
+    titles = titles or [f"song{i}" for i in range(len(artists))]
     return SimpleNamespace(track_ids=np.array(ids), artist_keys=np.array(artists), row_of={t: i for i, t in enumerate(ids)},
-                           song_key=lambda row: f"song{row}")
+                           song_key=lambda row: f"{artists[row]}|{titles[row]}")
 
 
 def test_two_per_artist_while_enough_artists_remain() -> None:
@@ -29,3 +30,11 @@ def test_few_artists_left_by_the_constraints_still_fill_the_list() -> None:
     assert len(rows) == 10 and len(set(rows)) == 10
     first_eight = [index.artist_keys[r] for r in rows[:8]]
     assert all(first_eight.count(a) == 2 for a in "abcd")  # the cap holds until it must give way
+
+
+def test_another_artists_recording_of_a_title_waits_until_nothing_else_fills_the_list() -> None:
+    # "christmas songs": three covers of one standard ranked high
+    titles = ["silent night", "silent night", "jingle bells", "silent night", "let it snow", "white christmas"]
+    index = _index(list("abcdef"), titles)
+    assert pick(index, range(6), 4) == [0, 2, 4, 5]  # type: ignore[arg-type]
+    assert pick(index, range(6), 6) == [0, 2, 4, 5, 1, 3]  # type: ignore[arg-type]  # a short list takes them back

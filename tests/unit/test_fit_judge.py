@@ -94,6 +94,12 @@ def test_artist_checks(facts: TrackFacts) -> None:
     assert facts.passes("sad", checks) == {"artists_any": False, "artists_none": True}
 
 
+def test_title_checks(facts: TrackFacts) -> None:
+    checks = {"title_any": ["SONG O"], "title_none": ["song sad"]}  # "song old", "song sad"; case folded
+    assert facts.passes("old", checks) == {"title_any": True, "title_none": True}
+    assert facts.passes("sad", checks) == {"title_any": False, "title_none": False}
+
+
 def test_unknown_track_fails_everything(facts: TrackFacts) -> None:
     checks = {"genres_none": ["metal"], "artists_none": ["Queen"], "year": [0, 3000]}
     assert facts.passes("nope", checks) == {"genres_none": False, "artists_none": False, "year": False}

@@ -124,9 +124,12 @@ def understood(intent: Intent, catalog: Catalog) -> str:
         if a not in intent.missing_artists and catalog.artist_name(a) not in by_songs]
     if like:
         parts.append(texts.LIKE.format(who=", ".join(like)))
-    if intent.exclude_genres or intent.exclude_artists:
+    if intent.occasions:
+        parts.append(texts.OCCASION.format(what=", ".join(o.capitalize() for o in intent.occasions)))
+    if intent.exclude_genres or intent.exclude_artists or intent.exclude_occasions:
         parts.append(texts.NO.format(what=", ".join(
-            intent.exclude_genres + [catalog.artist_name(a) for a in intent.exclude_artists])))
+            intent.exclude_genres + [catalog.artist_name(a) for a in intent.exclude_artists]
+            + [f"{o.capitalize()} songs" for o in intent.exclude_occasions])))
     if intent.era:
         parts.append(texts.NEW_ONLY if intent.era == NEW_RELEASES else texts.FROM_ERA.format(era=intent.era))
     if intent.moments:

@@ -1,0 +1,42 @@
+"""Occasions a song's own title names. "Christmas songs" means "All I Want for Christmas Is You" and "Jingle
+Bells", not whatever Last.fm tagged "christmas": that tag sits on artists who once made a Christmas album
+(Brian McKnight, Foghat "Slow Ride"), so the tag and the winter sound gave "Goodbye Yellow Brick Road"."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+
+# A request's word (folded, one token) that names the occasion, in the languages Chat2Tag reads.
+REQUEST_WORDS: dict[str, re.Pattern[str]] = {
+    "christmas": re.compile(r"christmas\w*|xmas|navidad\w*|noel|weihnacht\w*|natal|크리스마스\w*|クリスマス\w*"),
+}
+# A title that is about the occasion.
+TITLES: dict[str, re.Pattern[str]] = {
+    "christmas": re.compile(
+        r"\b(?:christmas|xmas|x-mas|navidad|weihnacht\w*|no[eë]l|jingle bells?|jingle bell rock|sleigh ride|"
+        r"silent night|let it snow|winter wonderland|mistletoe|rudolph|santa (?:claus|baby)|frosty the snowman|"
+        r"deck the halls?|holly jolly|little drummer boy|o holy night|carol of the bells|"
+        r"hark the herald|away in a manger|o come all ye faithful)\b", re.IGNORECASE),
+}
+
+
+def occasion_named(word: str) -> str | None:
+    """The occasion one (folded) word of a request names ("xmas": "christmas"), if any."""
+    word = unicodedata.normalize("NFC", word)  # folding leaves Hangul as jamo
+    return next((name for name, pattern in REQUEST_WORDS.items() if pattern.fullmatch(word)), None)
+
+
+def titled(names: np.ndarray, occasion: str) -> np.ndarray:
+    """Which tracks' titles are about the occasion."""
+    pattern = TITLES[occasion]
+    return np.fromiter((bool(pattern.search(str(name))) for name in names), dtype=bool, count=len(names))
+
+
+def without_words(text: str, occasions: list[str]) -> str:
+    """The text without the words that name these occasions ("no christmas" ruled it out)."""
+    if not occasions:
+        return text
+    return " ".join(w for w in text.split() if occasion_named(w) not in occasions)

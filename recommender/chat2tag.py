@@ -117,7 +117,8 @@ class LocalChat2Tag:
             note = "multilingual" if tags or sound else "not_understood"
         else:
             blocked = {c for g in found["exclude_genres"] for c in self.constraints.columns_with_word(g)}
-            blocked |= {c for c, tag in enumerate(self.vocab.tags) if without_words(tag, found["exclude_occasions"]) != tag}
+            if ruled_out := found["exclude_occasions"]:  # "winter, no christmas": no "christmas" tag either
+                blocked |= {c for c, tag in enumerate(self.vocab.tags) if without_words(tag, ruled_out) != tag}
             said = fold(FALL_VERB.sub(" ", ERA_WORDS.sub(" ", COMPARATIVE.sub(" ", rest))))
             said = feelings_as_tags(SLOW_DANCE.sub(" love songs ", said))
             for genre in found["genres"]:  # the filter's alone when no tag names it: "city pop" read as Seattle

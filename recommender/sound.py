@@ -131,7 +131,7 @@ MOMENTS: tuple[Moment, ...] = (
            {"familiar": 0.85, "valence": 0.7, "energy": 0.55}, ("christmas", "xmas", "holiday")),
     Moment("autumn", r"autumn|fall vibes|fall evening|leaves|october|cozy fall|가을|秋|otono|automne|herbst\w*",
            {"acousticness": 0.55, "energy": 0.4, "valence": 0.4}, ("autumn", "melancholy")),
-    Moment("cooking", r"cook\w*|dinner|kitchen|baking|brunch|요리|저녁|料理|ディナー|cocin\w*|cena|cuisine|diner|"
+    Moment("cooking", r"cook\w*|dinner|kitchen|baking|brunch|요리|저녁|料理|ディナー|cocin\w*|cenar?|cuisine|diner|"
            r"kochen|abendessen",
            {"valence": 0.62, "energy": 0.5, "danceability": 0.6}, ("dinner", "jazz", "feel good")),
     Moment("creative", r"paint\w*|draw\w*|sketch\w*|knit\w*|crafting|creative|making art|그림|絵|pintar|dibujar|"

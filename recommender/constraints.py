@@ -189,9 +189,10 @@ class ConstraintReader:
         out: list[str] = []
         for genre in lacking:
             near = [n for n in self._neighbours.get(genre, []) if n not in lacking and not is_compound(n, genre)]
-            # By the name Spotify gives the artists: the vocabulary spells "tropicalia" as tropical (house).
+            # By the name Spotify gives the artists (the vocabulary spells "tropicalia" as tropical house), and
+            # as the style itself: "classical" sits beside "baroque", which here is only "baroque pop".
             out += [n for n in near if n not in out
-                    and self.lookup.index.genres.carrying([n]).sum() >= MIN_GENRE_TRACKS][:NEAREST_PER_GENRE]
+                    and self.lookup.index.genres.headed(n) >= MIN_GENRE_TRACKS][:NEAREST_PER_GENRE]
         return out
 
     def _genre_tags_named(self, folded: str) -> list[str]:

@@ -105,6 +105,12 @@ class GenreNames:
             return np.zeros(self.matrix.shape[0], dtype=bool)
         return np.asarray(self.matrix[:, cols].sum(axis=1)).ravel() > 0
 
+    def headed(self, genre: str) -> int:
+        """How many rows carry a name that is this genre or ends in it: "baroque" counts only where it is the
+        style ("italian baroque"), not in "baroque pop", a kind of pop."""
+        cols = [i for i, name in enumerate(self.names.tolist()) if name == genre or name.endswith(f" {genre}")]
+        return int((np.asarray(self.matrix[:, cols].sum(axis=1)).ravel() > 0).sum()) if cols else 0
+
     def columns(self, genres: Iterable[str]) -> list[int]:
         """The genre names that are these genres, their families or their compounds."""
         genres = list(genres)

@@ -115,6 +115,11 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("night", NOT_THE_NIGHT + r"night\w*|midnight|late|2 ?am|3 ?am|after dark|밤|새벽|深夜|夜|noche|madrugada|"
            r"nuit|nacht\w*",
            {"energy": 0.45, "valence": 0.35, "acousticness": 0.4}, ("night", "late night", "chill")),
+    # A power ballad is a rock song that swells, not a quiet love song ("80s power ballads" gave El DeBarge and
+    # Jeffrey Osborne).
+    Moment("power ballad", r"(?:power|rock|arena|hair metal) ballads?",
+           {"energy": 0.5, "valence": 0.3, "acousticness": 0.2, "heavy": 0.6, "familiar": 0.7},
+           ("power ballads", "ballad", "classic rock")),
     Moment("romantic", r"romanc\w*|romantic|date night|love song\w*|in love|crush|wedding|candle\w*|(?:first|slow) danc\w*|사랑|로맨틱|"
            r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt|ballads?",
            {"valence": 0.55, "energy": 0.4, "acousticness": 0.45, "danceability": 0.55}, ("romantic", "love")),
@@ -168,7 +173,7 @@ MOMENTS: tuple[Moment, ...] = (
 )
 
 SONG_DIMS = ("energy", "valence", "danceability", "acousticness", "tempo")  # where "like <song>" aims
-MADE_OF = {"night drive": ("driving", "night")}  # a moment whose words also say these: it stands for them
+MADE_OF = {"night drive": ("driving", "night"), "power ballad": ("romantic",)}  # a moment whose words also say these: it stands for them
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
 SETS_THE_SOUND = frozenset({"workout", "party", "focus", "sleep", "meditation", "angry", "intense", "cleaning"})
 

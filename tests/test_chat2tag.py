@@ -316,6 +316,8 @@ def test_everyday_feelings_without_a_tag_of_their_own_are_read(local: LocalChat2
     for text in ("snowy day", "first day of spring", "a good day"):
         assert not {"rainy day", "bad day", "valentines day"} & tags_of(local, text), text
     assert "rainy day" in tags_of(local, "rainy day") and "bad day" in tags_of(local, "having a bad day")
+    power = local.parse("80s power ballads")  # a rock song that swells, not a quiet love song
+    assert power.moments == ["power ballad"] and power.sound["heavy"] >= 0.5 and local.parse("ballads").moments == ["romantic"]
 
 
 def test_common_words_are_embedded_ahead_so_new_messages_need_no_encoder_call(app: App, local: LocalChat2Tag,

@@ -40,13 +40,6 @@ FEELINGS: tuple[tuple[re.Pattern[str], str], ...] = (
      " happy party "),
     (re.compile(r"\bgrateful\b|\bthankful\b|\bblessed\b"), " happy uplifting "),
 )
-
-
-def feelings_as_tags(said: str) -> str:
-    for pattern, words in FEELINGS:
-        said = pattern.sub(words, said)
-    return said
-
 YEAR = re.compile(r"\b(19[4-9]\d|20[0-2]\d)\b(?!\s*(?:km|miles|people|times|songs))")
 DECADE_WORDS = {"fifties": "50s", "sixties": "60s", "seventies": "70s", "eighties": "80s", "nineties": "90s",
                 "noughties": "00s", "two thousands": "00s"}
@@ -75,6 +68,12 @@ ALIAS = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(ALIASES, key
 
 
 MUSIK = re.compile(r"\b([a-z]{3,})musik\b")  # German compounds: "Rockmusik" is rock music
+
+
+def feelings_as_tags(said: str) -> str:
+    for pattern, words in FEELINGS:
+        said = pattern.sub(words, said)
+    return said
 
 
 def alias(folded: str) -> str:

@@ -129,7 +129,7 @@ def understood(intent: Intent, catalog: Catalog) -> str:
     if intent.exclude_genres or intent.exclude_artists or intent.exclude_occasions:
         parts.append(texts.NO.format(what=", ".join(
             intent.exclude_genres + [catalog.artist_name(a) for a in intent.exclude_artists]
-            + [f"{o.capitalize()} songs" for o in intent.exclude_occasions])))
+            + [texts.OCCASION.format(what=o.capitalize()) for o in intent.exclude_occasions])))
     if intent.era:
         parts.append(texts.NEW_ONLY if intent.era == NEW_RELEASES else texts.FROM_ERA.format(era=intent.era))
     if intent.moments:

@@ -41,7 +41,7 @@ from recommender.sound import (
     wanted_in,
 )
 from recommender.tag_scoring import TagScorer
-from recommender.tagging import NEW_RELEASES
+from recommender.tagging import NEW_RELEASES, era_tag
 
 MAX_CHARS = 500  # a mood is said in a sentence or two; the rest only slows the encoder
 
@@ -127,7 +127,7 @@ class LocalChat2Tag:
             tags = self.scorer.tags(said, blocked, valence=sound.get("valence"))
             note = ""
         # A named language or era is also what the playlist is about: it leads the tags.
-        named = [t for t in (language, era and era.split()[-1]) if t and self.vocab.column(t) is not None]
+        named = [t for t in (language, era and era_tag(era)) if t and self.vocab.column(t) is not None]
         tags = [IntentTag(tag=t, weight=1.0) for t in named] + [t for t in tags if t.tag not in named]
         tags = self._without_lacking(tags, found["missing_genres"], found["genres"])
         return Intent(tags=tags[:MAX_TAGS], **found, era=era, count=count_in(text.lower()), language=language, lang=lang,

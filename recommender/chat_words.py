@@ -10,6 +10,12 @@ from recommender.sound import COMPARATIVES
 
 # The tag categories a request describes (moods and moments), rather than names.
 DESCRIBABLE = frozenset({"mood", "situation", "season", "time_of_day"})
+# Words of tags that rule each other out, as word -> what it names: a named winter brings no "summer" or "spring"
+# by similarity ("winter playlist" read "winter, autumn, spring, summer"), Christmas no "halloween".
+RIVALS: tuple[dict[str, str], ...] = (
+    {"winter": "winter", "spring": "spring", "summer": "summer", "autumn": "autumn", "fall": "autumn"},
+    {"christmas": "christmas", "xmas": "christmas", "halloween": "halloween", "valentines": "valentines"},
+)
 STOP = frozenset(
     "a an the i im i'm me my we our you your it its is am are was be been feel feeling felt some something "
     "music song songs track tracks playlist play give want need like for to of in on at and or but with "
@@ -25,7 +31,7 @@ COUNT = re.compile(
 NUMBER_WORDS = {"a dozen": 12, "dozen": 12, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30,
                 "forty": 40, "fifty": 50}
-DECADE = re.compile(r"\b((?:19|20)?\d0 ?'? ?s)\b|(\d0)(?:년대|年代)|\b(?:annees|anos|jahre|los|les) (\d0)\b|\b(\d0)(?:er|ern|er jahre)\b")
+DECADE = re.compile(r"\b((?:19|20)?\d0 ?'? ?s)\b|(\d0)(?:년대|年代)|\b(?:annees|anos|jahre|los|les) ((?:19|20)?\d0)\b|\b(\d0)(?:er|ern|er jahre)\b")
 ERA_WORDS = re.compile(r"\b(?:early|mid|late)(?= (?:19|20)?\d0 ?s\b)")  # not a morning or a night
 FALL_VERB = re.compile(r"\bfall(?:ing)?(?= (?:asleep|in love|for\b|apart))")  # not the season
 # A first or slow dance is a love song, not dance music ("songs for my wedding first dance" read "dance, danceable").

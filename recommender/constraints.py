@@ -53,7 +53,6 @@ from recommender.tagging import (
     ERA_PARTS,
     NEW_RELEASES,
     canonical_decade,
-    decade_of_year,
     decade_years,
     normalise_tag,
 )
@@ -103,7 +102,7 @@ def count_in(text: str) -> int | None:
 
 
 def era_in(text: str) -> str | None:
-    """A decade ("90s"), part of one ("early 2010s") or a span of them ("80s and 90s": "80s-90s"), in
+    """A decade ("90s"), part of one ("early 2010s"), a span of them ("80s and 90s": "80s-90s") or a year, in
     English, French, Spanish, German, Korean or Japanese; or the newest releases ("brand new stuff")."""
     for word, decade in DECADE_WORDS.items():
         if word in text:
@@ -120,8 +119,8 @@ def era_in(text: str) -> str | None:
         if spans:
             return spans[0][1] if len(spans) == 1 else f"{spans[0][1]}-{spans[-1][1]}"
     year = YEAR.search(text)
-    if year:
-        return decade_of_year(int(year.group(1)))
+    if year:  # one year: its releases ("summer hits 2019" is not the whole decade)
+        return year.group(1)
     if NEW.search(text):
         return NEW_RELEASES
     return OLD_SCHOOL if "old school" in text else None

@@ -90,7 +90,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"sunday|weekend|saturday|day off|lazy day", ("relaxing", "just chillin", "mellow")),
     # seasons and holidays
     (r"summer|summertime", ("summer", "summer time", "summer song")),
-    (r"winter|wintery|wintry", ("winter", "christmas")),
+    (r"winter|wintery|wintry", ("winter", "christmas", "mellow", "melancholic", "acoustic")),
     (r"autumn|fall(?! asleep| in love| for)|fall season", ("autumn", "melancholic")),
     (r"spring|springtime|blossom\w*", ("spring", "happy")),
     (r"christmas|xmas|holidays|festive|santa", ("christmas", "xmas", "holiday")),

@@ -1,6 +1,8 @@
 """Occasions a song's own title names. "Christmas songs" means "All I Want for Christmas Is You" and "Jingle
 Bells", not whatever Last.fm tagged "christmas": that tag sits on artists who once made a Christmas album
-(Brian McKnight, Foghat "Slow Ride"), so the tag and the winter sound gave "Goodbye Yellow Brick Road"."""
+(Brian McKnight, Foghat "Slow Ride"), so the tag and the winter sound gave "Goodbye Yellow Brick Road".
+Halloween likewise: its tag sits on Bobby Brown, and "halloween party" gave David Guetta and Calvin Harris;
+its songs are the ones about monsters, ghosts and witches ("Thriller", "Ghostbusters", "Werewolves of London")."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 # A request's word (folded, one token) that names the occasion, in the languages Chat2Tag reads.
 REQUEST_WORDS: dict[str, re.Pattern[str]] = {
     "christmas": re.compile(r"christmas\w*|xmas|navidad\w*|noel|weihnacht\w*|natal|크리스마스\w*|クリスマス\w*"),
+    "halloween": re.compile(r"hall?oween\w*|halloweens?|할로윈\w*|핼러윈\w*|ハロウィ[ンー]\w*"),
 }
 # A title that is about the occasion.
 TITLES: dict[str, re.Pattern[str]] = {
@@ -20,6 +23,12 @@ TITLES: dict[str, re.Pattern[str]] = {
         r"silent night|let it snow|winter wonderland|mistletoe|rudolph|santa (?:claus|baby)|frosty the snowman|"
         r"deck the halls?|holly jolly|little drummer boy|o holy night|carol of the bells|"
         r"hark the herald|away in a manger|o come all ye faithful)\b", re.IGNORECASE),
+    # Not "boo" (Usher's "My Boo") or "creep" (Radiohead): words that are mostly about something else.
+    "halloween": re.compile(
+        r"\b(?:hall?oween|monsters?|monster mash|ghosts?|ghostbusters|ghostly|zombies?|witch(?:es|y|craft)?|"
+        r"vampires?|haunted|haunting|spooky|werewol(?:f|ves)|thriller|graveyard|skeletons?|black magic|"
+        r"spell on you|horror|frankenstein|dracula|demons?|devil|nightmare|somebody's watching me|disturbia|"
+        r"time warp|bad moon rising|superstition|boogeyman|bogeyman|scream)\b", re.IGNORECASE),
 }
 
 

@@ -148,6 +148,11 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("sing-along", SING_ALONG + r"|belt(?:ing)? (?:it )?out|노래방|떼창|カラオケ|cantar|canta|chanter|mitsingen",
            {"familiar": 0.95, "energy": 0.7, "instrumentalness": 0.0, "speechiness": 0.05},
            ("sing along", "to sing", "karaoke")),
+    # Hits and throwbacks are the songs people know, whatever they sound like ("2000s throwback party" gave
+    # "Oochie Coochie - 7\" Mix" and "Sounds Of Heart Break" beside "Just Dance").
+    Moment("hits", r"hits|hit songs|throwbacks?|anthems?|classics|greatest|all[ -]time|everyone knows|"
+           r"everybody knows|히트곡?|명곡|ヒット曲?|名曲|exitos|exito|tubes|klassiker",
+           {"familiar": 0.92}, ("hit", "classic", "oldies")),
     # Dark is a mood of its own, not only sad: minor, brooding, often driving ("dark and intense").
     Moment("dark", r"(?<!after )dark|darkness|spooky|eerie|creepy|sinister|ominous|gloomy|moody|brooding|haunting|"
            r"어두운|ダーク|暗い|oscur\w*|sombre|sombri\w*|dunkel|duster\w*",

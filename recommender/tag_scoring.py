@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.chat_words import DESCRIBABLE, STOP
+from recommender.chat_words import DESCRIBABLE, RIVALS, STOP
 from recommender.cues import CUES, cue_candidates
 from recommender.emotion import EMOTIONS, PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
@@ -61,6 +61,9 @@ class TagScorer:
         self._emotion = PrototypeEmotionScorer(encoder)
         self._mood_side = np.array([c in ("mood", "situation") for c in self.vocab.categories])
         self._tag_emotion = index.tag_emotion
+        # Per rival group, what each tag carrying one of its words names ({col: {"summer"}}).
+        self._rivals = [{c: {group[w] for w in t.split() if w in group} for c, t in enumerate(self.vocab.tags)
+                         if any(w in group for w in t.split())} for group in RIVALS]
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # piece -> embedding (chat words repeat)
         self._cues_resolved: dict[tuple[str, ...], list[int]] = {}
         # Similarity alone speaks for what people describe, not for genres or everyday words ("slow" is close
@@ -140,8 +143,14 @@ class TagScorer:
         for _, candidates in cue_candidates(folded):
             for weight, col in zip(CUE_WEIGHTS, self._cue_columns(candidates)):
                 best[col] = max(best[col], weight)
-        for col in self.exact(words):
+        named = self.exact(words)
+        for col in named:
             best[col] = max(best[col], 1.0)
+        for rivals in self._rivals:  # a named season or holiday: the others only by name
+            said = set().union(*(rivals.get(c, set()) for c in named))
+            for col, names in rivals.items():
+                if said and not names & said and col not in named:
+                    best[col] = 0.0
         for col in blocked:
             best[col] = 0.0
         chosen: list[int] = []

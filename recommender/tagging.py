@@ -98,9 +98,21 @@ NEW_RELEASES = "new releases"  # an era of its own: the catalog's last RECENT_YE
 RECENT_YEARS = 2
 
 
+def is_year(era: str) -> bool:
+    """An era that is one year ("summer hits 2019"), not a decade."""
+    return len(era) == 4 and era.isdigit() and decade_of_year(int(era)) is not None
+
+
+def era_tag(era: str) -> str:
+    """The vocabulary's tag for an era: its decade ('2019' -> '2010s', 'early 2010s' -> '2010s')."""
+    return (decade_of_year(int(era)) or era) if is_year(era) else era.split()[-1]
+
+
 def decade_years(era: str) -> tuple[int, int] | None:
     """'90s' -> (1990, 1999), '00s' -> (2000, 2009), '2010s' -> (2010, 2019), 'early 2010s' -> (2010, 2014),
-    '80s-90s' -> (1980, 1999)."""
+    '80s-90s' -> (1980, 1999), '2019' -> (2019, 2019)."""
+    if is_year(era):
+        return int(era), int(era)
     if "-" in era:
         first, _, last = era.partition("-")
         spans = decade_years(first), decade_years(last)

@@ -389,3 +389,15 @@ async def test_a_song_named_to_sound_like_is_its_sound_and_its_artist(app: App, 
     assert not local.parse("i feel like dancing").like_tracks and not local.parse("like happy").like_tracks
     reply = await app.core.handle(Incoming("telegram", "70", "70", "more songs like mr brightside"))
     assert "like Mr. Brightside (The Killers)" in reply.text and len(reply.playlist) >= 8
+
+
+def test_a_named_season_brings_no_other_season_and_hits_ask_for_songs_people_know(local: LocalChat2Tag) -> None:
+    """"winter playlist" read "winter, autumn, spring, summer"; "2000s throwback party" gave "Oochie Coochie -
+    7" Mix" beside "Just Dance"; "summer hits 2019" widened to the whole decade."""
+    assert not {"autumn", "spring", "summer"} & tags_of(local, "winter playlist")
+    assert "halloween" not in tags_of(local, "cozy christmas eve by the fire")
+    assert {"winter", "summer"} <= tags_of(local, "summer or winter, whatever")  # both named: both kept
+    hits = local.parse("summer hits 2019")
+    assert hits.era == "2019" and "2010s" in {t.tag for t in hits.tags} and hits.sound["familiar"] > 0.8
+    assert local.parse("2000s throwback party").sound["familiar"] > 0.8
+    assert local.parse("éxitos de los 2000").era == "00s" and local.parse("halloween party").occasions == ["halloween"]

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from recommender.diversify import pick
+from recommender.diversify import MAX_YEAR_WIDENING, MIN_YEAR_TRACKS, pick, year_span
 
 
 def _index(artists: list[str], titles: list[str] | None = None) -> SimpleNamespace:
@@ -38,3 +38,10 @@ def test_another_artists_recording_of_a_title_waits_until_nothing_else_fills_the
     index = _index(list("abcdef"), titles)
     assert pick(index, range(6), 4) == [0, 2, 4, 5]  # type: ignore[arg-type]
     assert pick(index, range(6), 6) == [0, 2, 4, 5, 1, 3]  # type: ignore[arg-type]  # a short list takes them back
+
+
+def test_a_named_year_widens_only_while_the_catalog_has_too_few_of_its_songs() -> None:
+    years = np.array([2019] * MIN_YEAR_TRACKS + [1996] * 10 + [1995, 1997] * 60 + [1990] * 1000)
+    index = SimpleNamespace(years=years)
+    assert year_span(index, 2019) == (2019, 2019)  # type: ignore[arg-type]
+    assert year_span(index, 1996) == (1996 - MAX_YEAR_WIDENING, 1996 + MAX_YEAR_WIDENING)  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from bot.core.ports import Catalog
 from bot.core.session import Session, SessionTag
 from bot.core.text import has_words
 from recommender.intent import Intent
-from recommender.tagging import NEW_RELEASES
+from recommender.tagging import NEW_RELEASES, is_year
 from recommender.types import Taste
 
 DISLIKE_WEIGHT = -5.0  # a removed track counts against it, as a dislike does
@@ -131,7 +131,8 @@ def understood(intent: Intent, catalog: Catalog) -> str:
             intent.exclude_genres + [catalog.artist_name(a) for a in intent.exclude_artists]
             + [texts.OCCASION.format(what=o.capitalize()) for o in intent.exclude_occasions])))
     if intent.era:
-        parts.append(texts.NEW_ONLY if intent.era == NEW_RELEASES else texts.FROM_ERA.format(era=intent.era))
+        parts.append(texts.NEW_ONLY if intent.era == NEW_RELEASES else texts.FROM_YEAR.format(year=intent.era)
+                     if is_year(intent.era) else texts.FROM_ERA.format(era=intent.era))
     if intent.moments:
         parts.append(texts.SOUNDING_RIGHT.format(moments=", ".join(intent.moments)))
     if intent.shifts:  # after what they move from: "like Radiohead; brighter"

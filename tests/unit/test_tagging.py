@@ -1,5 +1,12 @@
 from recommender.names import artist_key, title_key, track_key
-from recommender.tagging import decade_of_year, decade_years, era_tag, is_noise, is_year, normalise_tag
+from recommender.tagging import (
+    decade_of_year,
+    decade_years,
+    era_tag,
+    is_noise,
+    is_year,
+    normalise_tag,
+)
 
 
 def test_spelling_variants_share_one_form() -> None:

@@ -11,10 +11,12 @@ from recommender.sound import COMPARATIVES
 # The tag categories a request describes (moods and moments), rather than names.
 DESCRIBABLE = frozenset({"mood", "situation", "season", "time_of_day"})
 # Words of tags that rule each other out, as word -> what it names: a named winter brings no "summer" or "spring"
-# by similarity ("winter playlist" read "winter, autumn, spring, summer"), Christmas no "halloween".
+# by similarity ("winter playlist" read "winter, autumn, spring, summer"), Christmas no "halloween", a night no
+# "morning".
 RIVALS: tuple[dict[str, str], ...] = (
     {"winter": "winter", "spring": "spring", "summer": "summer", "autumn": "autumn", "fall": "autumn"},
     {"christmas": "christmas", "xmas": "christmas", "halloween": "halloween", "valentines": "valentines"},
+    {"morning": "morning", "night": "night", "tonight": "night", "evening": "evening", "afternoon": "afternoon"},
 )
 STOP = frozenset(
     "a an the i im i'm me my we our you your it its is am are was be been feel feeling felt some something "

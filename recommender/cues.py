@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 # "karaoke night" or "game night" is an evening out, not the mood of the night.
-NOT_THE_NIGHT = r"(?<!karaoke )(?<!game )(?<!quiz )(?<!movie )(?<!girls )(?<!date )"
+NOT_THE_NIGHT = (r"(?<!karaoke )(?<!game )(?<!quiz )(?<!movie )(?<!girls )(?<!date )"  # a night out is a party:
+                 r"(?<!disco )(?<!dance )(?<!club )(?<!salsa )")
 SING_ALONG = r"sing ?alongs?|sing-alongs?|karaoke|sing (?:at the top of|along|loud)\w*"
 
 # (pattern on folded text, candidate tags). Patterns match whole words.

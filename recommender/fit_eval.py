@@ -31,7 +31,7 @@ def evaluate_fit(rankers: dict[str, Ranker], requests: list[FitRequest], facts: 
             judged = fit_at_k(facts, request, ids, k)
             rows[name].append({"id": request.id, "type": request.type, "lang": request.lang, "half": half(request),
                                "fit": judged["fit"], "hard": judged["hard"], "random": baseline})
-            if name == "served" and judged["fit"] < 0.5:
+            if name == "served" and judged["fit"] < 0.5 and half(request) == "tune":  # read to find bugs: tune only
                 examples.append({"id": request.id, "text": request.text, "fit": judged["fit"]})
         if progress:
             progress(i + 1)
@@ -41,6 +41,8 @@ def evaluate_fit(rankers: dict[str, Ranker], requests: list[FitRequest], facts: 
         report[name]["all"] = summarise(model_rows)
         report[name]["hard_below_1"] = [r["id"] for r in model_rows if r["hard"] < 1.0]
     report["served_misfits"] = examples
+    # Per request, so two runs compare request by request (and fixes to read requests can be set apart).
+    report["served_by_request"] = {r["id"]: round(r["fit"], 3) for r in rows.get("served", [])}
     return report
 
 

@@ -70,13 +70,13 @@ MOMENTS: tuple[Moment, ...] = (
            r"운동|헬스|러닝|달리기|運動|ジム|筋トレ|ランニング|トレーニング|gimnasio|entren\w*|correr|ejercicio|"
            r"muscu\w*|salle de sport|courir|entrainement|fitness\w*|trainin\w*|laufen|joggen|sport",
            {"energy": 0.85, "tempo": 128, "danceability": 0.7, "valence": 0.55}, ("workout", "energetic", "running")),
-    Moment("party", r"(?<!dinner )(?<!tea )party|parties|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|(?<!first )(?<!slow )danc(?:e|ing)|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
+    Moment("party", r"(?<!dinner )(?<!tea )party|parties|(?:disco|dance|club|salsa) night|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|(?<!first )(?<!slow )danc(?:e|ing)|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
            r"パーティ|踊|クラブ|fiesta|bailar|perreo|fete|soiree|danser|tanzen|feier\w*",
            {"danceability": 0.8, "energy": 0.8, "valence": 0.65, "tempo": 122}, ("party", "dance", "club")),
     Moment("angry", r"angry|anger|rage|furious|pissed|mad at|scream\w*|hate everything|frustrat\w*|화나|분노|"
            r"짜증|怒|イライラ|enojad\w*|rabia|furios\w*|colere|enerve\w*|wutend|wut|sauer",
            {"energy": 0.88, "valence": 0.3, "acousticness": 0.05, "heavy": 1.0}, ("angry", "aggressive", "heavy")),
-    Moment("sad", r"sad\w*|(?<!calm )(?<!wind )(?<!settle )(?<!slow )(?<!cool )down|depress\w*|cry\w*|tears|lonely|heartbr\w*|dumped|break ?up|broke up|miss (?:him|her|my ex)|"
+    Moment("sad", r"sad\w*|melanchol\w*|(?<!calm )(?<!wind )(?<!settle )(?<!slow )(?<!cool )(?<!windows )(?<!window )(?<!top )down|depress\w*|cry\w*|tears|lonely|heartbr\w*|dumped|break ?up|broke up|miss (?:him|her|my ex)|"
            r"grief|blue|슬픈|슬퍼|우울|이별|눈물|悲し|泣|失恋|寂し|triste\w*|llorar|desamor|solo|chagrin|"
            r"rupture|pleurer|traurig\w*|liebeskummer|trennung|einsam",
            {"valence": 0.22, "energy": 0.35, "acousticness": 0.5, "danceability": 0.45}, ("sad", "melancholy")),
@@ -97,7 +97,7 @@ MOMENTS: tuple[Moment, ...] = (
            r"(?:conducir|manejar) de noche|conduire la nuit",
            {"energy": 0.65, "valence": 0.35, "acousticness": 0.1, "danceability": 0.6, "tempo": 110},
            ("smooth night driving", "late night tunes", "driving music")),
-    Moment("driving", r"driv\w*|road ?trip|highway|cruis\w*|car ride|in the car|commut\w*|드라이브|운전|ドライブ|運転|"
+    Moment("driving", r"driv\w*|road ?trip|highway|windows? down|top down|cruis\w*|car ride|in the car|commut\w*|드라이브|운전|ドライブ|運転|"
            r"conducir|manejar|carretera|viaje|conduire|route|voiture|autofahr\w*|fahren|roadtrip|通勤|출퇴근|퇴근|출근|trajet|pendeln",
            {"energy": 0.7, "valence": 0.6, "tempo": 118}, ("driving", "road trip")),
     # A long flight or train ride is passed resting: what people play there is calm and warm, not songs that
@@ -159,6 +159,15 @@ MOMENTS: tuple[Moment, ...] = (
            {"valence": 0.18, "energy": 0.5, "acousticness": 0.3}, ("dark", "atmospheric", "haunting")),
     Moment("intense", r"intense|intensity|adrenaline|powerful|epic|강렬|激しい|intens\w*|puissant",
            {"energy": 0.88, "valence": 0.4, "acousticness": 0.05}, ("intense", "epic", "energetic")),
+    # High energy without a mood of its own: a gaming session, "something energetic" (read as the tags "energy,
+    # hyper" alone, it gave "Comfortably Numb").
+    Moment("energetic", r"high[ -]?energy|energetic|full of energy|pumped(?: up)?|gaming|gamer|video games?|"
+           r"에너지 넘치는|エネルギッシュ|energetic[oa]s?|energique|energiegeladen",
+           {"energy": 0.87, "valence": 0.55, "tempo": 126, "acousticness": 0.05}, ("energetic", "energy", "epic")),
+    # Dreamy: soft-edged and floating, neither sad nor bright ("dreamy floaty music" gave Heart's "Barracuda").
+    Moment("dreamy", r"dream(?:y|like|ier)|float\w*|ethereal|hazy|spacey|spacy|몽환|夢見|ふわふわ|onirique|sonador\w*|vertraumt",
+           {"energy": 0.4, "valence": 0.4, "acousticness": 0.35, "danceability": 0.45, "speechiness": 0.04},
+           ("dreamy", "dreamlike", "atmospheric")),
     # Music that lifts: hopeful, motivating, something to wake up to.
     Moment("uplifting", r"uplift\w*|hopeful|motivat\w*|inspir\w*|pick me up|pick-me-up|wake me up|"
            r"get me going|energi[sz]\w*|empower\w*|힘이 나는|힘내|爽やか|상쾌|元気が出る|motivaci\w*|"
@@ -180,7 +189,8 @@ MOMENTS: tuple[Moment, ...] = (
 SONG_DIMS = ("energy", "valence", "danceability", "acousticness", "tempo")  # where "like <song>" aims
 MADE_OF = {"night drive": ("driving", "night"), "power ballad": ("romantic",)}  # a moment whose words also say these: it stands for them
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
-SETS_THE_SOUND = frozenset({"workout", "party", "focus", "sleep", "meditation", "angry", "intense", "cleaning"})
+SETS_THE_SOUND = frozenset({"workout", "party", "focus", "sleep", "meditation", "angry", "intense", "cleaning",
+                            "energetic", "uplifting"})
 
 # Comparatives move the point: (words, dimension, direction).
 COMPARATIVES: tuple[tuple[str, str, float], ...] = (

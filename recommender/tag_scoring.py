@@ -146,8 +146,8 @@ class TagScorer:
         named = self.exact(words)
         for col in named:
             best[col] = max(best[col], 1.0)
-        for rivals in self._rivals:  # a named season or holiday: the others only by name
-            said = set().union(*(rivals.get(c, set()) for c in named))
+        for group, rivals in zip(RIVALS, self._rivals):  # a named season or holiday: the others only by name
+            said = {group[w] for w in words if w in group}
             for col, names in rivals.items():
                 if said and not names & said and col not in named:
                     best[col] = 0.0

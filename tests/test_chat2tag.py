@@ -401,3 +401,16 @@ def test_a_named_season_brings_no_other_season_and_hits_ask_for_songs_people_kno
     assert hits.era == "2019" and "2010s" in {t.tag for t in hits.tags} and hits.sound["familiar"] > 0.8
     assert local.parse("2000s throwback party").sound["familiar"] > 0.8
     assert local.parse("éxitos de los 2000").era == "00s" and local.parse("halloween party").occasions == ["halloween"]
+
+
+def test_everyday_words_that_named_the_wrong_moment_or_none(local: LocalChat2Tag) -> None:
+    """"windows down" read as sad, "disco night" as a calm night, and "high energy", "dreamy" and "melancholic"
+    named no moment: the tags alone gave "Comfortably Numb" for gaming and "Barracuda" for dreamy."""
+    sunny = local.parse("its finally sunny out!! windows down")
+    assert "sad" not in sunny.moments and "driving" in sunny.moments
+    disco = local.parse("disco night")
+    assert disco.moments == ["party"] and "morning" not in {t.tag for t in disco.tags}
+    assert local.parse("gaming session, high energy").sound["energy"] > 0.8
+    assert local.parse("dreamy floaty music").moments == ["dreamy"]
+    assert local.parse("melancholic but beautiful").sound["valence"] < 0.3
+    assert local.parse("monday morning motivation").sound["energy"] > 0.6  # the motivation sets the sound

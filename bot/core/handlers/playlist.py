@@ -31,9 +31,11 @@ class PlaylistCommands:
             return Reply(texts.NOT_UNDERSTOOD, suggestions=starters)
         filters = intent.filters()
         tastes = await self.maker.tastes(None, intent.like_artists) if intent.like_artists else [own]
-        if not intent.tags and not intent.sound and all(t.empty for t in tastes) and not filters:
-            if intent.missing_genres:  # "Anime Hits": say what is lacking rather than play popular picks
-                return Reply(texts.LACKING.format(what=", ".join(intent.missing_genres)), suggestions=starters)
+        nothing_else = not intent.tags and all(t.empty for t in tastes) and not filters
+        if nothing_else and intent.missing_genres and set(intent.sound) <= {"familiar"}:
+            # "Anime Hits": say what is lacking rather than play well-known songs of something else
+            return Reply(texts.LACKING.format(what=", ".join(intent.missing_genres)), suggestions=starters)
+        if nothing_else and not intent.sound:
             return Reply(texts.NO_MOOD if has_words(text) else texts.ONLY_EMOJI, suggestions=starters)
         session.start(text, intent, intent.count or self.maker.playlist_size, intent.like_artists, blend=[])
         tracks = await self.maker.rank(intent, tastes, session.disliked, session.size)

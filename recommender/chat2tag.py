@@ -23,6 +23,7 @@ from recommender.cues import MUSIC_WORDS, emoji_as_words
 from recommender.encoder import TextEncoder
 from recommender.index import CatalogIndex
 from recommender.intent import MAX_TAGS, Intent, IntentTag
+from recommender.kana_names import KanaNames
 from recommender.language import LanguageDetector, MultilingualTagger
 from recommender.lookup import CatalogLookup
 from recommender.names import fold
@@ -41,8 +42,9 @@ from recommender.sound import (
     wanted_in,
 )
 from recommender.tag_scoring import TagScorer
-from recommender.tagging import NEW_RELEASES, era_tag
+from recommender.tagging import NEW_RELEASES, era_tag, normalise_tag
 
+SAID_AS_WORDS = DESCRIBABLE | {"genre"}  # a transliterated tag of these ("Rock", "Drive") is not an artist
 MAX_CHARS = 500  # a mood is said in a sentence or two; the rest only slows the encoder
 
 
@@ -64,9 +66,16 @@ class LocalChat2Tag:
         self.multilingual = multilingual
         self.scorer = TagScorer(index, encoder, word_vectors)
         self.constraints = ConstraintReader(index.vocab, lookup)
+        self.kana = KanaNames(self._artist_named)
         self._space = SoundSpace.of(index)
         self._artist_rows = index.artist_keys
         self._on_tracks = np.diff(index.track_tags.tocsc().indptr) > 0  # per tag: some track carries it
+
+    def _artist_named(self, name: str) -> str | None:
+        """The catalog's name for an artist a (transliterated) word names; not a tag ("Rock" is no band here)."""
+        hit = self.lookup.find_artist(name)
+        col = self.vocab.column(normalise_tag(name))
+        return hit[1] if hit is not None and (col is None or self.vocab.categories[col] not in SAID_AS_WORDS) else None
 
     def warm_up(self) -> None:
         """Embed the words requests are made of, and index the songs they may name, before the first message
@@ -89,7 +98,8 @@ class LocalChat2Tag:
         talk = small_talk_in(folded) or (None if text.isascii() else small_talk_in(text.lower().strip()))
         if talk is not None and (talk in ("who", "what", "off_topic") or not MUSIC_WORDS.search(folded)):
             return Intent(music=False, note=talk, lang=lang)
-        found, rest, language = self.constraints.read_request(text, folded, fuzzy=lang == "en")
+        latin = self.kana.latin(text) if script == "ja" else text  # クイーン: Queen
+        found, rest, language = self.constraints.read_request(latin, fold(latin), fuzzy=lang == "en")
         era = era_in(text.lower())
         if era == NEW_RELEASES and any(NEW.fullmatch(a) for a in found["artists"] + found["like_artists"]):
             era = None  # "songs by Brand New" names the band, not this year's releases
@@ -114,7 +124,7 @@ class LocalChat2Tag:
                       if not named_moments or t in found["genres"]
                       or self.vocab.categories[self.vocab.column(t)] in DESCRIBABLE]
             tags = named_moments + [t for t in ranked if t.tag not in {m.tag for m in named_moments}]
-            note = "multilingual" if tags or sound else "not_understood"
+            note = "multilingual" if tags or sound or any(found.values()) else "not_understood"  # クイーン: an artist
         else:
             blocked = {c for g in found["exclude_genres"] for c in self.constraints.columns_with_word(g)}
             if ruled_out := found["exclude_occasions"]:  # "winter, no christmas": no "christmas" tag either

@@ -6,10 +6,11 @@ import re
 import unicodedata
 
 _FEAT = re.compile(r"\s*[\(\[]\s*(feat\.?|ft\.?|featuring|with)\b.*?[\)\]]", re.IGNORECASE)
-# Versions of one recording: "- 2011 Remaster", "- Original Mix", "(Explicit)", "- Single Version", "- From "Fifty
+# Versions of one recording: "- 2011 Remaster", "- 2011 Mix" (Queen's remixed catalogue), "- Original Mix", "(Explicit)", "- Single Version", "- From "Fifty
 # Shades Of Grey"", "- Studio Recording From The Voice Performance", "- Recorded at Electric Lady Studios".
-_VERSION = (r"(\d{4}\s+)?(remaster(ed)?|live|radio edit|mono|stereo|original (version|mix|album version)|single version|album version|"
-            r"explicit|clean|from|studio recording|recorded at)")
+_VERSION = (r"(\d{4}\s+mix|(\d{4}\s+)?(remaster(ed)?|live|radio edit|mono|stereo|original (version|mix|album version)|"
+            r"single version|album version|(single|new stereo|stereo|mono) mix|explicit|clean|from|studio recording|"
+            r"recorded at))")
 _SUFFIX = re.compile(r"\s+-\s+" + _VERSION + r"\b.*$|\s*[\(\[]" + _VERSION + r"\b[^\)\]]*[\)\]]", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")

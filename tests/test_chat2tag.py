@@ -99,6 +99,10 @@ async def test_small_talk_gets_a_friendly_answer_not_a_playlist(app: App) -> Non
     ("90년대 힙합", "genres", ["hip hop"]),
     ("힙합 말고 잔잔한 노래", "exclude_genres", ["hip hop"]),
     ("ラップ以外で明るい曲", "exclude_genres", ["rap"]),
+    ("クイーンの曲が聴きたい", "artists", ["queen"]),  # a name written in katakana (issue 14)
+    ("マドンナみたいなポップ", "like_artists", ["madonna"]),
+    ("ビートルズ以外", "exclude_artists", ["the beatles"]),
+    ("ジムで筋トレするときの曲", "artists", []),  # the トレ of 筋トレ is no Train
     ("gym music, no latin stuff", "exclude_genres", ["latin"]),
     ("gym music, no latin stuff", "language", None),
     ("i don't want rap", "exclude_genres", ["rap"]),

@@ -48,6 +48,7 @@ def test_a_span_of_decades_and_versions_of_one_song() -> None:
     assert same == {"2pac|california love"}
     for version, song in (("Moves Like Jagger - Studio Recording From The Voice Performance", "Moves Like Jagger"),
                           ('Love Me Like You Do - From "Fifty Shades Of Grey"', "Love Me Like You Do"),
-                          ("Behind Blue Eyes - Original Album Version", "Behind Blue Eyes")):
+                          ("Behind Blue Eyes - Original Album Version", "Behind Blue Eyes"),
+                          ("Bohemian Rhapsody - 2011 Mix", "Bohemian Rhapsody")):
         assert track_key("Maroon 5", version) == track_key("Maroon 5", song)
     assert track_key("2Pac", "Live Forever") != track_key("2Pac", "Forever")

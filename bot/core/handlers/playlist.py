@@ -109,7 +109,7 @@ def understood(intent: Intent, catalog: Catalog) -> str:
     parts = [texts.NONE_OF.format(what=", ".join(intent.missing_genres))] if intent.missing_genres else []
     if intent.nearest_genres:
         parts.append(texts.NEAREST.format(what=", ".join(intent.nearest_genres)))
-    if intent.note == "multilingual":
+    if intent.note == "multilingual" and intent.tags:
         parts.append(texts.READ_FROM.format(lang=intent.lang, tags=", ".join(t.tag for t in intent.tags)))
     # "k-pop" is a genre and a language: named once; one the catalog lacks was said above.
     if named := [g for g in dict.fromkeys([*intent.genres, intent.language]) if g and g not in intent.missing_genres]:

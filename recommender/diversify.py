@@ -150,7 +150,8 @@ def allowed(index: CatalogIndex, filters: Filters) -> np.ndarray | None:
         if filters.artists:
             mask |= np.isin(index.artist_keys, list(filters.artists))
     if filters.exclude_genres:
-        mask &= genre_weight(index, filters.exclude_genres) < EXCLUDE_MIN_WEIGHT
+        ruled_out = [*filters.exclude_genres, *index.genres.led_by(filters.exclude_genres)]  # and country rock
+        mask &= genre_weight(index, ruled_out) < EXCLUDE_MIN_WEIGHT
     if filters.exclude_artists:
         mask &= ~np.isin(index.artist_keys, list(filters.exclude_artists))
     for occasion in filters.occasions:  # a title about it, not a tag on its artist

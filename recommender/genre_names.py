@@ -32,6 +32,8 @@ PLACES = frozenset(
     "irish israeli italian japanese kentucky la lebanese melbourne memphis mexican miami minneapolis nashville "
     "nigerian nordic norwegian nyc oakland philly pinoy russian scandinavian scottish seattle spanish swedish swiss "
     "texas toronto uk us venezuelan welsh".split())
+STYLE_LEADS = frozenset({"country", "jazz", "blues"})  # ... whose compounds ending in these are those
+LOUD_TAILS = frozenset({"rock", "metal", "punk", "rap", "hip hop"})
 PLACE_WEIGHT = 0.4  # "canadian pop" in "like X": 0.4 of the name itself, and all of "pop"
 
 
@@ -41,11 +43,18 @@ def is_compound(name: str, genre: str) -> bool:
     return genre in _covered_by(name)
 
 
+def _ends_loud(words: list[str]) -> bool:
+    return len(words) > 1 and (words[-1] in LOUD_TAILS or " ".join(words[-2:]) in LOUD_TAILS)
+
+
 def _covered_by(name: str) -> set[str]:
     """Every genre this name is a compound of: its leading and trailing words, and for one word its tails
-    ("europop": "pop")."""
+    ("europop": "pop"). A style leading a compound that ends in a louder one is that one's kind alone:
+    "country rock" (Foghat, ZZ Top, Billy Squier) is rock, not country; "jazz rap" is rap, "blues rock" rock."""
     words = name.split()
-    out = {" ".join(words[:k]) for k in range(1, len(words) + 1)} | {" ".join(words[-k:]) for k in range(1, len(words) + 1)}
+    loud = words[0] in STYLE_LEADS and _ends_loud(words)
+    leads = range(len(words), len(words) + 1) if loud else range(1, len(words) + 1)
+    out = {" ".join(words[:k]) for k in leads} | {" ".join(words[-k:]) for k in range(1, len(words) + 1)}
     if len(words) == 1:
         out |= {name[i:] for i in range(3, len(name) - 2)}
     return out
@@ -110,6 +119,12 @@ class GenreNames:
         style ("italian baroque"), not in "baroque pop", a kind of pop."""
         cols = [i for i, name in enumerate(self.names.tolist()) if name == genre or name.endswith(f" {genre}")]
         return int((np.asarray(self.matrix[:, cols].sum(axis=1)).ravel() > 0).sum()) if cols else 0
+
+    def led_by(self, genres: Iterable[str]) -> list[str]:
+        """The compounds these genres lead without being their kind ("country rock"): "no country" rules them
+        out too, though "country" alone does not let them in."""
+        leads = tuple(f"{g} " for g in genres if g in STYLE_LEADS)
+        return [n for n in self.names.tolist() if n.startswith(leads) and _ends_loud(n.split())] if leads else []
 
     def columns(self, genres: Iterable[str]) -> list[int]:
         """The genre names that are these genres, their families or their compounds."""

@@ -149,10 +149,11 @@ MOMENTS: tuple[Moment, ...] = (
            {"familiar": 0.95, "energy": 0.7, "instrumentalness": 0.0, "speechiness": 0.05},
            ("sing along", "to sing", "karaoke")),
     # Hits and throwbacks are the songs people know, whatever they sound like ("2000s throwback party" gave
-    # "Oochie Coochie - 7\" Mix" and "Sounds Of Heart Break" beside "Just Dance").
-    Moment("hits", r"hits|hit songs|throwbacks?|anthems?|classics|greatest|all[ -]time|everyone knows|"
+    # "Oochie Coochie - 7\" Mix" and "Sounds Of Heart Break" beside "Just Dance"). Not "classics": known today
+    # is Spotify's popularity, and "old classics" brought Maroon 5's "Memories".
+    Moment("hits", r"hits|hit songs|throwbacks?|anthems?|greatest|all[ -]time|everyone knows|"
            r"everybody knows|히트곡?|명곡|ヒット曲?|名曲|exitos|exito|tubes|klassiker",
-           {"familiar": 0.92}, ("hit", "classic", "oldies")),
+           {"familiar": 1.0}, ("hit", "classic", "oldies")),
     # Dark is a mood of its own, not only sad: minor, brooding, often driving ("dark and intense").
     Moment("dark", r"(?<!after )dark|darkness|spooky|eerie|creepy|sinister|ominous|gloomy|moody|brooding|haunting|"
            r"어두운|ダーク|暗い|oscur\w*|sombre|sombri\w*|dunkel|duster\w*",
@@ -234,7 +235,9 @@ def _said(pattern: re.Pattern[str], text: str) -> bool:
     return any(not _NEGATED.search(text[: found.start()]) for found in pattern.finditer(text))
 
 
-_WANTED = re.compile(r"\b(?:want|wanna|need|let me|make me|help me|gotta|something to)(?: to)?\s*$")
+# "...but make it empowering": what comes after the "but" is what the music must be.
+_WANTED = re.compile(r"\b(?:want|wanna|need|let me|make me|help me|gotta|something to|make it|but(?: (?:still|more))?)"
+                     r"(?: to)?\s*$")
 
 
 def wanted_in(folded: str, moments: list[Moment]) -> set[str]:

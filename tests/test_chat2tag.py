@@ -418,3 +418,5 @@ def test_everyday_words_that_named_the_wrong_moment_or_none(local: LocalChat2Tag
     assert local.parse("dreamy floaty music").moments == ["dreamy"]
     assert local.parse("melancholic but beautiful").sound["valence"] < 0.3
     assert local.parse("monday morning motivation").sound["energy"] > 0.6  # the motivation sets the sound
+    assert local.parse("breakup songs but make it empowering").sound["valence"] >= 0.6  # after "but": what it must be
+    assert local.parse("pop hits").sound["familiar"] == 1.0 and "familiar" not in local.parse("old classics").sound

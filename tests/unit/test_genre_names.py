@@ -11,6 +11,9 @@ from recommender.genre_names import GenreNames, appended, is_compound, name_matr
 @pytest.mark.parametrize(("name", "genre", "covered"), [
     ("classic city pop", "city pop", True), ("san diego rap", "rap", True), ("europop", "pop", True),
     ("pop rap", "pop", True), ("trap", "rap", False), ("uk pop", "k pop", False), ("city pop", "city pop", True),
+    # a style leading a louder one is that one's kind: ZZ Top's "country rock" is not country
+    ("country rock", "country", False), ("country rock", "rock", True), ("contemporary country", "country", True),
+    ("jazz rap", "jazz", False), ("country pop", "country", True),
 ])
 def test_a_genre_covers_its_compounds_word_by_word(name: str, genre: str, covered: bool) -> None:
     assert is_compound(name, genre) is covered
@@ -58,3 +61,11 @@ def test_closeness_counts_a_shared_style_above_a_shared_place() -> None:
     close = GenreNames(names, matrix).closeness(np.array([0]))
     assert close[2] > close[1] == 0
     assert close[3] > close[2] and close[4] == 0
+
+
+def test_ruling_out_a_style_rules_out_the_louder_compounds_it_leads() -> None:
+    names, matrix = name_matrix([["country rock"], ["contemporary country"], ["country rap", "rap"], ["rock"]])
+    genres = GenreNames(names, matrix)
+    assert genres.carrying(["country"]).tolist() == [False, True, False, False]  # "only country"
+    assert sorted(genres.led_by(["country"])) == ["country rap", "country rock"]  # "no country" rules these out too
+    assert genres.led_by(["rock"]) == []

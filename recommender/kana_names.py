@@ -1,6 +1,7 @@
-"""Artist names written in katakana ("クイーンの曲が聴きたい": Queen). Japanese writes foreign names by sound, so
-no catalog name matches them as typed; cutlet (with UniDic's foreign spellings) gives the name back in Latin
-letters ("クイーン" -> "Queen", "テイラー・スウィフト" -> "Tailor Swift", close enough for the fuzzy lookup)."""
+"""Artist names written in katakana ("クイーンの曲が聴きたい": Queen). Japanese writes foreign names by
+sound, so no catalog name matches them as typed; cutlet (with UniDic's foreign spellings) gives the name
+back in Latin letters ("クイーン": "Queen", "テイラー・スウィフト": "Tailor Swift", close enough for the
+fuzzy lookup)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import cutlet
 
 KATAKANA_RUN = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ff]+")  # including "・" and "ー"
 KANJI = re.compile(r"[\u4e00-\u9fff]")
-# What follows a name says what it is to the request, in the words the constraint reader knows: "エミネムみたいな"
-# is like Eminem, "ビートルズ以外" anything but the Beatles, a name alone the artist's own songs.
+# What follows a name says what it is to the request, in the words the constraint reader knows:
+# "エミネムみたいな" is like Eminem, "ビートルズ以外" anything but the Beatles, a name alone their own songs.
 LIKE = ("みたいな", "みたい", "っぽい", "のような", "のように", "風の", "系の")
 NOT = ("以外", "じゃない", "抜き", "なし")
 

@@ -75,7 +75,8 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"sex|hook ?up", ("sex", "sexy", "sensual")),
     (r"friends|squad|crew|besties", ("friends", "friendship", "fun")),
     (SING_ALONG, ("sing along", "to sing", "singalong")),
-    (r"wedding|bride|groom", ("love songs", "romantic", "dance party")),
+    (r"wedding(?! reception| party| dance ?floor)|bride|groom", ("love songs", "romantic", "dance party")),
+    (r"wedding (?:reception|party|dance ?floor)", ("dance party", "party", "feel good")),
     (r"game|gaming|gamer", ("energetic", "epic")),
     # weather
     (r"rain|rainy|raining|drizzl\w*|downpour|storm|stormy|thunder\w*|grey|gray|cloudy|overcast",

@@ -23,9 +23,9 @@ def pick(index: CatalogIndex, order: Iterable[int], k: int, exclude: frozenset[s
     """Rows in `order`, skipping excluded or filtered tracks, a third song by one artist (unless the request
     names its artists), the same song under another id, and known artists beyond their share. When the
     constraints leave too few artists to fill the list ("80s city pop": four), a second pass lifts the cap
-    per artist: ten tracks by four artists read better than eight. Another artist's recording of a title
-    already picked also waits for that pass ("christmas songs" had three "Have Yourself a Merry Little
-    Christmas")."""
+    per artist: ten tracks by four artists read better than eight. Another recording of a title already
+    picked (a cover, a remix) also waits for that pass ("christmas songs" had three "Have Yourself a Merry
+    Little Christmas", "wedding reception" "One Kiss" and its Jauz remix)."""
     picked: list[int] = []
     # An excluded track excludes its song: the same recording often has several ids.
     seen_songs = {index.song_key(r) for r in (index.row_of.get(t) for t in exclude) if r is not None}
@@ -43,8 +43,7 @@ def pick(index: CatalogIndex, order: Iterable[int], k: int, exclude: frozenset[s
             if tid in exclude:
                 continue
             artist = str(index.artist_keys[row])
-            song = index.song_key(int(row))
-            title = song.partition("|")[2]
+            song, title = index.song_key(int(row)), index.song_title(int(row))
             if per_artist.get(artist, 0) >= cap or song in seen_songs or (cap < k and title in titles):
                 continue
             if artist in known:

@@ -16,7 +16,7 @@ from recommender.catalog import Catalog, feature_matrix
 from recommender.emotion import PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
 from recommender.genre_names import GenreNames, name_matrix
-from recommender.names import track_key
+from recommender.names import title_key, track_key
 from recommender.occasions import titled
 from recommender.sound import AUDIO_DIMS
 from recommender.text_match import (
@@ -96,6 +96,7 @@ class CatalogIndex:
         # Each track's row in artist_tags (-1: its artist carries no tags).
         self.track_artist_row = np.array([self.artist_row.get(a, -1) for a in self.artist_keys.tolist()], dtype=np.int64)
         self._song_keys: dict[int, str] = {}
+        self._song_titles: dict[int, str] = {}
         self._titled: dict[str, np.ndarray] = {}
 
     def titled(self, occasion: str) -> np.ndarray:
@@ -111,6 +112,14 @@ class CatalogIndex:
         if key is None:
             key = self._song_keys[row] = track_key(str(self.artist_keys[row]), str(self.names[row]))
         return key
+
+    def song_title(self, row: int) -> str:
+        """The title alone, remixes and all versions set aside ("One Kiss (with Dua Lipa) - Jauz Remix": "one
+        kiss"): a playlist holds a song once, whoever remixed or covered it."""
+        title = self._song_titles.get(row)
+        if title is None:
+            title = self._song_titles[row] = title_key(str(self.names[row]).partition(" - ")[0])
+        return title
 
     def tags_of(self, row: int) -> list[str]:
         """A track's tags, heaviest first (equal weights in column order)."""

@@ -70,7 +70,7 @@ MOMENTS: tuple[Moment, ...] = (
            r"운동|헬스|러닝|달리기|運動|ジム|筋トレ|ランニング|トレーニング|gimnasio|entren\w*|correr|ejercicio|"
            r"muscu\w*|salle de sport|courir|entrainement|fitness\w*|trainin\w*|laufen|joggen|sport",
            {"energy": 0.85, "tempo": 128, "danceability": 0.7, "valence": 0.55}, ("workout", "energetic", "running")),
-    Moment("party", r"(?<!dinner )(?<!tea )party|parties|(?:disco|dance|club|salsa) night|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|(?<!first )(?<!slow )danc(?:e|ing)|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
+    Moment("party", r"(?<!dinner )(?<!tea )party|parties|(?:disco|dance|club|salsa) night|dance ?floor|wedding reception|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|(?<!first )(?<!slow )danc(?:e|ing)|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
            r"パーティ|踊|クラブ|fiesta|bailar|perreo|fete|soiree|danser|tanzen|feier\w*",
            {"danceability": 0.8, "energy": 0.8, "valence": 0.65, "tempo": 122}, ("party", "dance", "club")),
     Moment("angry", r"angry|anger|rage|furious|pissed|mad at|scream\w*|hate everything|frustrat\w*|화나|분노|"
@@ -120,7 +120,7 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("power ballad", r"(?:power|rock|arena|hair metal) ballads?",
            {"energy": 0.5, "valence": 0.3, "acousticness": 0.2, "heavy": 0.6, "familiar": 0.7},
            ("power ballads", "ballad", "classic rock")),
-    Moment("romantic", r"romanc\w*|romantic|date night|love song\w*|in love|crush|wedding|candle\w*|(?:first|slow) danc\w*|사랑|로맨틱|"
+    Moment("romantic", r"romanc\w*|romantic|date night|love song\w*|in love|crush|wedding(?! reception| party| dance ?floor)|candle\w*|(?:first|slow) danc\w*|사랑|로맨틱|"
            r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt|ballads?",
            {"valence": 0.55, "energy": 0.4, "acousticness": 0.45, "danceability": 0.55}, ("romantic", "love")),
     Moment("slow jam", r"slow jams?|slow songs", {"energy": 0.4, "danceability": 0.65, "valence": 0.5,
@@ -151,7 +151,8 @@ MOMENTS: tuple[Moment, ...] = (
     # Hits and throwbacks are the songs people know, whatever they sound like ("2000s throwback party" gave
     # "Oochie Coochie - 7\" Mix" and "Sounds Of Heart Break" beside "Just Dance"). Not "classics": known today
     # is Spotify's popularity, and "old classics" brought Maroon 5's "Memories".
-    Moment("hits", r"hits|hit songs|throwbacks?|anthems?|greatest|all[ -]time|everyone knows|"
+    # A wedding's dance floor is everyone's, grandparents included: the songs all of them know.
+    Moment("hits", r"hits|hit songs|throwbacks?|anthems?|greatest|all[ -]time|everyone knows|wedding (?:reception|party)|"
            r"everybody knows|히트곡?|명곡|ヒット曲?|名曲|exitos|exito|tubes|klassiker",
            {"familiar": 1.0}, ("hit", "classic", "oldies")),
     # Dark is a mood of its own, not only sad: minor, brooding, often driving ("dark and intense").

@@ -13,7 +13,8 @@ def _index(artists: list[str], titles: list[str] | None = None) -> SimpleNamespa
     ids = [f"t{i}" for i in range(len(artists))]
     titles = titles or [f"song{i}" for i in range(len(artists))]
     return SimpleNamespace(track_ids=np.array(ids), artist_keys=np.array(artists), row_of={t: i for i, t in enumerate(ids)},
-                           song_key=lambda row: f"{artists[row]}|{titles[row]}")
+                           song_key=lambda row: f"{artists[row]}|{titles[row]}",
+                           song_title=lambda row: titles[row].partition(" - ")[0])
 
 
 def test_two_per_artist_while_enough_artists_remain() -> None:
@@ -38,6 +39,8 @@ def test_another_artists_recording_of_a_title_waits_until_nothing_else_fills_the
     index = _index(list("abcdef"), titles)
     assert pick(index, range(6), 4) == [0, 2, 4, 5]  # type: ignore[arg-type]
     assert pick(index, range(6), 6) == [0, 2, 4, 5, 1, 3]  # type: ignore[arg-type]  # a short list takes them back
+    remixed = _index(list("aabc"), ["one kiss", "one kiss - jauz remix", "mama", "blue"])  # a remix too
+    assert pick(remixed, range(4), 3) == [0, 2, 3]  # type: ignore[arg-type]
 
 
 def test_a_named_year_widens_only_while_the_catalog_has_too_few_of_its_songs() -> None:

@@ -118,9 +118,9 @@ def era_in(text: str) -> str | None:
         spans = sorted((decade_years(era), era) for era in dict.fromkeys(found) if decade_years(era))
         if spans:
             return spans[0][1] if len(spans) == 1 else f"{spans[0][1]}-{spans[-1][1]}"
-    year = YEAR.search(text)
-    if year:  # one year: its releases ("summer hits 2019" is not the whole decade)
-        return year.group(1)
+    years = sorted({int(found.group(1)) for found in YEAR.finditer(text)})
+    if years:  # a year is its releases ("summer hits 2019" is not the whole decade); several are a span
+        return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
     if NEW.search(text):
         return NEW_RELEASES
     return OLD_SCHOOL if "old school" in text else None

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from recommender.occasions import TITLES
 from recommender.sound import DIMS as SOUND_DIMS
-from recommender.tagging import is_year, normalise_tag
+from recommender.tagging import decade_years, normalise_tag
 from recommender.types import Filters, WeightedTag
 from recommender.vocabulary import Vocabulary
 
@@ -150,7 +150,7 @@ class IntentValidator:
             tag = self.tag(t.tag)
             if tag is not None:
                 tags[tag] = max(tags.get(tag, 0.0), t.weight)
-        era = intent.era and (intent.era if is_year(intent.era) else normalise_tag(intent.era))
+        era = intent.era and (intent.era if decade_years(intent.era) else normalise_tag(intent.era))
         language = normalise_tag(intent.language) if intent.language else None
         exclude_genres = self._genres(intent.exclude_genres)
         return intent.model_copy(update={
@@ -160,7 +160,7 @@ class IntentValidator:
             "artists": self._artists(intent.artists),
             "like_artists": self._artists(intent.like_artists),
             "exclude_artists": self._artists(intent.exclude_artists),
-            "era": era if era and (is_year(era) or self._category.get(era) == "era" and era[0].isdigit()) else None,
+            "era": era if era and (decade_years(era) or self._category.get(era) == "era" and era[0].isdigit()) else None,
             "language": language if language and self._category.get(language) == "language" else None,
             "occasions": [o for o in intent.occasions if o in TITLES],
             "exclude_occasions": [o for o in intent.exclude_occasions if o in TITLES],

@@ -110,13 +110,17 @@ def era_tag(era: str) -> str:
 
 def decade_years(era: str) -> tuple[int, int] | None:
     """'90s' -> (1990, 1999), '00s' -> (2000, 2009), '2010s' -> (2010, 2019), 'early 2010s' -> (2010, 2014),
-    '80s-90s' -> (1980, 1999), '2019' -> (2019, 2019)."""
+    '80s-90s' -> (1980, 1999), '2019' -> (2018, 2019): the hits of a year came out in it or late the year before,
+    '1987-1997' -> (1987, 1997)."""
     if is_year(era):
-        return int(era), int(era)
+        return int(era) - 1, int(era)
     if "-" in era:
         first, _, last = era.partition("-")
         spans = decade_years(first), decade_years(last)
-        return (spans[0][0], spans[1][1]) if spans[0] and spans[1] and spans[0][0] <= spans[1][1] else None
+        if not (spans[0] and spans[1]):
+            return None
+        lo, hi = int(first) if is_year(first) else spans[0][0], spans[1][1]  # "1987-1997" from 1987 itself
+        return (lo, hi) if lo <= hi else None
     part, _, decade = era.rpartition(" ")
     if decade not in {f"{d}0s" for d in range(10)} | {"2010s", "2020s"} or (part and part not in ERA_PARTS):
         return None

@@ -22,6 +22,7 @@ def test_how_many_tracks_were_asked_for(text: str, count: int | None) -> None:
 @pytest.mark.parametrize(("text", "era"), [("80s rock", "80s"), ("music from the nineties", "90s"),
                                            ("1990s hip hop", "90s"), ("songs from 2015", "2015"),
                                            ("éxitos de los 2000", "00s"), ("driving 2000 km", None),
+                                           ("1987-1997 old skool jamz", "1987-1997"),
                                            ("80s-90s pop", "80s-90s"), ("old school hip hop", "80s-90s"),
                                            ("brand new releases only", "new releases"),
                                            ("the latest hits", "new releases"), ("new wave classics", None),

@@ -46,5 +46,5 @@ def test_another_artists_recording_of_a_title_waits_until_nothing_else_fills_the
 def test_a_named_year_widens_only_while_the_catalog_has_too_few_of_its_songs() -> None:
     years = np.array([2019] * MIN_YEAR_TRACKS + [1996] * 10 + [1995, 1997] * 60 + [1990] * 1000)
     index = SimpleNamespace(years=years)
-    assert year_span(index, 2019) == (2019, 2019)  # type: ignore[arg-type]
-    assert year_span(index, 1996) == (1996 - MAX_YEAR_WIDENING, 1996 + MAX_YEAR_WIDENING)  # type: ignore[arg-type]
+    assert year_span(index, 2018, 2019) == (2018, 2019)  # type: ignore[arg-type]
+    assert year_span(index, 1995, 1996) == (1995 - MAX_YEAR_WIDENING, 1996 + MAX_YEAR_WIDENING)  # type: ignore[arg-type]

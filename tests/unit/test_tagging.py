@@ -41,7 +41,8 @@ def test_artist_names_join_across_datasets() -> None:
 def test_a_span_of_decades_and_versions_of_one_song() -> None:
     assert decade_years("80s-90s") == (1980, 1999) and decade_years("90s-80s") is None
     assert decade_years("early 2010s") == (2010, 2014)
-    assert decade_years("2019") == (2019, 2019) and is_year("2019") and not is_year("90s")
+    assert decade_years("2019") == (2018, 2019) and is_year("2019") and not is_year("90s")
+    assert decade_years("1987-1997") == (1987, 1997)
     assert era_tag("2019") == "2010s" and era_tag("1996") == "90s" and era_tag("early 2010s") == "2010s"
     same = {track_key("2Pac", t) for t in ("California Love - Original Version", "California Love (Explicit)",
                                            "California Love - 2011 Remaster", "California Love")}

@@ -134,7 +134,7 @@ def understood(intent: Intent, catalog: Catalog) -> str:
             + [texts.OCCASION.format(what=o.capitalize()) for o in intent.exclude_occasions])))
     if intent.era:
         parts.append(texts.NEW_ONLY if intent.era == NEW_RELEASES else texts.FROM_YEAR.format(year=intent.era)
-                     if is_year(intent.era) else texts.FROM_ERA.format(era=intent.era))
+                     if is_year(intent.era.partition("-")[0]) else texts.FROM_ERA.format(era=intent.era))
     if intent.moments:
         parts.append(texts.SOUNDING_RIGHT.format(moments=", ".join(intent.moments)))
     if intent.shifts:  # after what they move from: "like Radiohead; brighter"

@@ -164,7 +164,7 @@ MOMENTS: tuple[Moment, ...] = (
     # High energy without a mood of its own: a gaming session, "something energetic" (read as the tags "energy,
     # hyper" alone, it gave "Comfortably Numb").
     Moment("energetic", r"high[ -]?energy|energetic|full of energy|pumped(?: up)?|gaming|gamer|video games?|"
-           r"에너지 넘치는|エネルギッシュ|energetic[oa]s?|energique|energiegeladen",
+           r"에너지 넘치는|エネルギッシュ|energic[oa]s?|energique|energiegeladen",
            {"energy": 0.87, "valence": 0.55, "tempo": 126, "acousticness": 0.05}, ("energetic", "energy", "epic")),
     # Dreamy: soft-edged and floating, neither sad nor bright ("dreamy floaty music" gave Heart's "Barracuda").
     Moment("dreamy", r"dream(?:y|like|ier)|float\w*|ethereal|hazy|spacey|spacy|몽환|夢見|ふわふわ|onirique|sonador\w*|vertraumt",

@@ -148,8 +148,8 @@ class TagScorer:
             best[col] = max(best[col], 1.0)
         for group, rivals in zip(RIVALS, self._rivals):  # a named season or holiday: the others only by name
             said = {group[w] for w in words if w in group}
-            for col, names in rivals.items():
-                if said and not names & said and col not in named:
+            for col, names in rivals.items() if said else ():
+                if not names & said and col not in named:
                     best[col] = 0.0
         for col in blocked:
             best[col] = 0.0

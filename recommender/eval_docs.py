@@ -41,7 +41,9 @@ def _fit_tables(fit: dict[str, Any]) -> list[str]:
     rows = [[m] + [f"{fit[m][part]['fit']:.3f}" for part in ("tune", "report")]
             + [f"{fit[m]['report']['hard']:.3f}", f"{fit[m]['report']['lift']:.2f}×"] for m in models]
     out = [f"{fit['requests']} labelled everyday requests (`data/fit/requests.jsonl`), split once by a hash of "
-           "their id: the fusion may learn from the tune half; the report half is never tuned on. Random catalog "
+           "their id: the fusion may learn from the tune half, never from the report half, and only the tune half's "
+           "misfits are listed for reading (six report-half requests were read and fixed once: see experiments.md). "
+           "Random catalog "
            f"tracks score {fit['served']['report']['random']:.3f} on the report half.", "",
            _table(["ranker", "fit@10 tune", "fit@10 report", "hard report", "lift over random (report)"], rows), "",
            "By request type (report half):", ""]

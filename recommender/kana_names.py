@@ -16,7 +16,7 @@ KATAKANA_RUN = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ff]+")  # including "・" a
 KANJI = re.compile(r"[\u4e00-\u9fff]")
 # What follows a name says what it is to the request, in the words the constraint reader knows:
 # "エミネムみたいな" is like Eminem, "ビートルズ以外" anything but the Beatles, a name alone their own songs.
-LIKE = ("みたいな", "みたい", "っぽい", "のような", "のように", "風の", "系の")
+LIKE = ("みたい", "っぽい", "のような", "のように", "風の", "系の")
 NOT = ("以外", "じゃない", "抜き", "なし")
 
 

@@ -14,7 +14,7 @@ import numpy as np
 # A request's word (folded, one token) that names the occasion, in the languages Chat2Tag reads.
 REQUEST_WORDS: dict[str, re.Pattern[str]] = {
     "christmas": re.compile(r"christmas\w*|xmas|navidad\w*|noel|weihnacht\w*|natal|크리스마스\w*|クリスマス\w*"),
-    "halloween": re.compile(r"hall?oween\w*|halloweens?|할로윈\w*|핼러윈\w*|ハロウィ[ンー]\w*"),
+    "halloween": re.compile(r"hall?oween\w*|할로윈\w*|핼러윈\w*|ハロウィ[ンー]\w*"),
 }
 # A title that is about the occasion.
 TITLES: dict[str, re.Pattern[str]] = {

@@ -231,9 +231,9 @@ async def _fault_under_load(core: BotCore, storage: Storage, fault: Callable[[],
             assert session["last_text"] in sent[user][acked[user]:], (user, session["last_text"])
 
 
-async def test_a_large_ingest_inside_the_running_bot_never_stalls_the_event_loop(app: App, tmp_path) -> None:
-    """The scheduled retrain ingests the inbox inside the bot: a 3,000-track file, with a probe measuring how
-    late the event loop wakes up meanwhile."""
+async def test_a_large_ingest_inside_the_running_bot_keeps_answering_listeners(app: App, tmp_path) -> None:
+    """The scheduled retrain ingests the inbox inside the bot: while a 3,000-track file goes in, a listener keeps
+    chatting and every reply still comes within Discord's 3 s, and a probe records how late the loop wakes."""
     import shutil
 
     from jobs.pipelines.ingest import ingest_tracks
@@ -245,12 +245,23 @@ async def test_a_large_ingest_inside_the_running_bot_never_stalls_the_event_loop
     rows = [f"lagprobe{i:014d},Song {i},Band {i % 300},rainy day;indie;calm,0.{i % 10},0.5,{90 + i % 60}"
             for i in range(3000)]
     path.write_text("track_id,name,artist,tags,valence,energy,tempo\n" + "\n".join(rows) + "\n")
+    turns: list[float] = []
     async with Database(secret(app.settings.mongo_uri), f"{app.settings.db_name}_lag", tmp_path / "db") as storage:
         async with LoopLag() as lag:
-            result = await ingest_tracks(storage, catalog, path, app.core.s.chat2tag.encoder)  # type: ignore[attr-defined]
+            ingest = asyncio.create_task(
+                ingest_tracks(storage, catalog, path, app.core.s.chat2tag.encoder))  # type: ignore[attr-defined]
+            while not ingest.done():
+                started = time.perf_counter()
+                listener = f"mid-ingest-{len(turns)}"  # one turn each: the rate limit is not under test
+                reply = await app.core.handle(Incoming("console", listener, listener, "rainy night"))
+                assert len(reply.playlist) == 10, reply.text
+                turns.append(time.perf_counter() - started)
+                await asyncio.sleep(0.05)
+            result = await ingest
         await storage.client.drop_database(f"{app.settings.db_name}_lag")
     assert result["added"] == 3000
-    print(f"\nevent-loop lag during a 3,000-track ingest: {lag.worst * 1000:.0f} ms at most")
-    # Typically ~0.1 s; C code in the worker thread that holds the GIL (BSON encoding, numpy I/O) has stretched
-    # it to 0.44 s once. Far inside Discord's 3 s deadline; a stall of seconds (the ingest on the loop) fails.
-    assert lag.worst < 0.6, lag.worst
+    print(f"\nduring a 3,000-track ingest: {len(turns)} turns, slowest {max(turns) * 1000:.0f} ms; "
+          f"event loop woke {lag.worst * 1000:.0f} ms late at most")
+    # The ingest on the loop would stall it for seconds in one piece (encoding 3,000 names): one turn, late.
+    # Off the loop, turns keep coming; C code holding the GIL in the worker stretches a wake-up to ~0.1-0.7 s.
+    assert len(turns) >= 3 and max(turns) < 3.0 and lag.worst < 3.0, (turns, lag.worst)

@@ -11,7 +11,7 @@ the reasons given for each track in `explanation`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache, partial
 
 import numpy as np
@@ -28,7 +28,8 @@ from recommender.ranking_policy import (
     per_artist,
     seasonal_rows,
 )
-from recommender.sound import SoundSpace
+from recommender.names import fold
+from recommender.sound import Moment, SoundSpace, moments_in
 from recommender.text_match import TextMatch, TextVector
 from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, WeightedTag
 
@@ -54,15 +55,17 @@ class GraphSAGERecommender:
         self.allowed = lru_cache(maxsize=256)(partial(allowed, self.index))  # filters repeat across requests
         self.seasonal = seasonal_rows(self.index)
         self.explain = Explainer(ranker, self.space)
+        # The moments the request's words name, for the titles about them (requests repeat).
+        self.moments = lru_cache(maxsize=1024)(lambda text: moments_in(fold(text), text.lower()) if text else [])
 
     def moment_signals(self, tags: list[WeightedTag], sound: Mapping[str, float], query: np.ndarray | None,
-                       only: Collection[str] = SIGNALS) -> dict[str, np.ndarray]:
+                       only: Collection[str] = SIGNALS, moments: Sequence[Moment] = ()) -> dict[str, np.ndarray]:
         """The content signals for a request (`only` those named), unscaled (the fusion standardises them)."""
         signals = {"popularity": self.index.popularity}
         if tags and {"observed", "tags"} & set(only):
             signals["observed"], signals["tags"] = self.ranker.tag_parts(tags)
         if sound and "sound" in only:
-            signals["sound"] = self.space.fit(sound)
+            signals["sound"] = self.space.fit(sound, moments)
         if query is not None:
             text = {"playlists": self.text.playlists, "words": self.text.words, "genres": self.text.genres}
             signals.update((name, signal(query)) for name, signal in text.items() if name in only)
@@ -76,7 +79,7 @@ class GraphSAGERecommender:
         query = self.query_vector(text) if text and self.query_vector else None
         # Only the signals the fusion weighs: a signal it learnt to ignore costs nothing (each is a pass over
         # the catalog). Its head is the list.
-        fit = r.fusion.combine(self.moment_signals(tags, sound, query, only=r.fusion.weighed()))
+        fit = r.fusion.combine(self.moment_signals(tags, sound, query, r.fusion.weighed(), self.moments(text)))
         if tags or sound or query is not None or not taste.asked:
             fit = z(fit, clip=None)
         # else artists named and no moment ("more like Kygo"): standardised, the popularity prior alone would

@@ -13,7 +13,7 @@ French and German, so a request in any of them keeps its situation.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,10 @@ STEP = 0.25  # how far one comparative moves a dimension
 # Spotify calls 0.5 likely instrumental, but reverb-heavy vocals score 0.5-0.8 ("Just Like Honey" 0.62): a reason
 # says "instrumental" only where a listener would agree (Tycho 0.9); Jon Hopkins (0.77) goes unsaid, not mis-said.
 SAID_INSTRUMENTAL = 0.85
+# How much nearer a track whose title names the moment counts, in the fit's units (a mean absolute distance per
+# dimension; the top of a playlist usually sits 0.05-0.15 from the target): enough to lead among songs that
+# sound right, not to bring one that does not.
+TITLE_PULL = 0.03
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,9 @@ class Moment:
     words: str  # regex alternatives, matched on folded text (stems allowed) and on the raw lower-case text
     target: Mapping[str, float]
     tags: tuple[str, ...] = ()  # vocabulary tags for the same moment (used where the message is not English)
+    # Song titles about the moment, a soft pull (`TITLE_PULL`): a winter playlist holds Khalid's "Winter" and
+    # "A Hazy Shade of Winter", not only songs that sound wintry (the catalog tags three tracks "winter").
+    titles: str = ""
 
 
 # Each target is where a music supervisor would put a typical fitting track; tempo in BPM.
@@ -96,7 +103,8 @@ MOMENTS: tuple[Moment, ...] = (
            r"(?:\w+ )?drive|nachtfahrt|autofahren bei nacht|밤 ?드라이브|夜(?:の)?ドライブ|深夜ドライブ|"
            r"(?:conducir|manejar) de noche|conduire la nuit",
            {"energy": 0.65, "valence": 0.35, "acousticness": 0.1, "danceability": 0.6, "tempo": 110},
-           ("smooth night driving", "late night tunes", "driving music")),
+           ("smooth night driving", "late night tunes", "driving music"),
+           titles=r"midnight|nightcall|nightride|night ?drive|drive|driving|neon|city lights"),
     Moment("driving", r"driv\w*|road ?trip|highway|windows? down|top down|cruis\w*|car ride|in the car|commut\w*|드라이브|운전|ドライブ|運転|"
            r"conducir|manejar|carretera|viaje|conduire|route|voiture|autofahr\w*|fahren|roadtrip|通勤|출퇴근|퇴근|출근|trajet|pendeln",
            {"energy": 0.7, "valence": 0.6, "tempo": 118}, ("driving", "road trip")),
@@ -108,10 +116,12 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("rain", r"rain\w*|storm\w*|thunder\w*|verregn\w*|drizzl\w*|grey|gray|cloudy|비 ?오|비가|장마|雨|梅雨|lluvi\w*|pluie|pluvieu\w*|"
            r"regen\w*",
            {"acousticness": 0.6, "energy": 0.35, "valence": 0.35, "tempo": 100, "danceability": 0.45},
-           ("rainy day", "rain", "mellow")),
+           ("rainy day", "rain", "mellow"),
+           titles=r"rain\w*|storm\w*|thunder\w*|umbrella|drizzle"),
     Moment("morning", r"morning|wake up|waking|sunrise|breakfast|coffee|cafe|coffeeshop|아침|카페|커피|朝|カフェ|"
            r"コーヒー|manana|desayuno|matin|petit dej\w*|morgen\w*|fruhstuck|kaffee",
-           {"acousticness": 0.55, "energy": 0.45, "valence": 0.6}, ("morning", "coffee", "acoustic")),
+           {"acousticness": 0.55, "energy": 0.45, "valence": 0.6}, ("morning", "coffee", "acoustic"),
+           titles=r"morning|sunrise|wake up|coffee|breakfast|daylight"),
     Moment("night", NOT_THE_NIGHT + r"night\w*|midnight|late|2 ?am|3 ?am|after dark|밤|새벽|深夜|夜|noche|madrugada|"
            r"nuit|nacht\w*",
            {"energy": 0.45, "valence": 0.35, "acousticness": 0.4}, ("night", "late night", "chill")),
@@ -127,15 +137,18 @@ MOMENTS: tuple[Moment, ...] = (
                                                   "acousticness": 0.3, "tempo": 92}, ("slow jams", "sexy")),
     Moment("summer", r"summer\w*|beach\w*|sunny|sun|pool ?party|vacation|holiday|tropical|bbq|barbecue|cookout|picnic|여름|해변|바다|夏|海|ビーチ|"
            r"verano|playa|sol|ete|plage|soleil|vacances|sommer\w*|strand|sonne",
-           {"valence": 0.78, "danceability": 0.72, "energy": 0.7}, ("summer", "beach", "sunny")),
+           {"valence": 0.78, "danceability": 0.72, "energy": 0.7}, ("summer", "beach", "sunny"),
+           titles=r"summer\w*|sunshine|sunny|beach|island|tropic\w*|vacation"),
     Moment("winter", r"winter\w*|snow\w*|cold|fireplace|겨울|눈 ?오|冬|雪|invierno|nieve|hiver|neige|schnee",
-           {"acousticness": 0.55, "energy": 0.4, "valence": 0.45}, ("winter", "snow")),
+           {"acousticness": 0.55, "energy": 0.4, "valence": 0.45}, ("winter", "snow"),
+           titles=r"winter\w*|snow\w*|december|frozen|freezing|blizzard|cold as ice"),
     # Christmas songs are the ones everybody knows, bright more than wintry ("christmas songs" opened with three
     # slow covers of "Have Yourself a Merry Little Christmas" and no Mariah Carey).
     Moment("christmas", r"christmas|xmas|holiday season|크리스마스|クリスマス|navidad|noel|weihnacht\w*",
            {"familiar": 0.85, "valence": 0.7, "energy": 0.55}, ("christmas", "xmas", "holiday")),
     Moment("autumn", r"autumn|fall vibes|fall evening|leaves|october|cozy fall|가을|秋|otono|automne|herbst\w*",
-           {"acousticness": 0.55, "energy": 0.4, "valence": 0.4}, ("autumn", "melancholy")),
+           {"acousticness": 0.55, "energy": 0.4, "valence": 0.4}, ("autumn", "melancholy"),
+           titles=r"autumn|october|september|leaves"),
     Moment("cooking", r"cook\w*|dinner|kitchen|baking|brunch|요리|저녁|料理|ディナー|cocin\w*|cenar?|cuisine|diner|"
            r"kochen|abendessen",
            {"valence": 0.62, "energy": 0.5, "danceability": 0.6}, ("dinner", "jazz", "feel good")),
@@ -169,7 +182,8 @@ MOMENTS: tuple[Moment, ...] = (
     # Dreamy: soft-edged and floating, neither sad nor bright ("dreamy floaty music" gave Heart's "Barracuda").
     Moment("dreamy", r"dream(?:y|like|ier)|float\w*|ethereal|hazy|spacey|spacy|몽환|夢見|ふわふわ|onirique|sonador\w*|vertraumt",
            {"energy": 0.4, "valence": 0.4, "acousticness": 0.35, "danceability": 0.45, "speechiness": 0.04},
-           ("dreamy", "dreamlike", "atmospheric")),
+           ("dreamy", "dreamlike", "atmospheric"),
+           titles=r"dream\w*|float\w*|clouds?|haze|hazy|daydream\w*"),
     # Music that lifts: hopeful, motivating, something to wake up to.
     Moment("uplifting", r"uplift\w*|hopeful|motivat\w*|inspir\w*|pick me up|pick-me-up|wake me up|"
            r"get me going|energi[sz]\w*|empower\w*|힘이 나는|힘내|爽やか|상쾌|元気が出る|motivaci\w*|"
@@ -332,7 +346,7 @@ class SoundSpace:
     """The catalog's tracks as points in the target space: one row per track, one column per dimension."""
 
     def __init__(self, features: np.ndarray, bounds: np.ndarray, va: np.ndarray, heavy: np.ndarray | None = None,
-                 familiar: np.ndarray | None = None) -> None:
+                 familiar: np.ndarray | None = None, names: np.ndarray | None = None) -> None:
         lo, hi = bounds
         raw = lo + features * (hi - lo)  # undo the index's min-max scaling: targets are in Spotify's own units
         columns = {d: raw[:, AUDIO_COLUMNS.index(d)] for d in AUDIO_DIMS}
@@ -342,10 +356,21 @@ class SoundSpace:
         self.points = np.stack([columns[d] for d in DIMS], axis=1).clip(0, 1).astype(np.float32)
         self.va = va.astype(np.float32)
         self.bpm = raw[:, AUDIO_COLUMNS.index("tempo")]
+        # The song's own title, not its version ("Free Fallin' - Live ... December 2007" is not a winter song).
+        self.titles = [] if names is None else [str(n).partition(" - ")[0] for n in names.tolist()]
+        self._titled: dict[str, np.ndarray] = {}  # per moment, worked out on first use (~20 ms on 28k titles)
 
     @classmethod
     def of(cls, index: CatalogIndex) -> SoundSpace:
-        return cls(index.features, index.feature_bounds, index.va, heaviness(index), familiarity(index))
+        return cls(index.features, index.feature_bounds, index.va, heaviness(index), familiarity(index), index.names)
+
+    def titled(self, moment: Moment) -> np.ndarray:
+        """(tracks,) whether each song's title names the moment ("Snow (Hey Oh)" for winter)."""
+        if moment.name not in self._titled:
+            pattern = re.compile(r"\b(?:" + moment.titles + r")\b", re.IGNORECASE)
+            self._titled[moment.name] = np.fromiter((bool(pattern.search(t)) for t in self.titles), dtype=bool,
+                                                    count=len(self.titles))
+        return self._titled[moment.name]
 
     def profile(self, rows: np.ndarray) -> dict[str, float]:
         """Where a set of tracks sits (e.g. an artist named in the request), per dimension."""
@@ -354,19 +379,21 @@ class SoundSpace:
         mean = self.points[rows].mean(axis=0)
         return {d: float(v) for d, v in zip(DIMS, mean)}
 
-    def fit(self, target: Mapping[str, float]) -> np.ndarray:
+    def fit(self, target: Mapping[str, float], moments: Iterable[Moment] = ()) -> np.ndarray:
         """How close each track is to the target: minus the weighted mean absolute distance (0 is a perfect fit).
-        Valence and energy targets also pull Deezer valence and arousal, at half weight."""
+        Valence and energy targets also pull Deezer valence and arousal, at half weight. A song titled for one
+        of the moments counts `TITLE_PULL` nearer."""
         dims = [(DIMS.index(d), v) for d, v in target.items() if d in DIMS]
         if not dims:
             return np.zeros(len(self.points), np.float32)
+        pull = TITLE_PULL * np.any([self.titled(m) for m in moments if m.titles and self.titles], axis=0)
         distance = sum(np.abs(self.points[:, i] - v) for i, v in dims)
         weight = float(len(dims))
         for dim, column in (("valence", 0), ("energy", 1)):
             if dim in target:
                 distance = distance + VA_WEIGHT * np.abs(self.va[:, column] - target[dim])
                 weight += VA_WEIGHT
-        return (-distance / weight).astype(np.float32)
+        return (pull - distance / weight).astype(np.float32)
 
     def describe(self, row: int, target: Mapping[str, float]) -> str:
         """A few words on how a track sounds, on the dimensions the request cares about ("calm and acoustic, 68 BPM")."""

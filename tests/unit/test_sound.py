@@ -63,13 +63,14 @@ def test_a_comparative_is_said_back_as_the_way_it_moves() -> None:
     assert shifts_of(comparatives_in(fold("happier, no, sadder"))) == []  # opposite moves cancel: nothing to say
 
 
-def space_of(rows: list[dict[str, float]], heavy: list[float] | None = None, familiar: np.ndarray | None = None
-             ) -> SoundSpace:
+def space_of(rows: list[dict[str, float]], heavy: list[float] | None = None, familiar: np.ndarray | None = None,
+             titles: list[str] | None = None) -> SoundSpace:
     frame = pd.DataFrame([{c: r.get(c, 0.5) for c in AUDIO_COLUMNS} for r in rows])
     features, bounds = feature_matrix(frame, np.array([[0, 0, -11, -60, 0, 0, 0, 0, 0, 0, 0, 0],
                                                        [1, 1, 11, 5, 1, 1, 1, 1, 1, 1, 250, 1e6]], np.float32))
     va = frame[["valence", "energy"]].to_numpy(np.float32)
-    return SoundSpace(features, bounds, va, None if heavy is None else np.array(heavy, np.float32), familiar)
+    return SoundSpace(features, bounds, va, None if heavy is None else np.array(heavy, np.float32), familiar,
+                      None if titles is None else np.array(titles))
 
 
 def test_fit_prefers_the_track_that_sounds_like_the_target_and_describes_it() -> None:
@@ -81,6 +82,21 @@ def test_fit_prefers_the_track_that_sounds_like_the_target_and_describes_it() ->
     assert space.describe(0, sleep) == "calm and acoustic, 68 BPM"
     assert space.describe(1, {"energy": 0.9}).startswith("high-energy")
     assert not space.fit({}).any()
+
+
+def test_a_song_titled_for_the_moment_leads_among_songs_that_sound_alike_but_not_over_one_that_sounds_wrong() -> None:
+    rainy = {"energy": 0.3, "acousticness": 0.7, "valence": 0.3}
+    space = space_of([rainy, {**rainy, "energy": 0.32}, {**rainy, "energy": 0.3}, {"energy": 0.95, "acousticness": 0.02}],
+                     titles=["Quiet Song", "Purple Rain - 2015 Remaster", "Rain Check - Live in December", "Raining Blood"])
+    rain = moments_in("rainy day")
+    fit = space.fit(combine(rain), rain)
+    assert fit[1] > fit[0]  # the title about rain leads a song that sounds a touch nearer
+    assert fit[2] > fit[0]  # the same sound, and a title about rain
+    assert fit[0] > fit[3]  # a thrash song called "Raining Blood" does not sound like a rainy day
+    assert fit[0] == space.fit(combine(rain))[0]  # no title, no pull
+    assert (space.fit(combine(rain), moments_in("sleep")) == space.fit(combine(rain))).all()  # sleep names no titles
+    winter = [m for m in moments_in("winter") if m.name == "winter"]
+    assert not space.titled(winter[0])[2]  # "December" in a live version's suffix is not the song's title
 
 
 def test_the_moment_a_message_asks_for_outweighs_the_one_it_describes() -> None:

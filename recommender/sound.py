@@ -51,8 +51,8 @@ class Moment:
     words: str  # regex alternatives, matched on folded text (stems allowed) and on the raw lower-case text
     target: Mapping[str, float]
     tags: tuple[str, ...] = ()  # vocabulary tags for the same moment (used where the message is not English)
-    # Song titles about the moment, a soft pull (`TITLE_PULL`): a winter playlist holds Khalid's "Winter" and
-    # "A Hazy Shade of Winter", not only songs that sound wintry (the catalog tags three tracks "winter").
+    # Song titles about the moment, a soft pull (`TITLE_PULL`): a rainy day holds "You Look Like Rain" and "It's
+    # Raining", not only songs that sound rainy (the catalog's tags rarely say rain, summer or winter).
     titles: str = ""
 
 

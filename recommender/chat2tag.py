@@ -111,7 +111,8 @@ class LocalChat2Tag:
                              without_words(raw, found["exclude_occasions"]))
         moves = comparatives_in(folded, text.lower())
         songs = [self.index.row_of[t] for t in found["like_tracks"]]
-        sound = self.sound(moments, moves, found["like_artists"] + found["artists"], wanted_in(folded, moments),
+        wanted = wanted_in(folded, moments)
+        sound = self.sound(moments, moves, found["like_artists"] + found["artists"], wanted,
                            genre_target(found["missing_genres"], self.index), found["genres"], songs)
         if (tempo := bpm_in(folded)) is not None:  # a named tempo is exact, whatever the moments' usual one
             sound["tempo"] = tempo
@@ -134,7 +135,7 @@ class LocalChat2Tag:
             for genre in found["genres"]:  # the filter's alone when no tag names it: "city pop" read as Seattle
                 if self.vocab.column(genre) is None:
                     said = re.sub(rf"\b{re.escape(genre)}\b", " ", said)
-            tags = self.scorer.tags(said, blocked, valence=sound.get("valence"))
+            tags = self.scorer.tags(said, blocked, valence=sound.get("valence"), asks=bool(wanted))
             note = ""
         # A named language or era is also what the playlist is about: it leads the tags.
         named = [t for t in (language, era and era_tag(era)) if t and self.vocab.column(t) is not None]

@@ -83,10 +83,18 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("angry", r"angry|anger|rage|furious|pissed|mad at|scream\w*|hate everything|frustrat\w*|화나|분노|"
            r"짜증|怒|イライラ|enojad\w*|rabia|furios\w*|colere|enerve\w*|wutend|wut|sauer",
            {"energy": 0.88, "valence": 0.3, "acousticness": 0.05, "heavy": 1.0}, ("angry", "aggressive", "heavy")),
-    Moment("sad", r"sad\w*|melanchol\w*|(?<!calm )(?<!wind )(?<!settle )(?<!slow )(?<!cool )(?<!windows )(?<!window )(?<!top )down|depress\w*|cry\w*|tears|lonely|heartbr\w*|dumped|break ?up|broke up|miss (?:him|her|my ex)|"
-           r"grief|blue|슬픈|슬퍼|우울|이별|눈물|悲し|泣|失恋|寂し|triste\w*|llorar|desamor|solo|chagrin|"
-           r"rupture|pleurer|traurig\w*|liebeskummer|trennung|einsam",
+    Moment("sad", r"sad\w*|melanchol\w*|(?<!calm )(?<!wind )(?<!settle )(?<!slow )(?<!cool )(?<!windows )(?<!window )(?<!top )down|depress\w*|cry\w*|tears|lonely|heartbr\w*|"
+           r"grief|blue|슬픈|슬퍼|우울|눈물|悲し|泣|寂し|triste\w*|llorar|solo|chagrin|"
+           r"pleurer|traurig\w*|einsam",
            {"valence": 0.22, "energy": 0.35, "acousticness": 0.5, "danceability": 0.45}, ("sad", "melancholy")),
+    # A breakup is sad, but its songs are as often defiant as tearful, and they say so in the title ("Since U Been
+    # Gone", "Stronger", "Irreplaceable"): no tag or playlist in the catalog says breakup on them.
+    Moment("breakup", r"dumped|break ?up\w*|broke up|broken up|my ex|miss (?:him|her|my ex)|getting over (?:him|her|it|my ex)|"
+           r"이별|헤어졌\w*|헤어진|失恋|別れ\w*|desamor|ruptura|rupture|liebeskummer|trennung",
+           {"valence": 0.3, "energy": 0.45, "acousticness": 0.4, "danceability": 0.5},
+           ("breakup music", "breakup songs", "sad"),
+           titles=r"good ?bye\w*|gone|without you|over you|over it|break\w* up|broken|heart ?break\w*|heartache|"
+                  r"moving on|move on|let (?:you|me|it) go|leaving|stronger|survivor|survive|irreplaceable|single"),
     # Missing home: songs people know, unhurried, warm rather than bright ("feeling homesick" found no tag). The
     # word "nostalgic" itself is left to its tags, which carry the old favourites (Chicago, Air Supply, a-ha).
     Moment("nostalgic", r"home ?sick\w*|miss(?:ing)? (?:home|my (?:family|friends|hometown|home|mom|mum|dad|parents))|"
@@ -250,8 +258,9 @@ def _said(pattern: re.Pattern[str], text: str) -> bool:
     return any(not _NEGATED.search(text[: found.start()]) for found in pattern.finditer(text))
 
 
-# "...but make it empowering": what comes after the "but" is what the music must be.
-_WANTED = re.compile(r"\b(?:want|wanna|need|let me|make me|help me|gotta|something to|make it|but(?: (?:still|more))?)"
+# "...but make it empowering", "...but feeling empowered": what comes after the "but" is what the music must be.
+_WANTED = re.compile(r"\b(?:want|wanna|need|let me|make me|help me|gotta|something to|make it|"
+                     r"but(?: (?:still|more|(?:(?:i ?m |i am )?feeling|i feel|i want to feel)(?: like)?))?)"
                      r"(?: to)?\s*$")
 
 

@@ -118,10 +118,11 @@ class TagScorer:
         return self._cues_resolved[tags]
 
     def tags(self, folded: str, blocked: set[int] = frozenset(), k: int = MAX_TAGS,  # type: ignore[assignment]
-             valence: float | None = None) -> list[IntentTag]:
+             valence: float | None = None, asks: bool = False) -> list[IntentTag]:
         """Up to k vocabulary tags for the (already folded, constraint-free) text. `valence`: how bright the
         moments it names are (0..1); a tag found by similarity alone that feels the opposite is dropped, since
-        sentence embeddings put "upbeat" close to "melancholy"."""
+        sentence embeddings put "upbeat" close to "melancholy". `asks`: the message says what the music must bring
+        ("...but feeling empowered"), and a cue's tags feeling the opposite of it are dropped too."""
         words = folded.split()
         best = np.zeros(len(self.vocab), dtype=np.float32)
         pieces = self.pieces(folded)
@@ -137,12 +138,17 @@ class TagScorer:
             if feeling[-1] < 0.5:
                 agree = self._tag_emotion[:, :-1] @ feeling[:-1]
                 best = np.where(self._mood_side & (best > 0), best + EMOTION_BOOST * agree, best)
+        opposite = np.zeros(len(self.vocab), dtype=bool)
         if valence is not None and abs(valence - 0.5) >= OPPOSITE_VALENCE:
             sadder = self._tag_emotion[:, EMOTIONS.index("sadness")] - self._tag_emotion[:, EMOTIONS.index("joy")]
-            best[sadder * np.sign(valence - 0.5) > OPPOSITE_FEELING] = 0.0  # bright request: no sad tags, and back
+            opposite = sadder * np.sign(valence - 0.5) > OPPOSITE_FEELING
+            best[opposite] = 0.0  # bright request: no sad tags, and back
         for _, candidates in cue_candidates(folded):
+            # A cue's feelings yield to what the music must bring ("a breakup, but feeling empowered" is no
+            # "sad, music to cry"), not to the mean of what it describes (a night drive is dark and smooth).
             for weight, col in zip(CUE_WEIGHTS, self._cue_columns(candidates)):
-                best[col] = max(best[col], weight)
+                if not (asks and opposite[col]):
+                    best[col] = max(best[col], weight)
         named = self.exact(words)
         for col in named:
             best[col] = max(best[col], 1.0)

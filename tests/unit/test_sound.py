@@ -102,10 +102,19 @@ def test_a_song_titled_for_the_moment_leads_among_songs_that_sound_alike_but_not
 def test_the_moment_a_message_asks_for_outweighs_the_one_it_describes() -> None:
     text = "i just got dumped and want to scream"
     moments = moments_in(text)
-    assert {m.name for m in moments} >= {"sad", "angry"} and wanted_in(text, moments) == {"angry"}
+    assert {m.name for m in moments} >= {"breakup", "angry"} and wanted_in(text, moments) == {"angry"}
     asked, averaged = combine(moments, wanted_in(text, moments)), combine(moments)
     assert asked["energy"] > averaged["energy"] > 0.5 and asked["energy"] > 0.85  # the scream, not a power ballad
     assert asked["danceability"] == averaged["danceability"]  # the breakup still fills what the scream leaves
+
+
+def test_what_a_breakup_listener_feels_after_but_is_what_the_music_brings() -> None:
+    text = "going through a breakup but i m feeling empowered"
+    moments = moments_in(text)
+    assert [m.name for m in moments] == ["breakup", "uplifting"] and wanted_in(text, moments) == {"uplifting"}
+    assert combine(moments, wanted_in(text, moments))["valence"] > 0.6  # empowered, not the breakup's gloom
+    assert combine(moments_in("sad breakup songs"))["valence"] < 0.35
+    assert wanted_in("tired but i feel like dancing", moments_in("tired but i feel like dancing")) == {"party"}
 
 
 def test_the_time_and_weather_step_aside_for_an_activity_that_sets_the_sound() -> None:

@@ -66,7 +66,10 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"drink\w*|beer|bar|pub|cocktail\w*|wine", ("drinking", "drinking songs", "beer")),
     (r"beach|surf\w*|ocean|seaside|pool ?party|vacation|holiday trip",
      ("beach music", "beach", "surf", "summer")),
-    (r"travel\w*|trip(?! ?hop)|flight|plane|train ride|commut\w*|bus", ("travel", "transport", "road trip")),
+    # A flight or a long train ride is passed resting, not like a commute (a few listeners' "transport": Soft Cell,
+    # Yello, "The Passenger") or a road trip.
+    (r"flights?|flying|plane|airplane|airport|layover|jet ?lag|train ride|bus ride", ("travel", "relaxing", "mellow")),
+    (r"travel\w*|trip(?! ?hop)|commut\w*|bus", ("travel", "transport", "road trip")),
     (r"clean\w*|chores|tidy\w*|laundry", ("music for tossing furniture around", "upbeat", "fun")),
     (r"meditat\w*|yoga|mindful\w*|breath\w*", ("meditative", "peaceful", "calm", "relaxing")),
     (r"paint\w*|draw\w*|sketch\w*|knit\w*|crafting|creative|making art", ("chillout", "mellow", "dreamy", "instrumental")),

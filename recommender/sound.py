@@ -120,7 +120,7 @@ MOMENTS: tuple[Moment, ...] = (
     # mention planes ("Learning to Fly", "Paper Planes" read the word, not the moment).
     Moment("travel", r"flights?|flying|plane|airplane|aeroplane|airport|layover|jet ?lag|train ride|bus ride|"
            r"비행기?|공항|飛行機|空港|機内|vuelo|avion|aeropuerto|aeroport|flugzeug|flughafen",
-           {"energy": 0.4, "acousticness": 0.5, "valence": 0.5}, ("travel",)),
+           {"energy": 0.4, "acousticness": 0.5, "valence": 0.5}, ("travel", "relaxing", "mellow")),
     Moment("rain", r"rain\w*|storm\w*|thunder\w*|verregn\w*|drizzl\w*|grey|gray|cloudy|비 ?오|비가|장마|雨|梅雨|lluvi\w*|pluie|pluvieu\w*|"
            r"regen\w*",
            {"acousticness": 0.6, "energy": 0.35, "valence": 0.35, "tempo": 100, "danceability": 0.45},

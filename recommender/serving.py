@@ -29,7 +29,7 @@ from recommender.ranking_policy import (
     seasonal_rows,
 )
 from recommender.names import fold
-from recommender.sound import Moment, SoundSpace, moments_in
+from recommender.sound import Moment, SoundSpace, moments_in, sounding
 from recommender.text_match import TextMatch, TextVector
 from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, WeightedTag
 
@@ -55,8 +55,9 @@ class GraphSAGERecommender:
         self.allowed = lru_cache(maxsize=256)(partial(allowed, self.index))  # filters repeat across requests
         self.seasonal = seasonal_rows(self.index)
         self.explain = Explainer(ranker, self.space)
-        # The moments the request's words name, for the titles about them (requests repeat).
-        self.moments = lru_cache(maxsize=1024)(lambda text: moments_in(fold(text), text.lower()) if text else [])
+        # The moments whose sound the request takes, for the titles about them (requests repeat).
+        self.moments = lru_cache(maxsize=1024)(
+            lambda text: sounding(moments_in(fold(text), text.lower())) if text else [])
 
     def moment_signals(self, tags: list[WeightedTag], sound: Mapping[str, float], query: np.ndarray | None,
                        only: Collection[str] = SIGNALS, moments: Sequence[Moment] = ()) -> dict[str, np.ndarray]:

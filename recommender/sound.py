@@ -305,12 +305,19 @@ def combine(moments: list[Moment], wanted: set[str] = frozenset()) -> dict[str, 
     Likewise, when it names an activity that sets the sound, the time, weather and season around it set only
     the tags: a morning run sounds like a run, not like a calm acoustic morning (a night drive still sounds
     like the night)."""
-    if any(m.name in SETS_THE_SOUND for m in moments):
-        moments = [m for m in moments if m.name not in SETTING]
+    moments = sounding(moments)
     asked = [m for m in moments if m.name in wanted]
     target = _mean([m.target for m in asked])
     rest = _mean([m.target for m in moments if m.name not in wanted])
     return {**{d: v for d, v in rest.items() if d not in target}, **target}
+
+
+def sounding(moments: list[Moment]) -> list[Moment]:
+    """The moments a request's sound (and its songs' titles) come from: an activity that sets the sound leaves
+    the time, weather and season around it their tags only ("morning run" pulls no "Morning Has Broken")."""
+    if any(m.name in SETS_THE_SOUND for m in moments):
+        return [m for m in moments if m.name not in SETTING]
+    return moments
 
 
 def _mean(targets: list[Mapping[str, float]]) -> dict[str, float]:

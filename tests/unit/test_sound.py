@@ -22,6 +22,7 @@ from recommender.sound import (
     moments_in,
     move,
     shifts_of,
+    sounding,
     wanted_in,
 )
 
@@ -120,6 +121,7 @@ def test_what_a_breakup_listener_feels_after_but_is_what_the_music_brings() -> N
 def test_the_time_and_weather_step_aside_for_an_activity_that_sets_the_sound() -> None:
     run = combine(moments_in("morning run"))
     assert run == combine(moments_in("run")) and "acousticness" not in run  # a morning run sounds like a run
+    assert [m.name for m in sounding(moments_in("morning run"))] == ["workout"]  # and pulls no morning titles
     rainy_morning = combine(moments_in("rainy morning"))
     assert rainy_morning["acousticness"] > 0.5 and rainy_morning["energy"] < 0.5  # no activity: the setting speaks
     night_drive = combine(moments_in("driving at night"))

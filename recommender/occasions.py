@@ -21,7 +21,7 @@ TITLES: dict[str, re.Pattern[str]] = {
     "christmas": re.compile(
         r"\b(?:christmas|xmas|x-mas|navidad|weihnacht\w*|no[eë]l|jingle bells?|jingle bell rock|sleigh ride|"
         r"silent night|let it snow|winter wonderland|mistletoe|rudolph|santa (?:claus|baby)|frosty the snowman|"
-        r"deck the halls?|holly jolly|little drummer boy|o holy night|carol of the bells|"
+        r"deck the halls?|holly jolly|little drummer boy|o holy night|carol of the bells|reindeer|snowman|north pole|"
         r"hark the herald|away in a manger|o come all ye faithful)\b", re.IGNORECASE),
     # Not "boo" (Usher's "My Boo") or "creep" (Radiohead): words that are mostly about something else.
     "halloween": re.compile(

@@ -9,7 +9,6 @@ import numpy as np
 from recommender.diversify import MAX_PER_ARTIST
 from recommender.fusion import z
 from recommender.index import CatalogIndex
-from recommender.names import fold
 from recommender.ranker import SageRanker
 from recommender.types import Filters, Taste, WeightedTag
 
@@ -21,9 +20,6 @@ TASTE_WITH_TAGS = 1.0
 # (tropical house) stand out.
 LIKENESS_CLIP = 5.0
 
-_SEASONAL = re.compile(r"christmas|xmas|x mas|navidad|noel|weihnacht|silent night|jingle|santa|sleigh|"
-                       r"holly jolly|mistletoe|snowman|let it snow|feliz navidad|last christmas|white christmas|rudolph|"
-                       r"reindeer|deck the hall|little drummer boy|north pole|o holy night|carol of the bells")
 _SEASON_ASKED = re.compile(r"christmas|xmas|holiday|winter|snow|navidad|noel|weihnacht|december|festive|"
                            r"크리스마스|クリスマス|겨울|冬")
 
@@ -31,7 +27,7 @@ _SEASON_ASKED = re.compile(r"christmas|xmas|holiday|winter|snow|navidad|noel|wei
 def seasonal_rows(index: CatalogIndex) -> np.ndarray:
     """Christmas songs, by title or by the artist's Spotify genre (a Last.fm tag on the artist would take all of
     Mariah Carey's songs): only when the request asks for the season."""
-    by_title = np.array([bool(_SEASONAL.search(fold(str(n)))) for n in index.names])
+    by_title = index.titled("christmas")
     col = index.vocab.column("christmas")
     return by_title if col is None else by_title | (index.track_genres[:, col].toarray().ravel() > 0)
 

@@ -24,6 +24,7 @@ from scipy.stats import rankdata
 from recommender.cues import NOT_THE_NIGHT, SING_ALONG
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.genre_names import is_compound
+from recommender.occasions import REQUEST_WORDS
 
 if TYPE_CHECKING:
     from recommender.index import CatalogIndex
@@ -152,7 +153,7 @@ MOMENTS: tuple[Moment, ...] = (
            titles=r"winter\w*|snow\w*|december|frozen|freezing|blizzard|cold as ice"),
     # Christmas songs are the ones everybody knows, bright more than wintry ("christmas songs" opened with three
     # slow covers of "Have Yourself a Merry Little Christmas" and no Mariah Carey).
-    Moment("christmas", r"christmas|xmas|holiday season|크리스마스|クリスマス|navidad|noel|weihnacht\w*",
+    Moment("christmas", REQUEST_WORDS["christmas"].pattern + r"|holiday season",
            {"familiar": 0.85, "valence": 0.7, "energy": 0.55}, ("christmas", "xmas", "holiday")),
     Moment("autumn", r"autumn|fall vibes|fall evening|leaves|october|cozy fall|가을|秋|otono|automne|herbst\w*",
            {"acousticness": 0.55, "energy": 0.4, "valence": 0.4}, ("autumn", "melancholy"),

@@ -13,7 +13,7 @@ French and German, so a request in any of them keeps its situation.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,10 +40,10 @@ STEP = 0.25  # how far one comparative moves a dimension
 # Spotify calls 0.5 likely instrumental, but reverb-heavy vocals score 0.5-0.8 ("Just Like Honey" 0.62): a reason
 # says "instrumental" only where a listener would agree (Tycho 0.9); Jon Hopkins (0.77) goes unsaid, not mis-said.
 SAID_INSTRUMENTAL = 0.85
-# How much nearer a track whose title names the moment counts, in the fit's units (a mean absolute distance per
-# dimension; the top of a playlist usually sits 0.05-0.15 from the target): enough to lead among songs that
-# sound right, not to bring one that does not.
-TITLE_PULL = 0.03
+# How much nearer a track about the moment (its title names it, or its artist plays a genre made for it) counts,
+# in the fit's units (a mean absolute distance per dimension; the top of a playlist usually sits 0.05-0.15 from
+# the target): enough to lead among songs that sound right, not to bring one that does not.
+MOMENT_PULL = 0.03
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,12 @@ class Moment:
     words: str  # regex alternatives, matched on folded text (stems allowed) and on the raw lower-case text
     target: Mapping[str, float]
     tags: tuple[str, ...] = ()  # vocabulary tags for the same moment (used where the message is not English)
-    # Song titles about the moment, a soft pull (`TITLE_PULL`): a rainy day holds "You Look Like Rain" and "It's
+    # Song titles about the moment, a soft pull (`MOMENT_PULL`): a rainy day holds "You Look Like Rain" and "It's
     # Raining", not only songs that sound rainy (the catalog's tags rarely say rain, summer or winter).
     titles: str = ""
+    # Spotify genres made for the moment, the same pull: what makes music dreamy is reverb and haze, which no
+    # audio feature measures, and dream pop has it.
+    genres: tuple[str, ...] = ()
 
 
 # Each target is where a music supervisor would put a typical fitting track; tempo in BPM.
@@ -192,7 +195,7 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("dreamy", r"dream(?:y|like|ier)|float\w*|ethereal|hazy|spacey|spacy|몽환|夢見|ふわふわ|onirique|sonador\w*|vertraumt",
            {"energy": 0.4, "valence": 0.4, "acousticness": 0.35, "danceability": 0.45, "speechiness": 0.04},
            ("dreamy", "dreamlike", "atmospheric"),
-           titles=r"dream\w*|float\w*|clouds?|haze|hazy|daydream\w*"),
+           titles=r"dream\w*|float\w*|clouds?|haze|hazy|daydream\w*", genres=("dream pop", "shoegaze", "chillwave")),
     # Music that lifts: hopeful, motivating, something to wake up to.
     Moment("uplifting", r"uplift\w*|hopeful|motivat\w*|inspir\w*|pick me up|pick-me-up|wake me up|"
            r"get me going|energi[sz]\w*|empower\w*|힘이 나는|힘내|爽やか|상쾌|元気が出る|motivaci\w*|"
@@ -363,7 +366,8 @@ class SoundSpace:
     """The catalog's tracks as points in the target space: one row per track, one column per dimension."""
 
     def __init__(self, features: np.ndarray, bounds: np.ndarray, va: np.ndarray, heavy: np.ndarray | None = None,
-                 familiar: np.ndarray | None = None, names: np.ndarray | None = None) -> None:
+                 familiar: np.ndarray | None = None, names: np.ndarray | None = None,
+                 playing: Callable[[tuple[str, ...]], np.ndarray] | None = None) -> None:
         lo, hi = bounds
         raw = lo + features * (hi - lo)  # undo the index's min-max scaling: targets are in Spotify's own units
         columns = {d: raw[:, AUDIO_COLUMNS.index(d)] for d in AUDIO_DIMS}
@@ -375,19 +379,26 @@ class SoundSpace:
         self.bpm = raw[:, AUDIO_COLUMNS.index("tempo")]
         # The song's own title, not its version ("Free Fallin' - Live ... December 2007" is not a winter song).
         self.titles = [] if names is None else [str(n).partition(" - ")[0] for n in names.tolist()]
-        self._titled: dict[str, np.ndarray] = {}  # per moment, worked out on first use (~20 ms on 28k titles)
+        self.playing = playing  # genres -> (tracks,) whether the artist plays any of them
+        self._about: dict[str, np.ndarray] = {}  # per moment, worked out on first use (~20 ms on 28k titles)
 
     @classmethod
     def of(cls, index: CatalogIndex) -> SoundSpace:
-        return cls(index.features, index.feature_bounds, index.va, heaviness(index), familiarity(index), index.names)
+        return cls(index.features, index.feature_bounds, index.va, heaviness(index), familiarity(index), index.names,
+                   index.genres.carrying)
 
-    def titled(self, moment: Moment) -> np.ndarray:
-        """(tracks,) whether each song's title names the moment ("Snow (Hey Oh)" for winter)."""
-        if moment.name not in self._titled:
-            pattern = re.compile(r"\b(?:" + moment.titles + r")\b", re.IGNORECASE)
-            self._titled[moment.name] = np.fromiter((bool(pattern.search(t)) for t in self.titles), dtype=bool,
-                                                    count=len(self.titles))
-        return self._titled[moment.name]
+    def about(self, moment: Moment) -> np.ndarray:
+        """(tracks,) whether each song is about the moment: its title names it ("Snow (Hey Oh)" for winter), or
+        its artist plays a genre made for it (dream pop for dreamy)."""
+        if moment.name not in self._about:
+            about = np.zeros(len(self.points), dtype=bool)
+            if moment.titles and self.titles:
+                pattern = re.compile(r"\b(?:" + moment.titles + r")\b", re.IGNORECASE)
+                about |= np.fromiter((bool(pattern.search(t)) for t in self.titles), dtype=bool, count=len(self.titles))
+            if moment.genres and self.playing is not None:
+                about |= self.playing(moment.genres)
+            self._about[moment.name] = about
+        return self._about[moment.name]
 
     def profile(self, rows: np.ndarray) -> dict[str, float]:
         """Where a set of tracks sits (e.g. an artist named in the request), per dimension."""
@@ -398,12 +409,12 @@ class SoundSpace:
 
     def fit(self, target: Mapping[str, float], moments: Iterable[Moment] = ()) -> np.ndarray:
         """How close each track is to the target: minus the weighted mean absolute distance (0 is a perfect fit).
-        Valence and energy targets also pull Deezer valence and arousal, at half weight. A song titled for one
-        of the moments counts `TITLE_PULL` nearer."""
+        Valence and energy targets also pull Deezer valence and arousal, at half weight. A song about one of the
+        moments counts `MOMENT_PULL` nearer."""
         dims = [(DIMS.index(d), v) for d, v in target.items() if d in DIMS]
         if not dims:
             return np.zeros(len(self.points), np.float32)
-        pull = TITLE_PULL * np.any([self.titled(m) for m in moments if m.titles and self.titles], axis=0)
+        pull = MOMENT_PULL * np.any([self.about(m) for m in moments], axis=0)
         distance = sum(np.abs(self.points[:, i] - v) for i, v in dims)
         weight = float(len(dims))
         for dim, column in (("valence", 0), ("energy", 1)):

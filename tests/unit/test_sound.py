@@ -65,13 +65,14 @@ def test_a_comparative_is_said_back_as_the_way_it_moves() -> None:
 
 
 def space_of(rows: list[dict[str, float]], heavy: list[float] | None = None, familiar: np.ndarray | None = None,
-             titles: list[str] | None = None) -> SoundSpace:
+             titles: list[str] | None = None, genres: list[str] | None = None) -> SoundSpace:
     frame = pd.DataFrame([{c: r.get(c, 0.5) for c in AUDIO_COLUMNS} for r in rows])
     features, bounds = feature_matrix(frame, np.array([[0, 0, -11, -60, 0, 0, 0, 0, 0, 0, 0, 0],
                                                        [1, 1, 11, 5, 1, 1, 1, 1, 1, 1, 250, 1e6]], np.float32))
     va = frame[["valence", "energy"]].to_numpy(np.float32)
+    playing = None if genres is None else (lambda wanted: np.array([g in wanted for g in genres]))
     return SoundSpace(features, bounds, va, None if heavy is None else np.array(heavy, np.float32), familiar,
-                      None if titles is None else np.array(titles))
+                      None if titles is None else np.array(titles), playing)
 
 
 def test_fit_prefers_the_track_that_sounds_like_the_target_and_describes_it() -> None:
@@ -97,7 +98,17 @@ def test_a_song_titled_for_the_moment_leads_among_songs_that_sound_alike_but_not
     assert fit[0] == space.fit(combine(rain))[0]  # no title, no pull
     assert (space.fit(combine(rain), moments_in("sleep")) == space.fit(combine(rain))).all()  # sleep names no titles
     winter = [m for m in moments_in("winter") if m.name == "winter"]
-    assert not space.titled(winter[0])[2]  # "December" in a live version's suffix is not the song's title
+    assert not space.about(winter[0])[2]  # "December" in a live version's suffix is not the song's title
+
+
+def test_a_genre_made_for_the_moment_pulls_like_a_title() -> None:
+    dreamy = {"energy": 0.45, "valence": 0.35, "acousticness": 0.3}
+    space = space_of([dreamy, {**dreamy, "energy": 0.5}, {"energy": 0.95, "valence": 0.9, "acousticness": 0.02}],
+                     titles=["Song", "Myth", "Anthem"], genres=["soft rock", "dream pop", "dream pop"])
+    moments = moments_in("dreamy music")
+    fit = space.fit(combine(moments), moments)
+    assert fit[1] > fit[0] > fit[2]  # dream pop leads the soft rock beside it, not a dream pop band's loud single
+    assert space.fit(combine(moments))[1] < fit[1]  # the pull comes from the moment
 
 
 def test_the_moment_a_message_asks_for_outweighs_the_one_it_describes() -> None:

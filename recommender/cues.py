@@ -29,7 +29,8 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
      ("happy", "feelgood", "songs to feel happy to", "upbeat", "fun")),
     (r"nostalgi\w*|memories|remember when|childhood|throwback|old times|reminisc\w*",
      ("nostalgic", "memories", "nostalgia", "childhood memories")),
-    (r"love|in love|crush|romance|romantic|date night|valentine\w*|anniversary|my (?:girlfriend|boyfriend|wife|husband)",
+    (r"love|in love|crush|romance|romantic|date night|(?:first|second|third|dinner|a|on a|our) dates?|valentine\w*|"
+     r"anniversary|my (?:girlfriend|boyfriend|wife|husband)",
      ("romantic", "love songs", "love", "inlove")),
     (r"anxious|anxiety|stressed|stress|nervous|overwhelmed|panic\w*",
      ("calming", "soothing", "calm", "peaceful")),

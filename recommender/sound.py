@@ -142,7 +142,7 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("power ballad", r"(?:power|rock|arena|hair metal) ballads?",
            {"energy": 0.5, "valence": 0.3, "acousticness": 0.2, "heavy": 0.6, "familiar": 0.7},
            ("power ballads", "ballad", "classic rock")),
-    Moment("romantic", r"romanc\w*|romantic|date night|love song\w*|in love|crush|wedding(?! reception| party| dance ?floor)|candle\w*|(?:first|slow) danc\w*|사랑|로맨틱|"
+    Moment("romantic", r"romanc\w*|romantic|date night|(?:first|second|third|dinner|a|on a|our) dates?|love song\w*|in love|crush|wedding(?! reception| party| dance ?floor)|candle\w*|(?:first|slow) danc\w*|사랑|로맨틱|"
            r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt|ballads?",
            {"valence": 0.55, "energy": 0.4, "acousticness": 0.45, "danceability": 0.55}, ("romantic", "love")),
     Moment("slow jam", r"slow jams?|slow songs", {"energy": 0.4, "danceability": 0.65, "valence": 0.5,

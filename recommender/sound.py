@@ -188,7 +188,9 @@ MOMENTS: tuple[Moment, ...] = (
            {"energy": 0.88, "valence": 0.4, "acousticness": 0.05}, ("intense", "epic", "energetic")),
     # High energy without a mood of its own: a gaming session, "something energetic" (read as the tags "energy,
     # hyper" alone, it gave "Comfortably Numb").
-    Moment("energetic", r"high[ -]?energy|energetic|full of energy|pumped(?: up)?|gaming|gamer|video games?|"
+    Moment("energetic", r"high[ -]?energy|energetic|full of energy|pumped(?: up)?|pump(?:s|ing)? (?:me |us )?up|"
+           r"psych(?:ed|ing)? (?:me |us )?up|hype me up|game ?day|big game|before (?:the|a|my|our) (?:game|match|race)|"
+           r"gaming|gamer|video games?|"
            r"에너지 넘치는|エネルギッシュ|energic[oa]s?|energique|energiegeladen",
            {"energy": 0.87, "valence": 0.55, "tempo": 126, "acousticness": 0.05}, ("energetic", "energy", "epic")),
     # Dreamy: soft-edged and floating, neither sad nor bright ("dreamy floaty music" gave Heart's "Barracuda").

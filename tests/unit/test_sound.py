@@ -41,6 +41,7 @@ def test_everyday_moments_are_read_in_six_languages() -> None:
     assert names("Musik zum Autofahren bei Nacht") == ["night drive"]
     assert names("what's the capital of france") == []
     assert names("songs for a first date") == ["romantic"] and names("up to date hits") == ["hits"]
+    assert names("pump up songs before a big game") == ["energetic"]
 
 
 def test_moments_average_and_tempo_is_scaled() -> None:

@@ -221,6 +221,9 @@ MADE_OF = {"night drive": ("driving", "night"), "power ballad": ("romantic",)}  
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
 SETS_THE_SOUND = frozenset({"workout", "party", "focus", "sleep", "meditation", "angry", "intense", "cleaning",
                             "energetic", "uplifting"})
+# What the songs are about: with a mood beside it, the mood says how they sound ("angry breakup songs" are angry
+# songs about a breakup, not the mean of a scream and a sigh); the titles still say breakup.
+TOPICS = frozenset({"breakup"})
 
 # Comparatives move the point: (words, dimension, direction).
 COMPARATIVES: tuple[tuple[str, str, float], ...] = (
@@ -265,19 +268,25 @@ def _said(pattern: re.Pattern[str], text: str) -> bool:
 
 
 # "...but make it empowering", "...but feeling empowered": what comes after the "but" is what the music must be.
-_WANTED = re.compile(r"\b(?:want|wanna|need|let me|make me|help me|gotta|something to|make it|"
+_WANTED = re.compile(r"\b(?:want|wanna|need|let me|make me|help me|gotta|something(?: to)?|make it|"
                      r"but(?: (?:still|more|(?:(?:i ?m |i am )?feeling|i feel|i want to feel)(?: like)?))?)"
                      r"(?: to)?\s*$")
 
 
+_AND = re.compile(r"\s*(?:,|and|&|or|but also)?\s*")
+
+
 def wanted_in(folded: str, moments: list[Moment]) -> set[str]:
-    """The moments the message asks the music to bring ("want to scream"), not only describes."""
-    wanted = set()
-    for m, pattern in _MOMENTS:
-        if m in moments:
-            found = pattern.search(folded)
-            if found and _WANTED.search(folded[: found.start()]):
-                wanted.add(m.name)
+    """The moments the message asks the music to bring ("want to scream"), not only describes; a list asked for
+    is asked for whole ("something dark and intense")."""
+    found = sorted((match.start(), match.end(), m.name) for m, pattern in _MOMENTS if m in moments
+                   for match in [pattern.search(folded)] if match)
+    wanted: set[str] = set()
+    last_end = -1
+    for start, end, name in found:
+        if _WANTED.search(folded[:start]) or (last_end >= 0 and _AND.fullmatch(folded[last_end:start])):
+            wanted.add(name)
+            last_end = end
     return wanted
 
 
@@ -310,8 +319,10 @@ def combine(moments: list[Moment], wanted: set[str] = frozenset()) -> dict[str, 
     and want to scream" is the scream's energy with the breakup's gloom, not the power ballad halfway between.
     Likewise, when it names an activity that sets the sound, the time, weather and season around it set only
     the tags: a morning run sounds like a run, not like a calm acoustic morning (a night drive still sounds
-    like the night)."""
+    like the night); and a mood says how a topic sounds (`TOPICS`)."""
     moments = sounding(moments)
+    if any(m.name not in TOPICS | SETTING for m in moments):
+        moments = [m for m in moments if m.name not in TOPICS]
     asked = [m for m in moments if m.name in wanted]
     target = _mean([m.target for m in asked])
     rest = _mean([m.target for m in moments if m.name not in wanted])

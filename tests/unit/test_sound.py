@@ -117,9 +117,20 @@ def test_the_moment_a_message_asks_for_outweighs_the_one_it_describes() -> None:
     text = "i just got dumped and want to scream"
     moments = moments_in(text)
     assert {m.name for m in moments} >= {"breakup", "angry"} and wanted_in(text, moments) == {"angry"}
+    assert combine(moments, wanted_in(text, moments))["energy"] > 0.85  # the scream, not a power ballad
+    text = "so tired but i want something upbeat"
+    moments = moments_in(text)
     asked, averaged = combine(moments, wanted_in(text, moments)), combine(moments)
-    assert asked["energy"] > averaged["energy"] > 0.5 and asked["energy"] > 0.85  # the scream, not a power ballad
-    assert asked["danceability"] == averaged["danceability"]  # the breakup still fills what the scream leaves
+    assert wanted_in(text, moments) == {"happy"} and asked["energy"] > averaged["energy"] > 0.4
+    assert asked["acousticness"] == averaged["acousticness"]  # the tiredness still fills what the upbeat leaves
+    assert wanted_in("storm outside something dark and intense", moments_in("storm outside something dark and intense")) \
+        == {"dark", "intense"}  # a list asked for is asked for whole
+
+
+def test_a_mood_says_how_songs_about_a_breakup_sound() -> None:
+    assert combine(moments_in("angry breakup songs")) == combine(moments_in("angry songs"))
+    assert combine(moments_in("breakup songs"))["energy"] < 0.5  # alone, a breakup sets the sound
+    assert [m.name for m in sounding(moments_in("angry breakup songs"))] == ["angry", "breakup"]  # and its titles
 
 
 def test_what_a_breakup_listener_feels_after_but_is_what_the_music_brings() -> None:

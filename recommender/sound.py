@@ -98,7 +98,7 @@ MOMENTS: tuple[Moment, ...] = (
            {"valence": 0.3, "energy": 0.45, "acousticness": 0.4, "danceability": 0.5},
            ("breakup music", "breakup songs", "sad"),
            titles=r"good ?bye\w*|gone|without you|over you|over it|break\w* up|broken|heart ?break\w*|heartache|"
-                  r"moving on|move on|let (?:you|me|it) go|leaving|stronger|survivor|survive|irreplaceable|single"),
+                  r"moving on|move on|let (?:you|me|it) go|leaving|stronger|survivor|survive|irreplaceable"),
     # Missing home: songs people know, unhurried, warm rather than bright ("feeling homesick" found no tag). The
     # word "nostalgic" itself is left to its tags, which carry the old favourites (Chicago, Air Supply, a-ha).
     Moment("nostalgic", r"home ?sick\w*|miss(?:ing)? (?:home|my (?:family|friends|hometown|home|mom|mum|dad|parents))|"
@@ -271,9 +271,7 @@ def _said(pattern: re.Pattern[str], text: str) -> bool:
 _WANTED = re.compile(r"\b(?:want|wanna|need|let me|make me|help me|gotta|something(?: to)?|make it|"
                      r"but(?: (?:still|more|(?:(?:i ?m |i am )?feeling|i feel|i want to feel)(?: like)?))?)"
                      r"(?: to)?\s*$")
-
-
-_AND = re.compile(r"\s*(?:,|and|&|or|but also)?\s*")
+_AND = re.compile(r"\s*(?:,|and|&|or|but also)?\s*")  # between two moments of one wish
 
 
 def wanted_in(folded: str, moments: list[Moment]) -> set[str]:
@@ -315,8 +313,8 @@ def shifts_of(moves: Mapping[str, float]) -> list[str]:
 
 def combine(moments: list[Moment], wanted: set[str] = frozenset()) -> dict[str, float]:  # type: ignore[assignment]
     """The mean target of several moments, per dimension they name (tempo scaled to [0, 1]). The moments the
-    message asks for (`wanted_in`) set the dimensions they name; the others only fill the rest: "just got dumped
-    and want to scream" is the scream's energy with the breakup's gloom, not the power ballad halfway between.
+    message asks for (`wanted_in`) set the dimensions they name; the others only fill the rest: "so tired but i
+    want something upbeat" is upbeat, with the tiredness's acoustic softness, not a mid-tempo shrug halfway.
     Likewise, when it names an activity that sets the sound, the time, weather and season around it set only
     the tags: a morning run sounds like a run, not like a calm acoustic morning (a night drive still sounds
     like the night); and a mood says how a topic sounds (`TOPICS`)."""

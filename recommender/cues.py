@@ -15,6 +15,9 @@ import re
 NOT_THE_NIGHT = (r"(?<!karaoke )(?<!game )(?<!quiz )(?<!movie )(?<!girls )(?<!date )"  # a night out is a party:
                  r"(?<!disco )(?<!dance )(?<!club )(?<!salsa )")
 SING_ALONG = r"sing ?alongs?|sing-alongs?|karaoke|sing (?:at the top of|along|loud)\w*"
+DATE = r"date night|(?:first|second|third|dinner|a|on a|our) dates?"  # not "up to date"
+# A flight or a long train ride is passed resting, not like a commute or a road trip.
+FLYING = r"flights?|flying|plane|airplane|aeroplane|airport|layover|jet ?lag|train ride|bus ride"
 
 # (pattern on folded text, candidate tags). Patterns match whole words.
 CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -29,8 +32,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
      ("happy", "feelgood", "songs to feel happy to", "upbeat", "fun")),
     (r"nostalgi\w*|memories|remember when|childhood|throwback|old times|reminisc\w*",
      ("nostalgic", "memories", "nostalgia", "childhood memories")),
-    (r"love|in love|crush|romance|romantic|date night|(?:first|second|third|dinner|a|on a|our) dates?|valentine\w*|"
-     r"anniversary|my (?:girlfriend|boyfriend|wife|husband)",
+    (r"love|in love|crush|romance|romantic|" + DATE + r"|valentine\w*|anniversary|my (?:girlfriend|boyfriend|wife|husband)",
      ("romantic", "love songs", "love", "inlove")),
     (r"anxious|anxiety|stressed|stress|nervous|overwhelmed|panic\w*",
      ("calming", "soothing", "calm", "peaceful")),
@@ -67,9 +69,8 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"drink\w*|beer|bar|pub|cocktail\w*|wine", ("drinking", "drinking songs", "beer")),
     (r"beach|surf\w*|ocean|seaside|pool ?party|vacation|holiday trip",
      ("beach music", "beach", "surf", "summer")),
-    # A flight or a long train ride is passed resting, not like a commute (a few listeners' "transport": Soft Cell,
-    # Yello, "The Passenger") or a road trip.
-    (r"flights?|flying|plane|airplane|airport|layover|jet ?lag|train ride|bus ride", ("travel", "relaxing", "mellow")),
+    # "transport" is a few listeners' commute tag (Soft Cell, Yello, "The Passenger"), not a flight's.
+    (FLYING, ("travel", "relaxing", "mellow")),
     (r"travel\w*|trip(?! ?hop)|commut\w*|bus", ("travel", "transport", "road trip")),
     (r"clean\w*|chores|tidy\w*|laundry", ("music for tossing furniture around", "upbeat", "fun")),
     (r"meditat\w*|yoga|mindful\w*|breath\w*", ("meditative", "peaceful", "calm", "relaxing")),

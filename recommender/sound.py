@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from recommender.cues import NOT_THE_NIGHT, SING_ALONG
+from recommender.cues import DATE, FLYING, NOT_THE_NIGHT, SING_ALONG
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.genre_names import is_compound
 from recommender.occasions import REQUEST_WORDS
@@ -122,8 +122,7 @@ MOMENTS: tuple[Moment, ...] = (
            {"energy": 0.7, "valence": 0.6, "tempo": 118}, ("driving", "road trip")),
     # A long flight or train ride is passed resting: what people play there is calm and warm, not songs that
     # mention planes ("Learning to Fly", "Paper Planes" read the word, not the moment).
-    Moment("travel", r"flights?|flying|plane|airplane|aeroplane|airport|layover|jet ?lag|train ride|bus ride|"
-           r"비행기?|공항|飛行機|空港|機内|vuelo|avion|aeropuerto|aeroport|flugzeug|flughafen",
+    Moment("travel", FLYING + r"|비행기?|공항|飛行機|空港|機内|vuelo|avion|aeropuerto|aeroport|flugzeug|flughafen",
            {"energy": 0.4, "acousticness": 0.5, "valence": 0.5}, ("travel", "relaxing", "mellow")),
     Moment("rain", r"rain\w*|storm\w*|thunder\w*|verregn\w*|drizzl\w*|grey|gray|cloudy|비 ?오|비가|장마|雨|梅雨|lluvi\w*|pluie|pluvieu\w*|"
            r"regen\w*",
@@ -142,7 +141,7 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("power ballad", r"(?:power|rock|arena|hair metal) ballads?",
            {"energy": 0.5, "valence": 0.3, "acousticness": 0.2, "heavy": 0.6, "familiar": 0.7},
            ("power ballads", "ballad", "classic rock")),
-    Moment("romantic", r"romanc\w*|romantic|date night|(?:first|second|third|dinner|a|on a|our) dates?|love song\w*|in love|crush|wedding(?! reception| party| dance ?floor)|candle\w*|(?:first|slow) danc\w*|사랑|로맨틱|"
+    Moment("romantic", r"romanc\w*|romantic|" + DATE + r"|love song\w*|in love|crush|wedding(?! reception| party| dance ?floor)|candle\w*|(?:first|slow) danc\w*|사랑|로맨틱|"
            r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt|ballads?",
            {"valence": 0.55, "energy": 0.4, "acousticness": 0.45, "danceability": 0.55}, ("romantic", "love")),
     Moment("slow jam", r"slow jams?|slow songs", {"energy": 0.4, "danceability": 0.65, "valence": 0.5,

@@ -420,3 +420,11 @@ def test_everyday_words_that_named_the_wrong_moment_or_none(local: LocalChat2Tag
     assert local.parse("monday morning motivation").sound["energy"] > 0.6  # the motivation sets the sound
     assert local.parse("breakup songs but make it empowering").sound["valence"] >= 0.6  # after "but": what it must be
     assert local.parse("pop hits").sound["familiar"] == 1.0 and "familiar" not in local.parse("old classics").sound
+
+
+def test_a_cue_s_tags_that_feel_the_opposite_of_what_is_asked_for_yield(local: LocalChat2Tag) -> None:
+    """"X but feeling Y": the breakup cue's sad tags yield to the wanted feeling; without a "but", the cue keeps
+    the breakup."""
+    empowered = tags_of(local, "going through a breakup but feeling empowered")
+    assert not empowered & {"sad", "music to cry", "depressing"}, empowered
+    assert tags_of(local, "I just got dumped and want to scream") & {"breakup music", "breakup songs", "breakup"}

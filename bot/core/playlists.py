@@ -25,27 +25,53 @@ PLAYLIST_SIZE = 10
 MAX_PLAYLIST = 50
 NAMED_ARTIST_WEIGHT = 25.0  # a named favourite counts like a couple of dozen plays
 BLEND = "blend"  # the consent a listener gives for their taste to join group playlists
-STORAGE_WAIT_S = 2.3  # then answer without memory: a reply within 3 s even when MongoDB stalls
-TURN_STORAGE_S = 2.5  # a turn's database steps together: a stall after a slow start still answers within 3 s
-_turn_deadline: ContextVar[float | None] = ContextVar("turn_deadline", default=None)
+STORAGE_WAIT_S = 2.0  # then answer without memory: a reply within 3 s even when MongoDB stalls
+TURN_STORAGE_S = 2.2  # a turn's database waits together: a stall after a slow start still answers within 3 s
+
+
+@dataclasses.dataclass
+class _StorageClock:
+    """The time a turn has spent waiting on the database: while any of its steps is pending. Ranking and other
+    CPU work do not count, so a busy worker whose database answers still saves its turns."""
+    budget: float
+    pending: int = 0
+    since: float = 0.0
+    spent: float = 0.0
+
+    def left(self, now: float) -> float:
+        return self.budget - self.spent - (now - self.since if self.pending else 0.0)
+
+
+_turn_clock: ContextVar[_StorageClock | None] = ContextVar("turn_storage_clock", default=None)
 
 
 @contextmanager
 def storage_deadline(seconds: float = TURN_STORAGE_S) -> Iterator[None]:
-    """Every `bounded` step from here (and in the tasks started from here) ends by this deadline."""
-    token = _turn_deadline.set(asyncio.get_running_loop().time() + seconds)
+    """Every `bounded` step from here (and in the tasks started from here) shares this much waiting."""
+    token = _turn_clock.set(_StorageClock(seconds))
     try:
         yield
     finally:
-        _turn_deadline.reset(token)
+        _turn_clock.reset(token)
 
 
 async def bounded(work: Awaitable[Any], seconds: float = STORAGE_WAIT_S) -> Any:
-    """A database step that may take this long at most, and no longer than its turn's deadline: a stalled
-    server gets a degraded answer in time."""
-    if (deadline := _turn_deadline.get()) is not None:
-        seconds = min(seconds, max(deadline - asyncio.get_running_loop().time(), 0.0))
-    return await asyncio.wait_for(work, seconds)
+    """A database step that may take this long at most, and no longer than what its turn has left to wait: a
+    stalled server gets a degraded answer in time."""
+    if (clock := _turn_clock.get()) is None:
+        return await asyncio.wait_for(work, seconds)
+    loop = asyncio.get_running_loop()
+    now = loop.time()
+    seconds = min(seconds, max(clock.left(now), 0.0))
+    if not clock.pending:
+        clock.since = now
+    clock.pending += 1
+    try:
+        return await asyncio.wait_for(work, seconds)
+    finally:
+        clock.pending -= 1
+        if not clock.pending:
+            clock.spent += loop.time() - clock.since
 
 
 class PlaylistMaker:

@@ -1,8 +1,10 @@
-"""A turn's database steps share one deadline: a stall after a slow start still answers in time."""
+"""A turn's database steps share one budget of waiting: a stall after a slow start still answers in time, and
+time spent on other work (ranking) leaves the database its share."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -13,7 +15,17 @@ async def test_a_later_step_gets_only_what_is_left_of_the_turn() -> None:
     with storage_deadline(0.3):
         assert await bounded(asyncio.sleep(0.2, "first")) == "first"  # within its own cap and the turn's
         with pytest.raises(asyncio.TimeoutError):
-            await bounded(asyncio.sleep(0.2, "second"))  # 0.1 s left, though one step may take 2.3 s
+            await bounded(asyncio.sleep(0.2, "second"))  # 0.1 s left, though one step may take 2.0 s
         seen = await asyncio.gather(bounded(asyncio.sleep(0.5)), return_exceptions=True)  # a task inherits it
         assert isinstance(seen[0], asyncio.TimeoutError)
     assert await bounded(asyncio.sleep(0.2, "after")) == "after"  # outside a turn: the step's own cap only
+
+
+async def test_steps_waited_for_together_count_once_and_work_between_them_not_at_all() -> None:
+    with storage_deadline(0.3):
+        both = await asyncio.gather(bounded(asyncio.sleep(0.15, "a")), bounded(asyncio.sleep(0.15, "b")))
+        assert both == ["a", "b"]  # 0.15 s of waiting, not 0.3
+        await asyncio.to_thread(time.sleep, 0.3)  # a slow ranking on a busy worker: not the database's time
+        assert await bounded(asyncio.sleep(0.1, "saved")) == "saved"
+        with pytest.raises(asyncio.TimeoutError):
+            await bounded(asyncio.sleep(0.1))  # ~0.05 s of the turn's waiting left

@@ -41,6 +41,18 @@ class _StorageClock:
     def left(self, now: float) -> float:
         return self.budget - self.spent - (now - self.since if self.pending else 0.0)
 
+    @contextmanager
+    def waiting(self, now: float) -> Iterator[None]:
+        if not self.pending:
+            self.since = now
+        self.pending += 1
+        try:
+            yield
+        finally:
+            self.pending -= 1
+            if not self.pending:
+                self.spent += asyncio.get_running_loop().time() - self.since
+
 
 _turn_clock: ContextVar[_StorageClock | None] = ContextVar("turn_storage_clock", default=None)
 
@@ -60,18 +72,9 @@ async def bounded(work: Awaitable[Any], seconds: float = STORAGE_WAIT_S) -> Any:
     stalled server gets a degraded answer in time."""
     if (clock := _turn_clock.get()) is None:
         return await asyncio.wait_for(work, seconds)
-    loop = asyncio.get_running_loop()
-    now = loop.time()
-    seconds = min(seconds, max(clock.left(now), 0.0))
-    if not clock.pending:
-        clock.since = now
-    clock.pending += 1
-    try:
-        return await asyncio.wait_for(work, seconds)
-    finally:
-        clock.pending -= 1
-        if not clock.pending:
-            clock.spent += loop.time() - clock.since
+    now = asyncio.get_running_loop().time()
+    with clock.waiting(now):
+        return await asyncio.wait_for(work, min(seconds, max(clock.left(now), 0.0)))
 
 
 class PlaylistMaker:

@@ -23,7 +23,7 @@ STOP = frozenset(
     "music song songs track tracks playlist play give want need like for to of in on at and or but with "
     "just really very so please can could would make get some any this that today now bit kind sort "
     "vibe vibes mood while when what got gonna wanna about have has had do does put let lets stuff artist artists "
-    "bands".split()
+    "bands going through".split()
 )
 CLAUSE = re.compile(r"[,;.!?\n:—–()]+")
 COUNT = re.compile(
@@ -47,6 +47,8 @@ FEELINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bpromot(?:ed|ion)\b|\bgraduat\w*|\bgood news\b|\bgot the job\b|\bcelebrat\w*|\bpassed (?:my|the) \w+"),
      " happy party "),
     (re.compile(r"\bgrateful\b|\bthankful\b|\bblessed\b"), " happy uplifting "),
+    (re.compile(r"\brough (?:patch|time|week|month|year)s?\b|\bhard times?\b|\btough (?:time|week|month|year)s?\b"),
+     " bad day uplifting "),
 )
 YEAR = re.compile(r"\b(19[4-9]\d|20[0-2]\d)\b(?!\s*(?:km|miles|people|times|songs))")
 DECADE_WORDS = {"fifties": "50s", "sixties": "60s", "seventies": "70s", "eighties": "80s", "nineties": "90s",

@@ -26,7 +26,11 @@ from tests.waiting import wait_until
 TG_TOKEN = "43:scale-out-telegram-token"
 SECRET = "scale-out-webhook-secret"
 TURN_LEASE_S = 10.0  # short, so the test sees a dead worker's chats picked up soon; longer than any answer
-ARRIVALS_S = 0.08  # between two listeners' first messages: ~40 updates/s, within what two workers on 2 cores answer
+# Between two listeners' first messages: ~12 updates/s, what two workers, a scheduler and the suite's shared
+# embedded server answer on 2 cores. At ~40/s (0.08 s) the full suite on the CI machine told 37-82 of 100
+# listeners their turn was not saved (alone, 5-21): the server, holding every earlier test's databases, queued
+# reads past two seconds. Throughput is `suggestify bench`'s to measure; this test is about order and once-only.
+ARRIVALS_S = 0.25
 MOOD = "calm evening"
 DEGRADED = "can't reach my memory"  # texts.NO_MEMORY_*
 

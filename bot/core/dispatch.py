@@ -21,7 +21,7 @@ from bot.core.handlers.feedback import FeedbackCommands
 from bot.core.handlers.moments import MomentCommands
 from bot.core.handlers.playlist import PlaylistCommands
 from bot.core.messages import Incoming, Reply
-from bot.core.playlists import PLAYLIST_SIZE, PlaylistMaker, bounded, storage_deadline
+from bot.core.playlists import PLAYLIST_SIZE, PlaylistMaker, bounded, storage_budget
 from bot.core.ports import Services
 from bot.core.session import Session, SessionStore, redo_on_conflict, sender
 from bot.core.text import clean_text, has_words, split_command
@@ -86,7 +86,7 @@ class BotCore:
             return refusal
         lock = self._turns.setdefault(f"{msg.platform}:{msg.chat_id}", asyncio.Lock())
         async with lock:
-            with storage_deadline():
+            with storage_budget():
                 return await self._turn(msg, who)
 
     async def blend(self, msg: Incoming, member_ids: list[str], text: str = "") -> Reply:

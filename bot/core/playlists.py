@@ -58,7 +58,7 @@ _turn_clock: ContextVar[_StorageClock | None] = ContextVar("turn_storage_clock",
 
 
 @contextmanager
-def storage_deadline(seconds: float = TURN_STORAGE_S) -> Iterator[None]:
+def storage_budget(seconds: float = TURN_STORAGE_S) -> Iterator[None]:
     """Every `bounded` step from here (and in the tasks started from here) shares this much waiting."""
     token = _turn_clock.set(_StorageClock(seconds))
     try:

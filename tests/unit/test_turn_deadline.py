@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from bot.core.playlists import bounded, storage_deadline
+from bot.core.playlists import bounded, storage_budget
 
 
 async def test_a_later_step_gets_only_what_is_left_of_the_turn() -> None:
-    with storage_deadline(0.3):
+    with storage_budget(0.3):
         assert await bounded(asyncio.sleep(0.2, "first")) == "first"  # within its own cap and the turn's
         with pytest.raises(asyncio.TimeoutError):
             await bounded(asyncio.sleep(0.2, "second"))  # 0.1 s left, though one step may take 2.0 s
@@ -22,7 +22,7 @@ async def test_a_later_step_gets_only_what_is_left_of_the_turn() -> None:
 
 
 async def test_steps_waited_for_together_count_once_and_work_between_them_not_at_all() -> None:
-    with storage_deadline(0.3):
+    with storage_budget(0.3):
         both = await asyncio.gather(bounded(asyncio.sleep(0.15, "a")), bounded(asyncio.sleep(0.15, "b")))
         assert both == ["a", "b"]  # 0.15 s of waiting, not 0.3
         await asyncio.to_thread(time.sleep, 0.3)  # a slow ranking on a busy worker: not the database's time

@@ -12,11 +12,12 @@ from recommender.sound import COMPARATIVES
 DESCRIBABLE = frozenset({"mood", "situation", "season", "time_of_day"})
 # Words of tags that rule each other out, as word -> what it names: a named winter brings no "summer" or "spring"
 # by similarity ("winter playlist" read "winter, autumn, spring, summer"), Christmas no "halloween", a night no
-# "morning".
+# "morning", going to sleep no "wake up".
 RIVALS: tuple[dict[str, str], ...] = (
     {"winter": "winter", "spring": "spring", "summer": "summer", "autumn": "autumn", "fall": "autumn"},
     {"christmas": "christmas", "xmas": "christmas", "halloween": "halloween", "valentines": "valentines"},
     {"morning": "morning", "night": "night", "tonight": "night", "evening": "evening", "afternoon": "afternoon"},
+    {"sleep": "sleep", "sleepy": "sleep", "asleep": "sleep", "bedtime": "sleep", "wake": "wake", "waking": "wake"},
 )
 STOP = frozenset(
     "a an the i im i'm me my we our you your it its is am are was be been feel feeling felt some something "

@@ -38,7 +38,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
      ("calming", "soothing", "calm", "peaceful")),
     (r"calm|relax\w*|unwind|chill|chilling|chillin|laid back|lazy|mellow|cozy|cosy",
      ("chillout", "relaxing", "mellow", "just chillin")),
-    (r"hope|hopeful|motivat\w*|inspir\w*|uplift\w*|confident|confidence|new start|fresh start",
+    (r"hope|hopeful|motivat\w*|inspir\w*|uplift\w*|lifts? (?:me|us) up|confident|confidence|new start|fresh start",
      ("inspirational", "uplifting", "hope", "inspiring")),
     (r"bored|boring|meh|nothing to do", ("fun", "catchy", "upbeat")),
     (r"hyped|hype|pumped|energy|energetic|adrenaline|fired up",
@@ -51,7 +51,8 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"gym|work ?out|workout|pumping iron|lifting|weights|training|cardio|crossfit|exercis\w*|fitness|hiit",
      ("work out music", "energetic", "powerful", "hyper")),
     (r"run|running|jog|jogging|sprint\w*|marathon", ("energetic", "work out music", "fast", "upbeat")),
-    (r"study|studying|homework|exam|exams|revision|focus|concentrat\w*|reading|read|coding|programming",
+    (r"study|studying|homework|exam|exams|finals|midterms?|cramming|revision|focus|concentrat\w*|reading|read|"
+     r"coding|programming",
      ("study tunes", "focus beats", "instrumental", "calm", "background music")),
     (r"work(?! ?out)|working(?! ?out)|office|at my desk|deadline", ("for work", "at work", "focus beats", "background music")),
     (r"drive|driving|road ?trip|car ride|on the road|highway|cruising",

@@ -60,9 +60,14 @@ class Moment:
     genres: tuple[str, ...] = ()
 
 
+# Barely a track is tagged wintry or autumnal: what people play in the cold months is folk by the fire ("winter
+# playlist" gave Mary J. Blige and Ari Lennox: mellow, acoustic enough, nothing wintry about them).
+FIRESIDE = ("indie folk", "chamber pop", "folk", "melancholia", "new americana")
+
 # Each target is where a music supervisor would put a typical fitting track; tempo in BPM.
 MOMENTS: tuple[Moment, ...] = (
-    Moment("focus", r"focus\w*|concentrat\w*|study\w*|studying|homework|exam\w*|reading|coding|deep work|공부|집중|"
+    Moment("focus", r"focus\w*|concentrat\w*|study\w*|studying|homework|exam\w*|finals|midterms?|cramming|reading|"
+           r"coding|deep work|공부|집중|"
            r"勉強|集中|作業|estudi\w*|concentr\w*|etudi\w*|reviser|lernen|konzentr\w*|hausaufgaben|working|while i work|"
            r"at work|travailler|trabajar|trabajando|arbeiten|仕事中|일할 ?때",
            {"energy": 0.3, "instrumentalness": 0.6, "speechiness": 0.04, "acousticness": 0.6, "valence": 0.35},
@@ -77,7 +82,9 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("meditation", r"meditat\w*|yoga|mindful\w*|breath\w*|명상|요가|瞑想|ヨガ|meditaci\w*|meditation",
            {"energy": 0.15, "instrumentalness": 0.7, "acousticness": 0.8, "speechiness": 0.04},
            ("ambient", "relaxing", "meditation")),
-    Moment("workout", r"work ?out|gym|lift\w*|pumping iron|training|exercis\w*|cardio|crossfit|run|running|jog\w*|"
+    # "lift me up" lifts the mood, not weights.
+    Moment("workout", r"work ?out|gym|lift\w*(?! (?:me|my|us|our|your|the mood)(?![a-z]))|pumping iron|training|"
+           r"exercis\w*|cardio|crossfit|run|running|jog\w*|"
            r"운동|헬스|러닝|달리기|運動|ジム|筋トレ|ランニング|トレーニング|gimnasio|entren\w*|correr|ejercicio|"
            r"muscu\w*|salle de sport|courir|entrainement|fitness\w*|trainin\w*|laufen|joggen|sport",
            {"energy": 0.85, "tempo": 128, "danceability": 0.7, "valence": 0.55}, ("workout", "energetic", "running")),
@@ -151,15 +158,16 @@ MOMENTS: tuple[Moment, ...] = (
            {"valence": 0.78, "danceability": 0.72, "energy": 0.7}, ("summer", "beach", "sunny"),
            titles=r"summer\w*|sunshine|sunny|beach|island|tropic\w*|vacation"),
     Moment("winter", r"winter\w*|snow\w*|cold|fireplace|겨울|눈 ?오|冬|雪|invierno|nieve|hiver|neige|schnee",
-           {"acousticness": 0.55, "energy": 0.4, "valence": 0.45}, ("winter", "snow"),
-           titles=r"winter\w*|snow\w*|december|frozen|freezing|blizzard|cold as ice"),
+           {"acousticness": 0.7, "energy": 0.32, "valence": 0.4}, ("winter", "snow"),
+           titles=r"winter\w*|snow\w*|december|frozen|freezing|blizzard|cold as ice",
+           genres=FIRESIDE),
     # Christmas songs are the ones everybody knows, bright more than wintry ("christmas songs" opened with three
     # slow covers of "Have Yourself a Merry Little Christmas" and no Mariah Carey).
     Moment("christmas", REQUEST_WORDS["christmas"].pattern + r"|holiday season",
            {"familiar": 0.85, "valence": 0.7, "energy": 0.55}, ("christmas", "xmas", "holiday")),
     Moment("autumn", r"autumn|fall vibes|fall evening|leaves|october|cozy fall|가을|秋|otono|automne|herbst\w*",
            {"acousticness": 0.55, "energy": 0.4, "valence": 0.4}, ("autumn", "melancholy"),
-           titles=r"autumn|october|september|leaves"),
+           titles=r"autumn|october|september|leaves", genres=FIRESIDE),
     Moment("cooking", r"cook\w*|dinner|kitchen|baking|brunch|요리|저녁|料理|ディナー|cocin\w*|cenar?|cuisine|diner|"
            r"kochen|abendessen",
            {"valence": 0.62, "energy": 0.5, "danceability": 0.6}, ("dinner", "jazz", "feel good")),
@@ -198,7 +206,8 @@ MOMENTS: tuple[Moment, ...] = (
            ("dreamy", "dreamlike", "atmospheric"),
            titles=r"dream\w*|float\w*|clouds?|haze|hazy|daydream\w*", genres=("dream pop", "shoegaze", "chillwave")),
     # Music that lifts: hopeful, motivating, something to wake up to.
-    Moment("uplifting", r"uplift\w*|hopeful|motivat\w*|inspir\w*|pick me up|pick-me-up|wake me up|"
+    Moment("uplifting", r"uplift\w*|hopeful|motivat\w*|inspir\w*|pick me up|pick-me-up|wake me up|lifts? (?:me|us) up|"
+           r"lift (?:my|our) (?:mood|spirits)|"
            r"get me going|energi[sz]\w*|empower\w*|힘이 나는|힘내|爽やか|상쾌|元気が出る|motivaci\w*|"
            r"motivier\w*|inspirant\w*",
            {"valence": 0.7, "energy": 0.72, "danceability": 0.6}, ("uplifting", "inspirational", "motivation")),
@@ -218,6 +227,7 @@ MOMENTS: tuple[Moment, ...] = (
 SONG_DIMS = ("energy", "valence", "danceability", "acousticness", "tempo")  # where "like <song>" aims
 MADE_OF = {"night drive": ("driving", "night"), "power ballad": ("romantic",)}  # a moment whose words also say these: it stands for them
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
+SEASONS = frozenset({"summer", "winter", "autumn"})
 SETS_THE_SOUND = frozenset({"workout", "party", "focus", "sleep", "meditation", "angry", "intense", "cleaning",
                             "energetic", "uplifting"})
 # What the songs are about: with a mood beside it, the mood says how they sound ("angry breakup songs" are angry
@@ -390,24 +400,31 @@ class SoundSpace:
         # The song's own title, not its version ("Free Fallin' - Live ... December 2007" is not a winter song).
         self.titles = [] if names is None else [str(n).partition(" - ")[0] for n in names.tolist()]
         self.playing = playing  # genres -> (tracks,) whether the artist plays any of them
-        self._about: dict[str, np.ndarray] = {}  # per moment, worked out on first use (~20 ms on 28k titles)
+        # Per moment, worked out on first use (~20 ms on 28k titles).
+        self._titled: dict[str, np.ndarray] = {}
+        self._about: dict[str, np.ndarray] = {}
 
     @classmethod
     def of(cls, index: CatalogIndex) -> SoundSpace:
         return cls(index.features, index.feature_bounds, index.va, heaviness(index), familiarity(index), index.names,
                    index.genres.carrying)
 
-    def about(self, moment: Moment) -> np.ndarray:
-        """(tracks,) whether each song is about the moment: its title names it ("Snow (Hey Oh)" for winter), or
-        its artist plays a genre made for it (dream pop for dreamy)."""
-        if moment.name not in self._about:
-            about = np.zeros(len(self.points), dtype=bool)
+    def titled(self, moment: Moment) -> np.ndarray:
+        """(tracks,) whether each song's title names the moment ("Snow (Hey Oh)" for winter)."""
+        if moment.name not in self._titled:
+            titled = np.zeros(len(self.points), dtype=bool)
             if moment.titles and self.titles:
                 pattern = re.compile(r"\b(?:" + moment.titles + r")\b", re.IGNORECASE)
-                about |= np.fromiter((bool(pattern.search(t)) for t in self.titles), dtype=bool, count=len(self.titles))
-            if moment.genres and self.playing is not None:
-                about |= self.playing(moment.genres)
-            self._about[moment.name] = about
+                titled = np.fromiter((bool(pattern.search(t)) for t in self.titles), dtype=bool, count=len(self.titles))
+            self._titled[moment.name] = titled
+        return self._titled[moment.name]
+
+    def about(self, moment: Moment) -> np.ndarray:
+        """(tracks,) whether each song is about the moment: its title names it, or its artist plays a genre made
+        for it (dream pop for dreamy)."""
+        if moment.name not in self._about:
+            playing = self.playing(moment.genres) if moment.genres and self.playing is not None else False
+            self._about[moment.name] = self.titled(moment) | playing
         return self._about[moment.name]
 
     def profile(self, rows: np.ndarray) -> dict[str, float]:
@@ -424,7 +441,11 @@ class SoundSpace:
         dims = [(DIMS.index(d), v) for d, v in target.items() if d in DIMS]
         if not dims:
             return np.zeros(len(self.points), np.float32)
+        moments = list(moments)
         pull = MOMENT_PULL * np.any([self.about(m) for m in moments], axis=0)
+        # A song titled for another season reads wrong however it sounds ("Summertime" on a winter playlist).
+        if seasons := {m.name for m in moments} & SEASONS:
+            pull = pull - MOMENT_PULL * np.any([self.titled(m) for m in MOMENTS if m.name in SEASONS - seasons], axis=0)
         distance = sum(np.abs(self.points[:, i] - v) for i, v in dims)
         weight = float(len(dims))
         for dim, column in (("valence", 0), ("energy", 1)):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from bot.app.wiring import App, ensure_catalog, open_storage
 from recommender.index import CatalogIndex
 from storage import database
+from storage.server import EmbeddedMongo
 
 
 async def test_build_ingests_the_real_data(app: App) -> None:
@@ -47,21 +47,21 @@ async def test_documents_a_stopped_first_start_left_unwritten_are_written_on_the
         app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The index is saved and recorded before the catalog's documents go into MongoDB (they are written while
     the first model trains): a process stopped in between leaves them pending, and the next start writes them."""
-    # A second copy of the catalog into the session's server, already holding the first: one 5,000-event batch
-    # took past the client's 20 s on the CI machine (session 22's CI). What is tested is that the pending
-    # documents get written, not how fast a loaded embedded server takes them.
+    # A second copy of the catalog on a server of its own: written into the session's server (already holding the
+    # first), one 5,000-event batch took past the client's 20 s (session 22's CI), and later the count below
+    # past 120 s, leaving the server busy for the tests after it (session 25's CI). What is tested is that the
+    # pending documents get written, not how fast a loaded embedded server takes them.
     monkeypatch.setattr(database, "OPERATION_TIMEOUT_MS", 120_000)
     shutil.copytree(app.settings.catalog_dir, tmp_path / "catalog")
-    settings = app.settings.with_changes(home=tmp_path, db_name=f"pending_{uuid.uuid4().hex[:8]}")
-    # The database is left to the session's throwaway server: dropping 28k tracks and their listening events
-    # held the embedded server past the client's 20 s timeout on a slower machine, and every test after it failed.
-    async with open_storage(settings) as storage:
-        recorded = await app.storage.catalog.build_info()
-        await storage.catalog.set_build_info({k: v for k, v in recorded.items() if k != "_id"}
-                                             | {"documents": "pending"})
-        again = await ensure_catalog(settings, storage, progress=False)
-        assert again["skipped"] is True  # the index stood; only the documents were written
-        assert (await storage.catalog.build_info())["documents"] == "written"
-        assert await storage.db["tracks"].count_documents({}) == 28350
-        assert await storage.db["listening_events"].count_documents({"source": "hetrec"}) == \
-            recorded["report"]["listening_events"]
+    with EmbeddedMongo(tmp_path / "db") as server:
+        settings = app.settings.with_changes(mongo_uri=server.uri, home=tmp_path, db_name="pending")
+        async with open_storage(settings) as storage:
+            recorded = await app.storage.catalog.build_info()
+            await storage.catalog.set_build_info({k: v for k, v in recorded.items() if k != "_id"}
+                                                 | {"documents": "pending"})
+            again = await ensure_catalog(settings, storage, progress=False)
+            assert again["skipped"] is True  # the index stood; only the documents were written
+            assert (await storage.catalog.build_info())["documents"] == "written"
+            assert await storage.db["tracks"].count_documents({}) == 28350
+            assert await storage.db["listening_events"].count_documents({"source": "hetrec"}) == \
+                recorded["report"]["listening_events"]

@@ -421,6 +421,9 @@ def test_everyday_words_that_named_the_wrong_moment_or_none(local: LocalChat2Tag
     assert local.parse("monday morning motivation").sound["energy"] > 0.6  # the motivation sets the sound
     assert local.parse("breakup songs but make it empowering").sound["valence"] >= 0.6  # after "but": what it must be
     assert local.parse("pop hits").sound["familiar"] == 1.0 and "familiar" not in local.parse("old classics").sound
+    assert not tags_of(local, "going to sleep soon") & {"wake up", "wake up song"}  # by similarity, its opposite
+    assert tags_of(local, "tough week, need something to lift me up") & {"uplifting", "inspirational"}
+    assert local.parse("tough week, need something to lift me up").moments == ["uplifting"]  # not the gym's lift
 
 
 def test_a_cue_s_tags_that_feel_the_opposite_of_what_is_asked_for_yield(local: LocalChat2Tag) -> None:

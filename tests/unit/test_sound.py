@@ -44,6 +44,14 @@ def test_everyday_moments_are_read_in_six_languages() -> None:
     assert names("pump up songs before a big game") == ["energetic"]
 
 
+def test_lift_me_up_is_a_lift_in_mood_not_in_the_gym_and_finals_are_studying() -> None:
+    # "tough week, need something to lift me up" read the gym's "lift" and got high-energy EDM.
+    assert names("tough week, need something to lift me up") == ["uplifting"]
+    assert names("songs that lift my spirits") == ["uplifting"]
+    assert names("lifting weights at the gym") == ["workout"] and names("leg day, time to lift") == ["workout"]
+    assert names("getting through finals week") == ["focus"] and names("cramming for midterms") == ["focus"]
+
+
 def test_moments_average_and_tempo_is_scaled() -> None:
     target = combine([m for m in moments_in("sleep") + moments_in("workout")])
     assert 0.4 < target["energy"] < 0.6  # sleep 0.15 and workout 0.85
@@ -111,6 +119,18 @@ def test_a_genre_made_for_the_moment_pulls_like_a_title() -> None:
     fit = space.fit(combine(moments), moments)
     assert fit[1] > fit[0] > fit[2]  # dream pop leads the soft rock beside it, not a dream pop band's loud single
     assert space.fit(combine(moments))[1] < fit[1]  # the pull comes from the moment
+
+
+def test_a_song_titled_for_another_season_steps_back() -> None:
+    """"Summertime" sounded cozy enough for a winter playlist; a listener reads its title first."""
+    cozy = {"energy": 0.3, "acousticness": 0.7, "valence": 0.4}
+    space = space_of([cozy, cozy, cozy], titles=["Summertime", "Quiet Song", "Let It Snow"])
+    winter = moments_in("winter playlist")
+    fit = space.fit(combine(winter), winter)
+    assert fit[2] > fit[1] > fit[0]
+    summer = moments_in("summer")
+    assert space.fit(combine(summer), summer)[0] > space.fit(combine(summer), summer)[2]
+    assert space.fit(cozy, moments_in("rainy day"))[0] == space.fit(cozy)[0]  # no season asked: no season pushed
 
 
 def test_the_moment_a_message_asks_for_outweighs_the_one_it_describes() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
@@ -61,6 +62,7 @@ class ChatOrder:
         answered = 0
         while True:
             turn = self.inbox.turn(chat, self.lease_s)
+            held = time.monotonic()  # before the round trip: the lease runs from no earlier than this
             if not await turn.acquire():
                 return answered  # its holder answers what is waiting
             try:
@@ -70,7 +72,12 @@ class ChatOrder:
                     except Exception:  # one failing update must not hold up the chat's next ones
                         log.exception("could not answer an update of a chat")
                     answered += 1
-                    if not await turn.acquire():  # extend; lost only if one answer outlasted the whole lease
+                    # Extended once half spent, not after every answer: a round trip less per update, and the
+                    # half left outlasts any one answer (a turn gives up on the database within seconds).
+                    if time.monotonic() - held < self.lease_s / 2:
+                        continue
+                    held = time.monotonic()
+                    if not await turn.acquire():  # lost only if one answer outlasted half the lease
                         log.warning("lost a chat's turn to another worker mid-drain")
                         return answered
             finally:

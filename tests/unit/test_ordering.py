@@ -14,10 +14,13 @@ from bot.core.ordering import ChatOrder
 
 
 class MemoryLease:
-    def __init__(self, holders: dict[str, tuple[str, float]], name: str, lease_s: float) -> None:
+    def __init__(self, holders: dict[str, tuple[str, float]], name: str, lease_s: float,
+                 calls: list[str] | None = None) -> None:
         self.holders, self.name, self.lease_s, self.owner = holders, name, lease_s, uuid.uuid4().hex
+        self.calls = calls if calls is not None else []
 
     async def acquire(self) -> bool:
+        self.calls.append(self.name)
         await asyncio.sleep(0)  # a round trip: other workers run meanwhile
         owner, until = self.holders.get(self.name, ("", 0.0))
         if owner not in ("", self.owner) and until > time.monotonic():
@@ -36,6 +39,7 @@ class MemoryInbox:
     def __init__(self) -> None:
         self.updates: dict[str, dict[str, Any]] = {}
         self.holders: dict[str, tuple[str, float]] = {}
+        self.acquires: list[str] = []  # every acquire or extend: a round trip each
 
     async def put(self, chat: str, key: str, seq: int, payload: dict[str, Any]) -> bool:
         await asyncio.sleep(0)
@@ -62,7 +66,7 @@ class MemoryInbox:
         return sorted({u["chat"] for u in self._waiting() if u["at"] < before})
 
     def turn(self, chat: str, lease_s: float) -> MemoryLease:
-        return MemoryLease(self.holders, f"chat:{chat}", lease_s)
+        return MemoryLease(self.holders, f"chat:{chat}", lease_s, self.acquires)
 
 
 async def test_updates_spread_over_two_workers_are_answered_once_each_and_in_order() -> None:
@@ -119,3 +123,28 @@ async def test_a_failing_answer_does_not_hold_up_the_chat() -> None:
         await order.accept("c", f"u{n}", n, {"n": n})
     await order.close()
     assert answered == [0, 2]
+
+
+async def test_a_long_drain_extends_its_turn_when_half_spent_and_keeps_the_chat_in_order() -> None:
+    """Ten answers of 50 ms under a 300 ms lease: the turn is extended a few times, not after every answer, and
+    updates another worker receives meanwhile wait for it."""
+    inbox = MemoryInbox()
+    answered: list[tuple[int, float]] = []
+
+    async def answer(payload: dict[str, Any]) -> None:
+        await asyncio.sleep(0.05)
+        answered.append((payload["n"], time.monotonic()))
+
+    first, second = ChatOrder(inbox, answer, lease_s=0.3), ChatOrder(inbox, answer, lease_s=0.3)
+    for n in range(5):
+        await first.accept("c", f"u{n}", n, {"n": n})
+    await asyncio.sleep(0.12)
+    for n in range(5, 10):  # the first worker holds the turn: these wait for it
+        await second.accept("c", f"u{n}", n, {"n": n})
+    await first.close()
+    await second.close()
+    assert [n for n, _ in answered] == list(range(10))
+    took = answered[-1][1] - answered[0][1]
+    assert took > 0.3  # the drain outlasted one lease, so it had to be extended to keep the chat
+    # Ten tries as the updates arrive (one takes the turn), then a few extends: 20 when every answer extended.
+    assert 11 < len(inbox.acquires) <= 16, len(inbox.acquires)

@@ -437,7 +437,7 @@ class SoundSpace:
     def fit(self, target: Mapping[str, float], moments: Iterable[Moment] = ()) -> np.ndarray:
         """How close each track is to the target: minus the weighted mean absolute distance (0 is a perfect fit).
         Valence and energy targets also pull Deezer valence and arousal, at half weight. A song about one of the
-        moments counts `MOMENT_PULL` nearer."""
+        moments counts `MOMENT_PULL` nearer, one titled for another season as much further."""
         dims = [(DIMS.index(d), v) for d, v in target.items() if d in DIMS]
         if not dims:
             return np.zeros(len(self.points), np.float32)

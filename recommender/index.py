@@ -17,7 +17,7 @@ from recommender.emotion import PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
 from recommender.genre_names import GenreNames, name_matrix
 from recommender.names import title_key, track_key
-from recommender.occasions import titled
+from recommender.occasions import in_playlists_for, titled
 from recommender.sound import AUDIO_DIMS
 from recommender.text_match import (
     playlist_matrix,
@@ -100,9 +100,12 @@ class CatalogIndex:
         self._titled: dict[str, np.ndarray] = {}
 
     def titled(self, occasion: str) -> np.ndarray:
-        """Which tracks' titles are about an occasion ("christmas"); worked out once (~0.3 s on 28k titles)."""
+        """Which tracks are about an occasion ("christmas"): by title, or held by a playlist made for it; worked
+        out once (~0.3 s on 28k titles)."""
         if occasion not in self._titled:
-            self._titled[occasion] = titled(self.names, occasion)
+            by_title = titled(self.names, occasion)
+            made_for = in_playlists_for(occasion, self.playlist_names, self.playlist_tracks, by_title)
+            self._titled[occasion] = by_title | made_for
         return self._titled[occasion]
 
     def song_key(self, row: int) -> str:

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 import numpy as np
+import scipy.sparse as sp
 
 # A request's word (folded, one token) that names the occasion, in the languages Chat2Tag reads.
 REQUEST_WORDS: dict[str, re.Pattern[str]] = {
@@ -30,6 +31,7 @@ TITLES: dict[str, re.Pattern[str]] = {
         r"spell on you|horror|frankenstein|dracula|demons?|devil|nightmare|somebody's watching me|disturbia|"
         r"time warp|bad moon rising|superstition|boogeyman|bogeyman|scream)\b", re.IGNORECASE),
 }
+PLAYLIST_TITLED_SHARE = 0.5  # of its songs titled for the occasion, for a playlist named for it to count
 
 
 def occasion_named(word: str) -> str | None:
@@ -42,6 +44,20 @@ def titled(names: np.ndarray, occasion: str) -> np.ndarray:
     """Which tracks' titles are about the occasion."""
     pattern = TITLES[occasion]
     return np.fromiter((bool(pattern.search(str(name))) for name in names), dtype=bool, count=len(names))
+
+
+def in_playlists_for(occasion: str, playlist_names: np.ndarray, playlist_tracks: sp.csr_matrix,
+                     by_title: np.ndarray) -> np.ndarray:
+    """Which tracks a playlist made for the occasion holds: named for it, and most of its songs titled for it.
+    Jessie J's "Man With The Bag" names no Christmas word but sits in "Christmas Soul" (75 % of its songs are
+    titled for Christmas); Coldplay's "Ghost Stories" is an album, not a Halloween playlist (8 %)."""
+    pattern = TITLES[occasion]
+    named = np.flatnonzero([bool(pattern.search(str(name))) for name in playlist_names])
+    if not len(named):
+        return np.zeros(playlist_tracks.shape[1], dtype=bool)
+    rows = playlist_tracks[named]
+    made_for = named[np.asarray(rows @ by_title.astype(np.float32)).ravel() >= PLAYLIST_TITLED_SHARE]  # rows sum to 1
+    return np.asarray((playlist_tracks[made_for] > 0).sum(axis=0)).ravel() > 0
 
 
 def without_words(text: str, occasions: list[str]) -> str:

@@ -63,6 +63,15 @@ class Moment:
 # Barely a track is tagged wintry or autumnal: what people play in the cold months is folk by the fire ("winter
 # playlist" gave Mary J. Blige and Ari Lennox: mellow, acoustic enough, nothing wintry about them).
 FIRESIDE = ("indie folk", "chamber pop", "folk", "melancholia", "new americana")
+# Reading and studying sounded right but sang: D'Angelo and Jill Scott (Spotify calls reverb-heavy vocals 0.6
+# instrumental) led "something calm for reading" over the lo-fi beats made for it.
+STUDY = ("lo fi beats", "focus beats", "chillhop", "compositional ambient", "background jazz", "neo classical")
+# A romantic dinner is quiet-storm soul and standards, not whatever is mid-tempo and warm ("Tainted Love").
+CANDLELIGHT = ("quiet storm", "adult standards", "vocal jazz", "lovers rock", "classic soul", "smooth soul")
+# What gym playlists are made of, by title: songs that say fight, win and never stop.
+PUMP_UP = (r"stronger|unstoppable|champions?|fighter|warriors?|fight\w*|power|till i collapse|lose yourself|"
+           r"eye of the tiger|remember the name|hall of fame|can'?t hold us|survivor|titanium|thunderstruck|"
+           r"work ?out|pump it|pump up|beast|go hard|undefeated|victory|legends? never die|no limit")
 
 # Each target is where a music supervisor would put a typical fitting track; tempo in BPM.
 MOMENTS: tuple[Moment, ...] = (
@@ -71,7 +80,7 @@ MOMENTS: tuple[Moment, ...] = (
            r"勉強|集中|作業|estudi\w*|concentr\w*|etudi\w*|reviser|lernen|konzentr\w*|hausaufgaben|working|while i work|"
            r"at work|travailler|trabajar|trabajando|arbeiten|仕事中|일할 ?때",
            {"energy": 0.3, "instrumentalness": 0.6, "speechiness": 0.04, "acousticness": 0.6, "valence": 0.35},
-           ("study", "focus", "instrumental")),
+           ("study", "focus", "instrumental"), genres=STUDY),
     Moment("sleep", r"sleep\w*|bed ?time|fall asleep|insomnia|lullab\w*|nap|naps|napping|siesta|잠|자기 ?전|수면|寝|眠|睡眠|dormir|"
            r"sommeil|schlaf\w*|einschlafen",
            {"energy": 0.15, "acousticness": 0.85, "tempo": 80, "instrumentalness": 0.5, "danceability": 0.35},
@@ -87,7 +96,8 @@ MOMENTS: tuple[Moment, ...] = (
            r"exercis\w*|cardio|crossfit|run|running|jog\w*|"
            r"운동|헬스|러닝|달리기|運動|ジム|筋トレ|ランニング|トレーニング|gimnasio|entren\w*|correr|ejercicio|"
            r"muscu\w*|salle de sport|courir|entrainement|fitness\w*|trainin\w*|laufen|joggen|sport",
-           {"energy": 0.85, "tempo": 128, "danceability": 0.7, "valence": 0.55}, ("workout", "energetic", "running")),
+           {"energy": 0.85, "tempo": 128, "danceability": 0.7, "valence": 0.55}, ("workout", "energetic", "running"),
+           titles=PUMP_UP),
     Moment("party", r"(?<!dinner )(?<!tea )party|parties|(?:disco|dance|club|salsa) night|dance ?floor|wedding reception|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|(?<!first )(?<!slow )danc(?:e|ing)|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
            r"パーティ|踊|クラブ|fiesta|bailar|perreo|fete|soiree|danser|tanzen|feier\w*",
            {"danceability": 0.8, "energy": 0.8, "valence": 0.65, "tempo": 122}, ("party", "dance", "club")),
@@ -150,7 +160,9 @@ MOMENTS: tuple[Moment, ...] = (
            ("power ballads", "ballad", "classic rock")),
     Moment("romantic", r"romanc\w*|romantic|" + DATE + r"|love song\w*|in love|crush|wedding(?! reception| party| dance ?floor)|candle\w*|(?:first|slow) danc\w*|사랑|로맨틱|"
            r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt|ballads?",
-           {"valence": 0.55, "energy": 0.4, "acousticness": 0.45, "danceability": 0.55}, ("romantic", "love")),
+           {"valence": 0.55, "energy": 0.4, "acousticness": 0.45, "danceability": 0.55, "speechiness": 0.04},
+           ("romantic", "love"),
+           genres=CANDLELIGHT),
     Moment("slow jam", r"slow jams?|slow songs", {"energy": 0.4, "danceability": 0.65, "valence": 0.5,
                                                   "acousticness": 0.3, "tempo": 92}, ("slow jams", "sexy")),
     Moment("summer", r"summer\w*|beach\w*|sunny|sun|pool ?party|vacation|holiday|tropical|bbq|barbecue|cookout|picnic|여름|해변|바다|夏|海|ビーチ|"

@@ -87,6 +87,29 @@ async def test_occasion_songs_are_the_ones_whose_titles_say_so(app: App, index: 
         assert len({t.name.split(" - ")[0].lower() for t in tracks}) == 10  # one recording of each standard
 
 
+def test_a_song_in_a_playlist_made_for_christmas_is_a_christmas_song(index: CatalogIndex) -> None:
+    """Jessie J's "Man With The Bag" names no Christmas word: it came up in non-Christmas lists. It sits in
+    "Christmas Soul", most of whose songs are titled for Christmas. Coldplay's "Ghost Stories" is not Halloween."""
+    def rows(title: str, artist: str) -> list[int]:
+        return [r for r, (n, a) in enumerate(zip(index.names.tolist(), index.artists.tolist())) if (n, a) == (title, artist)]
+
+    bag, magic = rows("Man With The Bag", "Jessie J"), rows("Magic", "Coldplay")
+    assert bag and index.titled("christmas")[bag].all()
+    assert magic and not index.titled("halloween")[magic].any()
+    assert index.titled("christmas").sum() < 120  # the playlist's songs, not every song of its artists
+
+
+async def test_a_moment_leads_with_the_genres_made_for_it(app: App, index: CatalogIndex) -> None:
+    """Reading sounded right but sang (D'Angelo, Kings of Leon) above the lo-fi beats made for it; a romantic
+    dinner got "Tainted Love" and the Turtles beside the quiet-storm soul and standards made for one."""
+    from recommender.sound import CANDLELIGHT, STUDY
+
+    for text, genres, least in (("something calm for reading", STUDY, 6), ("romantic dinner for two", CANDLELIGHT, 4)):
+        _, tracks = await app.core.recommend("test:fit", text, 10)
+        rows = np.array([index.row_of[t.track_id] for t in tracks])
+        assert index.genres.carrying(genres)[rows].sum() >= least, [f"{t.artist} — {t.name}" for t in tracks]
+
+
 def test_a_named_genre_is_the_artists_spotify_genre_where_enough_tracks_have_it(index: CatalogIndex) -> None:
     by_spotify, by_lastfm = genre_evidence(index, ["jazz"])
     allowed = genre_tracks(index, ["jazz"])

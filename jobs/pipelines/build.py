@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 BUILD_VERSION = 14  # bump when the catalog's shape changes, so existing homes rebuild
 
 
-NOT_CATALOG = ("chat2tag",)  # labelled sets live beside the data but do not change the catalog
+NOT_CATALOG = ("chat2tag", "fit")  # labelled sets live beside the data but do not change the catalog
 
 
 def fingerprint(data_dir: Path, min_exposure: int, encoder: str) -> str:

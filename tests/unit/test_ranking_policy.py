@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.occasions import titled
+from recommender.occasions import in_playlists_for, titled
 from recommender.ranking_policy import asks_for_the_season, likeness, seasonal_rows
 from recommender.types import WeightedTag
 
@@ -20,6 +20,21 @@ def test_christmas_songs_are_known_by_title_and_wait_for_the_season() -> None:
     assert seasonal_rows(index).tolist() == [True, True, True, False, False, True, False, True]  # type: ignore[arg-type]
     assert asks_for_the_season("cozy winter evening", []) and not asks_for_the_season("some forró", [])
     assert asks_for_the_season("", [WeightedTag("christmas", 1.0)])
+
+
+def test_a_playlist_made_for_the_occasion_vouches_for_its_songs_a_playlist_merely_named_for_it_does_not() -> None:
+    """Jessie J's "Man With The Bag" names no Christmas word; it sits in "Christmas Soul", whose songs are
+    mostly titled for Christmas. Coldplay's "Ghost Stories" is an album, not a Halloween playlist."""
+    names = np.array(["Last Christmas", "Santa Baby", "Man With The Bag", "Magic", "Ghost Story", "Ink", "Oceans",
+                      "Feelin' Alright"])
+    member = [[1, 1, 1, 0, 0, 0, 0, 0], [0, 0, 0, 1, 1, 1, 1, 0], [0, 0, 1, 0, 0, 0, 0, 1]]
+    rows = sp.csr_matrix(np.array(member, np.float32) / np.sum(member, axis=1, keepdims=True))
+    playlists = np.array(["Christmas Soul", "Coldplay - Ghost Stories", "Sexy Soul 2020"])
+    made_for = {occasion: in_playlists_for(occasion, playlists, rows, titled(names, occasion)).tolist()
+                for occasion in ("christmas", "halloween")}
+    assert made_for["christmas"] == [True, True, True, False, False, False, False, False]
+    assert not any(made_for["halloween"])
+    assert not any(in_playlists_for("christmas", np.array(["Chill"]), rows[:1], titled(names, "christmas")))
 
 
 def test_like_an_artist_weighs_their_listeners_and_their_genres_alike() -> None:

@@ -68,6 +68,10 @@ FIRESIDE = ("indie folk", "chamber pop", "folk", "melancholia", "new americana")
 STUDY = ("lo fi beats", "focus beats", "chillhop", "compositional ambient", "background jazz", "neo classical")
 # A romantic dinner is quiet-storm soul and standards, not whatever is mid-tempo and warm ("Tainted Love").
 CANDLELIGHT = ("quiet storm", "adult standards", "vocal jazz", "lovers rock", "classic soul", "smooth soul")
+# Cooking and dinner sit mid-way on every dimension, where any mid-tempo song is as close as another ("cooking
+# dinner" gave "Hotel California" and "I Knew You Were Trouble"): what plays at dinner is soul and jazz.
+SUPPER_CLUB = ("classic soul", "motown", "adult standards", "vocal jazz", "jazz funk", "nu jazz",
+               "smooth soul", "soul jazz", "latin jazz")
 # What gym playlists are made of, by title: songs that say fight, win and never stop.
 PUMP_UP = (r"stronger|unstoppable|champions?|fighter|warriors?|fight\w*|power|till i collapse|lose yourself|"
            r"eye of the tiger|remember the name|hall of fame|can'?t hold us|survivor|titanium|thunderstruck|"
@@ -182,7 +186,7 @@ MOMENTS: tuple[Moment, ...] = (
            titles=r"autumn|october|september|leaves", genres=FIRESIDE),
     Moment("cooking", r"cook\w*|dinner|kitchen|baking|brunch|요리|저녁|料理|ディナー|cocin\w*|cenar?|cuisine|diner|"
            r"kochen|abendessen",
-           {"valence": 0.62, "energy": 0.5, "danceability": 0.6}, ("dinner", "jazz", "feel good")),
+           {"valence": 0.62, "energy": 0.5, "danceability": 0.6}, ("dinner", "jazz", "feel good"), genres=SUPPER_CLUB),
     Moment("creative", r"paint\w*|draw\w*|sketch\w*|knit\w*|crafting|creative|making art|그림|絵|pintar|dibujar|"
            r"peindre|dessiner|malen|zeichnen",
            {"energy": 0.35, "valence": 0.55, "acousticness": 0.55, "instrumentalness": 0.4}, ("chill", "dreamy")),

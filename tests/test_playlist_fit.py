@@ -101,10 +101,12 @@ def test_a_song_in_a_playlist_made_for_christmas_is_a_christmas_song(index: Cata
 
 async def test_a_moment_leads_with_the_genres_made_for_it(app: App, index: CatalogIndex) -> None:
     """Reading sounded right but sang (D'Angelo, Kings of Leon) above the lo-fi beats made for it; a romantic
-    dinner got "Tainted Love" and the Turtles beside the quiet-storm soul and standards made for one."""
-    from recommender.sound import CANDLELIGHT, STUDY
+    dinner got "Tainted Love" and the Turtles beside the quiet-storm soul and standards made for one; cooking
+    dinner got "Hotel California" and Taylor Swift where soul and jazz play."""
+    from recommender.sound import CANDLELIGHT, STUDY, SUPPER_CLUB
 
-    for text, genres, least in (("something calm for reading", STUDY, 6), ("romantic dinner for two", CANDLELIGHT, 4)):
+    for text, genres, least in (("something calm for reading", STUDY, 6), ("romantic dinner for two", CANDLELIGHT, 4),
+                                ("cooking dinner", SUPPER_CLUB, 5)):
         _, tracks = await app.core.recommend("test:fit", text, 10)
         rows = np.array([index.row_of[t.track_id] for t in tracks])
         assert index.genres.carrying(genres)[rows].sum() >= least, [f"{t.artist} — {t.name}" for t in tracks]

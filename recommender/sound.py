@@ -165,8 +165,7 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("romantic", r"romanc\w*|romantic|" + DATE + r"|love song\w*|in love|crush|wedding(?! reception| party| dance ?floor)|candle\w*|(?:first|slow) danc\w*|사랑|로맨틱|"
            r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt|ballads?",
            {"valence": 0.55, "energy": 0.4, "acousticness": 0.45, "danceability": 0.55, "speechiness": 0.04},
-           ("romantic", "love"),
-           genres=CANDLELIGHT),
+           ("romantic", "love"), genres=CANDLELIGHT),
     Moment("slow jam", r"slow jams?|slow songs", {"energy": 0.4, "danceability": 0.65, "valence": 0.5,
                                                   "acousticness": 0.3, "tempo": 92}, ("slow jams", "sexy")),
     Moment("summer", r"summer\w*|beach\w*|sunny|sun|pool ?party|vacation|holiday|tropical|bbq|barbecue|cookout|picnic|여름|해변|바다|夏|海|ビーチ|"

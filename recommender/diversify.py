@@ -155,9 +155,9 @@ def allowed(index: CatalogIndex, filters: Filters) -> np.ndarray | None:
     if filters.exclude_artists:
         mask &= ~np.isin(index.artist_keys, list(filters.exclude_artists))
     for occasion in filters.occasions:  # a title about it, not a tag on its artist
-        mask &= index.titled(occasion)
+        mask &= index.about_occasion(occasion)
     for occasion in filters.exclude_occasions:
-        mask &= ~index.titled(occasion)
+        mask &= ~index.about_occasion(occasion)
     spans = [year_span(index, *span) if is_year(era) else span for era in filters.eras if (span := decade_years(era))]
     if NEW_RELEASES in filters.eras:
         newest = int(index.years.max())

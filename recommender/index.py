@@ -97,16 +97,16 @@ class CatalogIndex:
         self.track_artist_row = np.array([self.artist_row.get(a, -1) for a in self.artist_keys.tolist()], dtype=np.int64)
         self._song_keys: dict[int, str] = {}
         self._song_titles: dict[int, str] = {}
-        self._titled: dict[str, np.ndarray] = {}
+        self._occasions: dict[str, np.ndarray] = {}
 
-    def titled(self, occasion: str) -> np.ndarray:
+    def about_occasion(self, occasion: str) -> np.ndarray:
         """Which tracks are about an occasion ("christmas"): by title, or held by a playlist made for it; worked
         out once (~0.3 s on 28k titles)."""
-        if occasion not in self._titled:
+        if occasion not in self._occasions:
             by_title = titled(self.names, occasion)
             made_for = in_playlists_for(occasion, self.playlist_names, self.playlist_tracks, by_title)
-            self._titled[occasion] = by_title | made_for
-        return self._titled[occasion]
+            self._occasions[occasion] = by_title | made_for
+        return self._occasions[occasion]
 
     def song_key(self, row: int) -> str:
         """The song a row is a recording of (one song often has several track ids); memoised, since

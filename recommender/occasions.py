@@ -1,8 +1,9 @@
-"""Occasions a song's own title names. "Christmas songs" means "All I Want for Christmas Is You" and "Jingle
-Bells", not whatever Last.fm tagged "christmas": that tag sits on artists who once made a Christmas album
-(Brian McKnight, Foghat "Slow Ride"), so the tag and the winter sound gave "Goodbye Yellow Brick Road".
-Halloween likewise: its tag sits on Bobby Brown, and "halloween party" gave David Guetta and Calvin Harris;
-its songs are the ones about monsters, ghosts and witches ("Thriller", "Ghostbusters", "Werewolves of London")."""
+"""Occasions a song is about: its own title names them, or a playlist made for them holds it. "Christmas
+songs" means "All I Want for Christmas Is You" and "Jingle Bells", not whatever Last.fm tagged "christmas":
+that tag sits on artists who once made a Christmas album (Brian McKnight, Foghat "Slow Ride"), so the tag and
+the winter sound gave "Goodbye Yellow Brick Road". Halloween likewise: its tag sits on Bobby Brown, and
+"halloween party" gave David Guetta and Calvin Harris; its songs are the ones about monsters, ghosts and
+witches ("Thriller", "Ghostbusters", "Werewolves of London")."""
 
 from __future__ import annotations
 

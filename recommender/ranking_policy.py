@@ -25,11 +25,11 @@ _SEASON_ASKED = re.compile(r"christmas|xmas|holiday|winter|snow|navidad|noel|wei
 
 
 def seasonal_rows(index: CatalogIndex) -> np.ndarray:
-    """Christmas songs, by title or by the artist's Spotify genre (a Last.fm tag on the artist would take all of
-    Mariah Carey's songs): only when the request asks for the season."""
-    by_title = index.titled("christmas")
+    """Christmas songs, by title, by a playlist made for Christmas or by the artist's Spotify genre (a Last.fm
+    tag on the artist would take all of Mariah Carey's songs): only when the request asks for the season."""
+    songs = index.about_occasion("christmas")
     col = index.vocab.column("christmas")
-    return by_title if col is None else by_title | (index.track_genres[:, col].toarray().ravel() > 0)
+    return songs if col is None else songs | (index.track_genres[:, col].toarray().ravel() > 0)
 
 
 def asks_for_the_season(text: str, tags: list[WeightedTag]) -> bool:

@@ -80,7 +80,7 @@ async def test_occasion_songs_are_the_ones_whose_titles_say_so(app: App, index: 
     """Last.fm's "christmas" tag sits on artists who once made a Christmas album (Brian McKnight, Foghat):
     the tag and a wintry sound gave "Goodbye Yellow Brick Road". Its "halloween" sits on Bobby Brown."""
     _, tracks = await app.core.recommend("test:fit", text, 10)
-    titled = index.titled(occasion)[[index.row_of[t.track_id] for t in tracks]]
+    titled = index.about_occasion(occasion)[[index.row_of[t.track_id] for t in tracks]]
     assert len(tracks) == 10
     assert titled.all() if wanted else not titled.any(), [t.name for t in tracks]
     if text == "christmas songs":
@@ -94,9 +94,9 @@ def test_a_song_in_a_playlist_made_for_christmas_is_a_christmas_song(index: Cata
         return [r for r, (n, a) in enumerate(zip(index.names.tolist(), index.artists.tolist())) if (n, a) == (title, artist)]
 
     bag, magic = rows("Man With The Bag", "Jessie J"), rows("Magic", "Coldplay")
-    assert bag and index.titled("christmas")[bag].all()
-    assert magic and not index.titled("halloween")[magic].any()
-    assert index.titled("christmas").sum() < 120  # the playlist's songs, not every song of its artists
+    assert bag and index.about_occasion("christmas")[bag].all()
+    assert magic and not index.about_occasion("halloween")[magic].any()
+    assert index.about_occasion("christmas").sum() < 120  # the playlist's songs, not every song of its artists
 
 
 async def test_a_moment_leads_with_the_genres_made_for_it(app: App, index: CatalogIndex) -> None:

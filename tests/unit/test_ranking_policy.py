@@ -15,7 +15,7 @@ from recommender.types import WeightedTag
 def test_christmas_songs_are_known_by_title_and_wait_for_the_season() -> None:
     names = np.array(["Run Rudolph Run - Single Version", "Last Christmas", "Rudolph the Red-Nosed Reindeer",
                       "Joy to the World", "Feelin' Alright", "Carol of the Bells", "Santa Monica", "Snowman"])
-    index = SimpleNamespace(titled=lambda occasion: titled(names, occasion),
+    index = SimpleNamespace(about_occasion=lambda occasion: titled(names, occasion),
                             vocab=SimpleNamespace(column=lambda tag: None), track_genres=sp.csr_matrix((len(names), 1)))
     assert seasonal_rows(index).tolist() == [True, True, True, False, False, True, False, True]  # type: ignore[arg-type]
     assert asks_for_the_season("cozy winter evening", []) and not asks_for_the_season("some forró", [])

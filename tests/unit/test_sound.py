@@ -121,6 +121,15 @@ def test_a_genre_made_for_the_moment_pulls_like_a_title() -> None:
     assert space.fit(combine(moments))[1] < fit[1]  # the pull comes from the moment
 
 
+def test_a_gym_request_leads_with_songs_titled_to_fight_and_win() -> None:
+    """Among songs that sound alike, "Stronger" reads as a gym song at once; "Dance Tonight" does not."""
+    gym = {"energy": 0.85, "danceability": 0.7, "valence": 0.55}
+    space = space_of([gym, gym], titles=["Dance Tonight", "Stronger - Radio Edit"])
+    workout = moments_in("pump up songs for the gym")
+    fit = space.fit(combine(workout), workout)
+    assert fit[1] > fit[0]
+
+
 def test_a_song_titled_for_another_season_steps_back() -> None:
     """"Summertime" sounded cozy enough for a winter playlist; a listener reads its title first."""
     cozy = {"energy": 0.3, "acousticness": 0.7, "valence": 0.4}

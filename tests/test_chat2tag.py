@@ -14,6 +14,7 @@ import pytest
 from adapters.llm_chat2tag import LLMChat2Tag
 from bot.app.wiring import App, chat2tag_for
 from bot.core import BotCore, texts
+from bot.core.admission import MessageRate
 from bot.core.messages import Incoming
 from recommender.chat2tag import MAX_CHARS, LocalChat2Tag
 from recommender.chat2tag_eval import evaluate_chat2tag, load_labelled
@@ -232,7 +233,8 @@ async def test_a_message_the_shared_count_refuses_makes_no_paid_call(app: App, l
     fake_llm.script = [Scripted(content={"tags": [{"tag": "energetic", "weight": 1.0}]})] * 4
     shared = SharedCount()
     services = dataclasses.replace(app.core.s, chat2tag=llm_chat2tag, limits=shared)
-    workers = [BotCore(services, messages_per_window=2), BotCore(services, messages_per_window=2)]
+    rate = MessageRate(per_window=2, window_s=3600.0)  # no window turns mid-burst on a slow machine
+    workers = [BotCore(services, rate=rate), BotCore(services, rate=rate)]
     chat = f"flood{uuid.uuid4().hex[:6]}"
     # Alternating workers: each one's own count lets its two through; the shared count refuses the last two.
     replies = [await workers[i % 2].handle(Incoming("console", chat, chat, "pumping iron at the gym"))

@@ -18,6 +18,7 @@ from bot.app import log_redaction
 from bot.app.config import secret
 from bot.app.wiring import App
 from bot.core import BotCore, Services, texts
+from bot.core.admission import UNLIMITED
 from bot.core.messages import Incoming
 from storage.database import Database, Storage
 from tests.fakes.local_server import free_port
@@ -182,7 +183,7 @@ def _core_over(app: App, storage: Storage) -> BotCore:
     """The test app's bot over another database, without the per-listener rate limit (load tests pace themselves)."""
     s = app.core.s
     return BotCore(Services(storage.users, storage.sessions, storage.events, storage.playlists, storage.listener_data,
-                            storage.limits, s.chat2tag, s.recommender, s.catalog), messages_per_window=float("inf"))
+                            storage.limits, s.chat2tag, s.recommender, s.catalog), rate=UNLIMITED)
 
 
 async def _fault_under_load(core: BotCore, storage: Storage, fault: Callable[[], Awaitable[None]],

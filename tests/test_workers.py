@@ -7,11 +7,14 @@ import uuid
 
 from bot.app.wiring import App
 from bot.core import BotCore, texts
+from bot.core.admission import UNLIMITED, MessageRate
 from bot.core.messages import Incoming
+
+HOUR = 3600.0  # a window no slow machine's burst straddles: the count, not the clock, refuses
 
 
 async def test_toggles_from_two_workers_at_once_are_all_kept(app: App) -> None:
-    workers = [BotCore(app.core.s, messages_per_window=float("inf")) for _ in range(2)]  # each its own chat locks
+    workers = [BotCore(app.core.s, rate=UNLIMITED) for _ in range(2)]  # each its own chat locks
     chat = f"w{uuid.uuid4().hex[:6]}"
     first = await workers[0].handle(Incoming("telegram", chat, chat, "calm evening"))
     assert len(first.playlist) == 10
@@ -31,7 +34,7 @@ async def test_toggles_from_two_workers_at_once_are_all_kept(app: App) -> None:
 async def test_a_mood_the_shared_count_refuses_on_another_worker_saves_and_records_nothing(app: App) -> None:
     """Each worker alone sees half a burst; the count they share refuses the rest. A mood is ranked while that
     count is asked, so this checks the refusal still comes before any write."""
-    workers = [BotCore(app.core.s, messages_per_window=3) for _ in range(2)]
+    workers = [BotCore(app.core.s, rate=MessageRate(per_window=3, window_s=HOUR)) for _ in range(2)]
     chat = f"w{uuid.uuid4().hex[:6]}"
     moods = ["calm evening", "rainy morning", "gym workout", "late night drive", "summer party", "sad songs"]
     replies = [await workers[i % 2].handle(Incoming("telegram", chat, chat, text)) for i, text in enumerate(moods)]

@@ -22,6 +22,7 @@ from typing import Any
 from bot.app.config import REPO_DATA, Settings
 from bot.app.wiring import open_app
 from bot.core import BotCore
+from bot.core.admission import UNLIMITED
 from bot.core.messages import Incoming
 from recommender.chat2tag_eval import load_labelled
 from recommender.content import ContentRecommender
@@ -210,7 +211,7 @@ def scaled_child(factor: int, rounds: int, size: int) -> None:
             loaded_s = time.perf_counter() - started
             recommender = GraphSAGERecommender(ranker, app.core.s.chat2tag.text_vector)  # type: ignore[attr-defined]
             core = BotCore(replace(app.core.s, recommender=recommender), playlist_size=size,
-                           messages_per_window=float("inf"))
+                           rate=UNLIMITED)
             await _latency(core, 20, size)
             result = await _latency(core, rounds, size)
             intents = [await core.s.chat2tag.understand(m) for m in MESSAGES]
@@ -239,7 +240,7 @@ async def bench(settings: Settings, rounds: int = 300, size: int = 20, catalog_s
     settings = settings.with_changes(recommender="graphsage")
     async with open_app(settings, progress=False) as app:
         # The same listeners ask hundreds of times: no rate limit here.
-        core = BotCore(app.core.s, playlist_size=size, messages_per_window=float("inf"))
+        core = BotCore(app.core.s, playlist_size=size, rate=UNLIMITED)
         if app.warming is not None:
             await app.warming  # measured from here: the language models have loaded
         await _latency(core, 20, size)  # warm caches and the database connection
@@ -254,7 +255,7 @@ async def bench(settings: Settings, rounds: int = 300, size: int = 20, catalog_s
         listeners = await _listeners(core)
         served["personalisation"] = _personalisation(core.s.recommender, intents, listeners, size)
         core = BotCore(replace(core.s, recommender=ContentRecommender(CatalogIndex.load(settings.catalog_dir))),
-                       playlist_size=size, messages_per_window=float("inf"))
+                       playlist_size=size, rate=UNLIMITED)
         await _latency(core, 20, size)
         baseline = await _latency(core, rounds, size)
         baseline["ranking_only"] = _rank_latency(core.s.recommender, intents, tastes, rounds, size)

@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 
 from bot.core import texts
 from bot.core.messages import Reply
 from bot.core.ports import Limits
 
-MESSAGES_PER_WINDOW, MESSAGE_WINDOW_S = 12, 10.0  # more than a person types; a script gets "slow down"
 LLM_CALLS_PER_DAY, DAY_S = 200, 86_400.0  # paid Chat2Tag calls per listener; past it, the local reading
 LIMIT_WAIT_S = 0.3  # a stalled counter lets the message through rather than hold up the reply
+
+
+@dataclass(frozen=True)
+class MessageRate:
+    """How many messages a listener may send per window: more than a person types; a script gets "slow down"."""
+    per_window: float = 12
+    window_s: float = 10.0
+
+
+UNLIMITED = MessageRate(per_window=float("inf"))  # a benchmark or load test measures playlists, not the limiter
 
 
 class WindowCount:
@@ -32,10 +42,10 @@ class WindowCount:
 
 
 class Admission:
-    def __init__(self, limits: Limits, messages_per_window: float = MESSAGES_PER_WINDOW) -> None:
+    def __init__(self, limits: Limits, rate: MessageRate = MessageRate()) -> None:
         self.limits = limits
-        self.messages_per_window = messages_per_window  # a benchmark measures playlists, not the limiter
-        self._local = WindowCount(MESSAGE_WINDOW_S)
+        self.rate = rate
+        self._local = WindowCount(rate.window_s)
 
     def refused_here(self, sender: str) -> Reply | None:
         """This process's count: a flood is refused without a database trip."""
@@ -45,14 +55,14 @@ class Admission:
         """The count all workers share (asked while the turn's session loads): None when the sender may have
         this turn; else "slow down" (said once, then quietly)."""
         try:
-            sent = await asyncio.wait_for(self.limits.hit(sender, "message", MESSAGE_WINDOW_S), LIMIT_WAIT_S)
+            sent = await asyncio.wait_for(self.limits.hit(sender, "message", self.rate.window_s), LIMIT_WAIT_S)
         except Exception:  # a slow or lost database: no count to keep, and the turn degrades on its own
             return None
         return self._verdict(sent)
 
     def _verdict(self, sent: int) -> Reply | None:
-        if sent > self.messages_per_window:
-            return Reply(texts.SLOW_DOWN, quiet=sent > self.messages_per_window + 1)
+        if sent > self.rate.per_window:
+            return Reply(texts.SLOW_DOWN, quiet=sent > self.rate.per_window + 1)
         return None
 
     async def may_use_llm(self, sender: str) -> bool:

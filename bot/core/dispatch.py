@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.core import texts
-from bot.core.admission import MESSAGES_PER_WINDOW, Admission
+from bot.core.admission import Admission, MessageRate
 from bot.core.handlers.accounts import AccountCommands
 from bot.core.handlers.blend import BlendCommands
 from bot.core.handlers.feedback import FeedbackCommands
@@ -35,11 +35,11 @@ Handler = Callable[[Incoming, Session, str], Awaitable[Reply]]
 
 class BotCore:
     def __init__(self, services: Services, playlist_size: int = PLAYLIST_SIZE,
-                 messages_per_window: float = MESSAGES_PER_WINDOW) -> None:
+                 rate: MessageRate = MessageRate()) -> None:
         self.s = services
         self.sessions = SessionStore(services.users, services.sessions)
         self.maker = PlaylistMaker(services, self.sessions, playlist_size)
-        self.admission = Admission(services.limits, messages_per_window)
+        self.admission = Admission(services.limits, rate)
         self.playlists = PlaylistCommands(self.maker)
         self.moments = MomentCommands(self.maker)
         self.blends = BlendCommands(self.maker, self._read)
@@ -75,7 +75,7 @@ class BotCore:
 
     def with_services(self, **changes: Any) -> "BotCore":
         """This bot with some services swapped (the runner adds the scheduler; tests, a stand-in account)."""
-        return BotCore(dataclasses.replace(self.s, **changes), self.playlist_size, self.admission.messages_per_window)
+        return BotCore(dataclasses.replace(self.s, **changes), self.playlist_size, self.admission.rate)
 
     # -- entry points -----------------------------------------------------
     async def handle(self, msg: Incoming) -> Reply:

@@ -7,7 +7,9 @@ import asyncio
 from collections import Counter
 
 from bot.core import texts
-from bot.core.admission import Admission
+from bot.core.admission import Admission, MessageRate
+
+HOURLY_6 = MessageRate(per_window=6, window_s=3600.0)  # no window turns mid-test
 
 
 class SharedCounts:
@@ -31,7 +33,7 @@ class StalledCounts:
 
 def test_a_flood_spread_over_two_workers_is_refused_by_the_shared_count_and_told_once() -> None:
     shared = SharedCounts()
-    workers = [Admission(shared, messages_per_window=6), Admission(shared, messages_per_window=6)]
+    workers = [Admission(shared, HOURLY_6), Admission(shared, HOURLY_6)]
 
     async def send(i: int):
         worker = workers[i % 2]
@@ -47,7 +49,7 @@ def test_a_flood_spread_over_two_workers_is_refused_by_the_shared_count_and_told
 
 def test_a_flood_on_one_worker_is_refused_without_a_database_trip() -> None:
     shared = SharedCounts()
-    worker = Admission(shared, messages_per_window=3)
+    worker = Admission(shared, MessageRate(per_window=3, window_s=3600.0))
     local = [worker.refused_here("discord:9") for _ in range(5)]
     assert local[:3] == [None] * 3 and all(r is not None for r in local[3:])
     assert shared.trips == 0

@@ -12,6 +12,7 @@ Other languages go to a multilingual encoder; small talk gets no playlist.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 from pathlib import Path
 
@@ -117,14 +118,19 @@ class LocalChat2Tag:
         if (tempo := bpm_in(folded)) is not None:  # a named tempo is exact, whatever the moments' usual one
             sound["tempo"] = tempo
         if lang != "en" and self.multilingual is not None:
-            # The situation words (rain, café, night, gym) lead; the multilingual encoder adds the rest.
-            named_moments = [IntentTag(tag=t, weight=0.9) for t in self._moment_tags(moments)]
-            ranked = [IntentTag(tag=t, weight=w) for t, w in self.multilingual.rank(text)
-                      # once the situation is read, a genre close to the sentence is a guess unless named
-                      # ("indie poptimism" for "musique douce pour le dîner"; "rap" for "deutscher Rap")
-                      if not named_moments or t in found["genres"]
-                      or self.vocab.categories[self.vocab.column(t)] in DESCRIBABLE]
-            tags = named_moments + [t for t in ranked if t.tag not in {m.tag for m in named_moments}]
+            # A genre it names ("deutscher Rap") and the situation words (rain, café, night, gym) lead, the
+            # moments read as the English words for them would be; the multilingual encoder adds the rest.
+            named = [IntentTag(tag=g, weight=1.0) for g in found["genres"] if self.vocab.column(g) is not None]
+            named += self._moment_tags(moments, sound.get("valence"))
+            # Ranked without the names it reads ("Queen" is close to "q sexy"); a request that is only a name
+            # ("クイーンの曲") asks for that artist, and the tags close to "songs" would be a guess.
+            names = any(found[k] for k in ("artists", "like_artists", "like_tracks"))
+            ranked = [] if names and not moments else [
+                IntentTag(tag=t, weight=w) for t, w in self.multilingual.rank(rest)
+                # once the situation is read, a genre close to the sentence is a guess ("indie poptimism" for
+                # "musique douce pour le dîner")
+                if not moments or self.vocab.categories[self.vocab.column(t)] in DESCRIBABLE]
+            tags = _first_of_each(named + ranked)
             note = "multilingual" if tags or sound or any(found.values()) else "not_understood"  # クイーン: an artist
         else:
             blocked = {c for g in found["exclude_genres"] for c in self.constraints.columns_with_word(g)}
@@ -177,15 +183,23 @@ class LocalChat2Tag:
         return [t for t in tags if t.tag not in heads and not (
             t.tag in lacking and (col := self.vocab.column(t.tag)) is not None and not self._on_tracks[col])]
 
-    def _moment_tags(self, moments: list[Moment]) -> list[str]:
-        tags = []
-        for moment in moments:
-            col = next((c for c in map(self.vocab.column, moment.tags) if c is not None), None)
-            if col is not None and self.vocab.tags[col] not in tags:
-                tags.append(self.vocab.tags[col])
-        return tags[:3]
+    def _moment_tags(self, moments: list[Moment], valence: float | None) -> list[IntentTag]:
+        """The tags an English speaker naming the same moments gets ("estudiar" reads as "study focus
+        instrumental": study tunes, focus beats), taken in turn so each moment keeps its own ("tranquila" does
+        not crowd out the study tags)."""
+        per_moment = [[IntentTag(tag=t, weight=1.0) for t in m.tags if self.vocab.column(t) is not None]
+                      + self.scorer.tags(" ".join(m.tags), valence=valence) for m in moments]
+        return _first_of_each([t for turn in itertools.zip_longest(*per_moment) for t in turn if t is not None])
 
     uses_llm = False
 
     async def understand(self, text: str, llm: bool = True) -> Intent:
         return await asyncio.to_thread(self.parse, text)  # CPU work, off the event loop
+
+
+def _first_of_each(tags: list[IntentTag]) -> list[IntentTag]:
+    """Each tag once, where it first comes (its strongest reading: the lists are made strongest first)."""
+    first: dict[str, IntentTag] = {}
+    for tag in tags:
+        first.setdefault(tag.tag, tag)
+    return list(first.values())

@@ -24,7 +24,10 @@ STOP = frozenset(
     "music song songs track tracks playlist play give want need like for to of in on at and or but with "
     "just really very so please can could would make get some any this that today now bit kind sort "
     "vibe vibes mood while when what got gonna wanna about have has had do does put let lets stuff artist artists "
-    "bands going through".split()
+    "bands going through "
+    # "music" and "songs" in the languages a short message is read as English in ("Musik wie Coldplay" read
+    # "dance music, black music")
+    "musik musique musica canciones cancion chansons chanson lieder lied canzoni wie comme como".split()
 )
 CLAUSE = re.compile(r"[,;.!?\n:—–()]+")
 COUNT = re.compile(

@@ -51,7 +51,7 @@ class Moment:
     name: str  # what the reason says ("focus")
     words: str  # regex alternatives, matched on folded text (stems allowed) and on the raw lower-case text
     target: Mapping[str, float]
-    tags: tuple[str, ...] = ()  # vocabulary tags for the same moment (used where the message is not English)
+    tags: tuple[str, ...] = ()  # what an English speaker calls the moment, read for a message in another language
     # Song titles about the moment, a soft pull (`MOMENT_PULL`): a rainy day holds "You Look Like Rain" and "It's
     # Raining", not only songs that sound rainy (the catalog's tags rarely say rain, summer or winter).
     titles: str = ""
@@ -84,7 +84,7 @@ MOMENTS: tuple[Moment, ...] = (
            r"勉強|集中|作業|estudi\w*|concentr\w*|etudi\w*|reviser|lernen|konzentr\w*|hausaufgaben|working|while i work|"
            r"at work|travailler|trabajar|trabajando|arbeiten|仕事中|일할 ?때",
            {"energy": 0.3, "instrumentalness": 0.6, "speechiness": 0.04, "acousticness": 0.6, "valence": 0.35},
-           ("study", "focus", "instrumental"), genres=STUDY),
+           ("study tunes", "focus beats", "instrumental"), genres=STUDY),
     Moment("sleep", r"sleep\w*|bed ?time|fall asleep|insomnia|lullab\w*|nap|naps|napping|siesta|잠|자기 ?전|수면|寝|眠|睡眠|dormir|"
            r"sommeil|schlaf\w*|einschlafen",
            {"energy": 0.15, "acousticness": 0.85, "tempo": 80, "instrumentalness": 0.5, "danceability": 0.35},

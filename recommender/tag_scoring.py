@@ -34,7 +34,7 @@ CATEGORY_PRIOR = {
 }
 # Words that say nothing about the music alone: not scored by similarity ("a good day" read "rainy day, bad day,
 # valentines day"); tags that contain them still match by name ("rainy day").
-VAGUE = frozenset("day days time times thing things way".split())
+VAGUE = frozenset("day days time times hour hours minute minutes thing things way".split())
 # Tags that are also everyday words: naming them in passing is not asking for them.
 NOT_BY_NAME = frozenset(
     "time days girl girls boys light single solo personal interesting science books weather sick hot old classic epic "

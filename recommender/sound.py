@@ -70,8 +70,10 @@ STUDY = ("lo fi beats", "focus beats", "chillhop", "compositional ambient", "bac
 CANDLELIGHT = ("quiet storm", "adult standards", "vocal jazz", "lovers rock", "classic soul", "smooth soul")
 # Cooking and dinner sit mid-way on every dimension, where any mid-tempo song is as close as another ("cooking
 # dinner" gave "Hotel California" and "I Knew You Were Trouble"): what plays at dinner is soul and jazz.
-SUPPER_CLUB = ("classic soul", "motown", "adult standards", "vocal jazz", "jazz funk", "nu jazz",
-               "smooth soul", "soul jazz", "latin jazz")
+# Not "adult standards": beside Ella Fitzgerald and Sam Cooke it holds Chicago, Air Supply and Linda Ronstadt, whose
+# "You're No Good" led "dinner party" and "sunday brunch".
+SUPPER_CLUB = ("classic soul", "motown", "vocal jazz", "jazz funk", "nu jazz", "smooth soul", "soul jazz",
+               "latin jazz", "lounge")
 # What gym playlists are made of, by title: songs that say fight, win and never stop.
 PUMP_UP = (r"stronger|unstoppable|champions?|fighter|warriors?|fight\w*|power|till i collapse|lose yourself|"
            r"eye of the tiger|remember the name|hall of fame|can'?t hold us|survivor|titanium|thunderstruck|"
@@ -102,7 +104,7 @@ MOMENTS: tuple[Moment, ...] = (
            r"muscu\w*|salle de sport|courir|entrainement|fitness\w*|trainin\w*|laufen|joggen|sport",
            {"energy": 0.85, "tempo": 128, "danceability": 0.7, "valence": 0.55}, ("workout", "energetic", "running"),
            titles=PUMP_UP),
-    Moment("party", r"(?<!dinner )(?<!tea )party|parties|(?:disco|dance|club|salsa) night|dance ?floor|wedding reception|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|(?<!first )(?<!slow )danc(?:e|ing)|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
+    Moment("party", r"(?<!dinner )(?<!tea )(?<!cocktail )party|parties|(?:disco|dance|club|salsa) night|dance ?floor|wedding reception|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|(?<!first )(?<!slow )danc(?:e|ing)|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
            r"パーティ|踊|クラブ|fiesta|bailar|perreo|fete|soiree|danser|tanzen|feier\w*",
            {"danceability": 0.8, "energy": 0.8, "valence": 0.65, "tempo": 122}, ("party", "dance", "club")),
     Moment("angry", r"angry|anger|rage|furious|pissed|mad at|scream\w*|hate everything|frustrat\w*|화나|분노|"
@@ -150,7 +152,7 @@ MOMENTS: tuple[Moment, ...] = (
            {"acousticness": 0.6, "energy": 0.35, "valence": 0.35, "tempo": 100, "danceability": 0.45},
            ("rainy day", "rain", "mellow"),
            titles=r"rain\w*|storm\w*|thunder\w*|umbrella|drizzle"),
-    Moment("morning", r"morning|wake up|waking|sunrise|breakfast|coffee|cafe|coffeeshop|아침|카페|커피|朝|カフェ|"
+    Moment("morning", r"morning|wake up|waking|sunrise|breakfast|brunch|coffee|cafe|coffeeshop|아침|카페|커피|朝|カフェ|"
            r"コーヒー|manana|desayuno|matin|petit dej\w*|morgen\w*|fruhstuck|kaffee",
            {"acousticness": 0.55, "energy": 0.45, "valence": 0.6}, ("morning", "coffee", "acoustic"),
            titles=r"morning|sunrise|wake up|coffee|breakfast|daylight"),
@@ -183,7 +185,7 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("autumn", r"autumn|fall vibes|fall evening|leaves|october|cozy fall|가을|秋|otono|automne|herbst\w*",
            {"acousticness": 0.55, "energy": 0.4, "valence": 0.4}, ("autumn", "melancholy"),
            titles=r"autumn|october|september|leaves", genres=FIRESIDE),
-    Moment("cooking", r"cook\w*|dinner|kitchen|baking|brunch|요리|저녁|料理|ディナー|cocin\w*|cenar?|cuisine|diner|"
+    Moment("cooking", r"cook\w*|dinner|kitchen|baking|brunch|cocktails?|요리|저녁|料理|ディナー|cocin\w*|cenar?|cuisine|diner|"
            r"kochen|abendessen",
            {"valence": 0.62, "energy": 0.5, "danceability": 0.6}, ("dinner", "jazz", "feel good"), genres=SUPPER_CLUB),
     Moment("creative", r"paint\w*|draw\w*|sketch\w*|knit\w*|crafting|creative|making art|그림|絵|pintar|dibujar|"

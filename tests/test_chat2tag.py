@@ -327,6 +327,15 @@ def test_a_moment_in_another_language_reads_as_it_would_in_english(local: LocalC
     assert "under two minutes" not in tags_of(local, "golden hour")  # an hour is not a song's length
 
 
+def test_a_dinner_party_is_dinner_not_a_dance_floor(local: LocalChat2Tag) -> None:
+    """"dinner party" read "party, 80s party" beside the food tags."""
+    for text in ("dinner party", "hosting a dinner party tonight", "music for a cocktail party"):
+        intent = local.parse(text)
+        assert intent.moments == ["cooking"], text
+        assert not {"party", "80s party", "dance party", "party time"} & {t.tag for t in intent.tags}, text
+    assert local.parse("house party tonight").moments == ["party"]
+
+
 def test_everyday_feelings_without_a_tag_of_their_own_are_read(local: LocalChat2Tag) -> None:
     """"feeling homesick" and "just got promoted" found no tag ("I couldn't find a mood"), "hungover" read
     "drinking, beer", and a bare "day" brought "rainy day, bad day, valentines day"."""

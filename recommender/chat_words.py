@@ -42,8 +42,8 @@ ERA_WORDS = re.compile(r"\b(?:early|mid|late)(?= (?:19|20)?\d0 ?s\b)")  # not a 
 FALL_VERB = re.compile(r"\bfall(?:ing)?(?= (?:asleep|in love|for\b|apart))")  # not the season
 # A first or slow dance is a love song, not dance music ("songs for my wedding first dance" read "dance, danceable").
 SLOW_DANCE = re.compile(r"\b(?:(?:wedding|our|my) )?(?:first|slow) danc(?:e|es|ing)\b")
-# Everyday feelings and occasions the tag vocabulary has no word for, said in words it has ("feeling homesick" found no tag;
-# "hungover" read as "drinking, beer"; "just got promoted" found nothing).
+# Everyday feelings and occasions the tag vocabulary has no word for, said in words it has ("feeling homesick"
+# found no tag; "hungover" read as "drinking, beer"; "just got promoted" found nothing).
 FEELINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bhome ?sick\w*|\bmiss(?:ing)? (?:home|my (?:family|friends|hometown|home|mom|mum|dad|parents))\b"),
      " nostalgic memories "),
@@ -53,7 +53,8 @@ FEELINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bgrateful\b|\bthankful\b|\bblessed\b"), " happy uplifting "),
     # A dinner or cocktail party is an evening at the table, not a dance floor ("dinner party" read "party,
     # 80s party").
-    (re.compile(r"\b(?:hosting (?:a )?)?(?:dinner|cocktail|tea) part(?:y|ies)\b|\bhosting (?:a )?dinner\b"), " dinner lounge "),
+    (re.compile(r"\b(?:hosting (?:a )?)?(?:dinner|cocktail|tea) part(?:y|ies)\b|\bhosting (?:a )?dinner\b"),
+     " dinner lounge "),
     (re.compile(r"\brough (?:patch|time|week|month|year)s?\b|\bhard times?\b|\btough (?:time|week|month|year)s?\b"),
      " bad day uplifting "),
 )

@@ -184,9 +184,11 @@ class LocalChat2Tag:
             t.tag in lacking and (col := self.vocab.column(t.tag)) is not None and not self._on_tracks[col])]
 
     def _moment_tags(self, moments: list[Moment], valence: float | None) -> list[IntentTag]:
-        """The tags an English speaker naming the same moments gets ("estudiar" reads as "study focus
-        instrumental": study tunes, focus beats), taken in turn so each moment keeps its own ("tranquila" does
-        not crowd out the study tags)."""
+        """The tags an English speaker naming the same moments gets: each moment's English words ("estudiar":
+        study tunes, focus beats, instrumental) first, then what the tag scorer adds to them; taken in turn so
+        each moment keeps its own ("tranquila" does not crowd out the study tags)."""
+        # The words themselves lead: the scorer alone reads "focus" inside "focus beats" and then skips
+        # "focus beats" as its near-synonym.
         per_moment = [[IntentTag(tag=t, weight=1.0) for t in m.tags if self.vocab.column(t) is not None]
                       + self.scorer.tags(" ".join(m.tags), valence=valence) for m in moments]
         return _first_of_each([t for turn in itertools.zip_longest(*per_moment) for t in turn if t is not None])

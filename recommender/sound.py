@@ -41,9 +41,15 @@ STEP = 0.25  # how far one comparative moves a dimension
 # says "instrumental" only where a listener would agree (Tycho 0.9); Jon Hopkins (0.77) goes unsaid, not mis-said.
 SAID_INSTRUMENTAL = 0.85
 # How much nearer a track about the moment (its title names it, or its artist plays a genre made for it) counts,
-# in the fit's units (a mean absolute distance per dimension; the top of a playlist usually sits 0.05-0.15 from
-# the target): enough to lead among songs that sound right, not to bring one that does not.
+# in the fit's units (a mean absolute distance per dimension beyond `SOUND_TOLERANCE`; for a workout, 76 tracks
+# sit at 0 and about 2,000 within 0.02): enough to lead among songs that sound right, not to bring one that does not.
 MOMENT_PULL = 0.03
+# Within this much of the target on a dimension a track sounds as right as one exactly on it, so that among the
+# tracks that all sound right the tags, the words, the listener's taste and the songs about the moment decide. An
+# exact point let the catalog's most average songs lead every calm request ("Happy Together", Orleans' "Dance
+# with Me" and "Tainted Love" on a slow dance, a cozy fall evening and a romantic dinner alike).
+SOUND_TOLERANCE = 0.1
+TEMPO_TOLERANCE = 5 / 200  # 5 BPM: a runner's cadence is exact
 
 
 @dataclass(frozen=True)
@@ -74,8 +80,11 @@ CANDLELIGHT = ("quiet storm", "adult standards", "vocal jazz", "lovers rock", "c
 # "You're No Good" led "dinner party" and "sunday brunch".
 SUPPER_CLUB = ("classic soul", "motown", "vocal jazz", "jazz funk", "nu jazz", "smooth soul", "soul jazz",
                "latin jazz", "lounge")
+# Around a campfire people sing what everyone knows to one guitar: folk and folk pop ("songs for a bonfire" gave
+# Konteks' "Ballads for Backgrounds" and a Camel instrumental: acoustic enough, known by nobody).
+CAMPFIRE = ("folk", "folk rock", "folk pop", "stomp and holler", "neo mellow")
 # What gym playlists are made of, by title: songs that say fight, win and never stop.
-PUMP_UP = (r"stronger|unstoppable|champions?|fighter|warriors?|fight\w*|power|till i collapse|lose yourself|"
+PUMP_UP = (r"stronger|unstoppable|champions?|fighter|warriors?|fight song|the power|till i collapse|lose yourself|"
            r"eye of the tiger|remember the name|hall of fame|can'?t hold us|survivor|titanium|thunderstruck|"
            r"work ?out|pump it|pump up|beast|go hard|undefeated|victory|legends? never die|no limit")
 
@@ -107,7 +116,7 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("party", r"(?<!dinner )(?<!tea )(?<!cocktail )party|parties|(?:disco|dance|club|salsa) night|dance ?floor|wedding reception|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|(?<!first )(?<!slow )danc(?:e|ing)|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
            r"パーティ|踊|クラブ|fiesta|bailar|perreo|fete|soiree|danser|tanzen|feier\w*",
            {"danceability": 0.8, "energy": 0.8, "valence": 0.65, "tempo": 122}, ("party", "dance", "club")),
-    Moment("angry", r"angry|anger|rage|furious|pissed|mad at|scream\w*|hate everything|frustrat\w*|화나|분노|"
+    Moment("angry", r"angry|anger|rage|aggressi\w*|furious|pissed|mad at|scream\w*|hate everything|frustrat\w*|화나|분노|"
            r"짜증|怒|イライラ|enojad\w*|rabia|furios\w*|colere|enerve\w*|wutend|wut|sauer",
            {"energy": 0.88, "valence": 0.3, "acousticness": 0.05, "heavy": 1.0}, ("angry", "aggressive", "heavy")),
     Moment("sad", r"sad\w*|melanchol\w*|(?<!calm )(?<!wind )(?<!settle )(?<!slow )(?<!cool )(?<!windows )(?<!window )(?<!top )down|depress\w*|cry\w*|tears|lonely|heartbr\w*|"
@@ -164,10 +173,18 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("power ballad", r"(?:power|rock|arena|hair metal) ballads?",
            {"energy": 0.5, "valence": 0.3, "acousticness": 0.2, "heavy": 0.6, "familiar": 0.7},
            ("power ballads", "ballad", "classic rock")),
-    Moment("romantic", r"romanc\w*|romantic|" + DATE + r"|love song\w*|in love|crush|wedding(?! reception| party| dance ?floor)|candle\w*|(?:first|slow) danc\w*|사랑|로맨틱|"
+    Moment("romantic", r"romanc\w*|romantic|" + DATE + r"|love song\w*|in love|crush|wedding(?! reception| party| dance ?floor)|"
+           r"boda|mariage|hochzeit\w*|결혼식?|結婚式|candle\w*|(?:first|slow) danc\w*|사랑|로맨틱|"
            r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt|ballads?",
            {"valence": 0.55, "energy": 0.4, "acousticness": 0.45, "danceability": 0.55, "speechiness": 0.04},
            ("romantic", "love"), genres=CANDLELIGHT),
+    # A first dance is the love song everybody in the room knows, slower and more tender than a date night ("At
+    # Last", "Perfect", "All of Me"): the romantic target gave "Happy Together" and "Moondance". Set from the
+    # median of ten labelled first-dance songs in the catalog; ten others check it (docs/experiments.md).
+    Moment("first dance", r"(?:first|wedding) danc\w*|walk(?:ing)? down the aisle|primer baile|premiere danse|"
+           r"erster tanz|hochzeitstanz|첫 ?춤|ファーストダンス",
+           {"energy": 0.45, "valence": 0.43, "danceability": 0.58, "acousticness": 0.44, "familiar": 0.9},
+           ("love songs", "romantic", "love"), titles=r"marry|married|wedding|forever|always"),
     Moment("slow jam", r"slow jams?|slow songs", {"energy": 0.4, "danceability": 0.65, "valence": 0.5,
                                                   "acousticness": 0.3, "tempo": 92}, ("slow jams", "sexy")),
     Moment("summer", r"summer\w*|beach\w*|sunny|sun|pool ?party|vacation|holiday|tropical|bbq|barbecue|cookout|picnic|여름|해변|바다|夏|海|ビーチ|"
@@ -234,7 +251,8 @@ MOMENTS: tuple[Moment, ...] = (
            {"energy": 0.4, "speechiness": 0.04, "instrumentalness": 0.3, "acousticness": 0.5},
            ("background music", "chill", "lounge")),
     Moment("campfire", r"bonfire|campfire|camp ?fire|캠프파이어|キャンプファイヤー|fogata|feu de camp|lagerfeuer",
-           {"acousticness": 0.75, "energy": 0.45, "valence": 0.6}, ("acoustic", "folk", "singer songwriter")),
+           {"acousticness": 0.55, "energy": 0.5, "valence": 0.6, "familiar": 0.85},
+           ("acoustic", "folk", "singer songwriter"), genres=CAMPFIRE),
     Moment("acoustic", r"acoustic\w*|unplugged|어쿠스틱|アコースティック|acustic\w*|acoustique|akustisch\w*",
            {"acousticness": 0.85}, ("acoustic",)),
     Moment("cleaning", r"clean\w*|chores|tidy\w*|laundry|청소|掃除|limpi\w*|menage|putzen|aufraum\w*",
@@ -242,7 +260,8 @@ MOMENTS: tuple[Moment, ...] = (
 )
 
 SONG_DIMS = ("energy", "valence", "danceability", "acousticness", "tempo")  # where "like <song>" aims
-MADE_OF = {"night drive": ("driving", "night"), "power ballad": ("romantic",)}  # a moment whose words also say these: it stands for them
+# A moment whose words also say these stands for them.
+MADE_OF = {"night drive": ("driving", "night"), "power ballad": ("romantic",), "first dance": ("romantic",)}
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
 SEASONS = frozenset({"summer", "winter", "autumn"})
 SETS_THE_SOUND = frozenset({"workout", "party", "focus", "sleep", "meditation", "angry", "intense", "cleaning",
@@ -452,7 +471,8 @@ class SoundSpace:
         return {d: float(v) for d, v in zip(DIMS, mean)}
 
     def fit(self, target: Mapping[str, float], moments: Iterable[Moment] = ()) -> np.ndarray:
-        """How close each track is to the target: minus the weighted mean absolute distance (0 is a perfect fit).
+        """How close each track is to the target: minus the weighted mean absolute distance beyond
+        `SOUND_TOLERANCE` per dimension (0: right on every dimension).
         Valence and energy targets also pull Deezer valence and arousal, at half weight. A song about one of the
         moments counts `MOMENT_PULL` nearer, one titled for another season as much further."""
         dims = [(DIMS.index(d), v) for d, v in target.items() if d in DIMS]
@@ -463,11 +483,12 @@ class SoundSpace:
         # A song titled for another season reads wrong however it sounds ("Summertime" on a winter playlist).
         if seasons := {m.name for m in moments} & SEASONS:
             pull = pull - MOMENT_PULL * np.any([self.titled(m) for m in MOMENTS if m.name in SEASONS - seasons], axis=0)
-        distance = sum(np.abs(self.points[:, i] - v) for i, v in dims)
+        distance = sum(_off(self.points[:, i], v, TEMPO_TOLERANCE if DIMS[i] == "tempo" else SOUND_TOLERANCE)
+                       for i, v in dims)
         weight = float(len(dims))
         for dim, column in (("valence", 0), ("energy", 1)):
             if dim in target:
-                distance = distance + VA_WEIGHT * np.abs(self.va[:, column] - target[dim])
+                distance = distance + VA_WEIGHT * _off(self.va[:, column], target[dim])
                 weight += VA_WEIGHT
         return (pull - distance / weight).astype(np.float32)
 
@@ -493,6 +514,11 @@ class SoundSpace:
         head = " and ".join(words[:3]) if words else ""
         bpm = f"{int(round(float(self.bpm[row])))} BPM" if self.bpm[row] > 0 else ""
         return ", ".join(x for x in (head, bpm) if x)
+
+
+def _off(values: np.ndarray, target: float, tolerance: float = SOUND_TOLERANCE) -> np.ndarray:
+    """How far each value is from the target, beyond the tolerance."""
+    return np.maximum(np.abs(values - target) - tolerance, 0.0)
 
 
 def heaviness(index: CatalogIndex) -> np.ndarray:

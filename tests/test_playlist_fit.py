@@ -266,6 +266,33 @@ async def test_a_sing_along_is_songs_people_know_the_words_to(app: App, index: C
     assert karaoke.moments == ["sing-along"] and "sing along" in [t.tag for t in karaoke.tags]
 
 
+async def test_a_campfire_is_folk_songs_everyone_knows(app: App, index: CatalogIndex) -> None:
+    """A bonfire with friends gave Konteks' "Ballads for Backgrounds" and a Camel instrumental (acoustic, known by
+    nobody), and "campfire songs" read as the tag "camp"."""
+    from recommender.sound import CAMPFIRE, familiarity
+
+    for text in ("songs for a bonfire with friends", "campfire songs"):
+        intent = await app.core.s.chat2tag.understand(text)
+        assert intent.moments == ["campfire"] and "camp" not in [t.tag for t in intent.tags], intent.tags
+        _, tracks = await app.core.recommend("test:fit", text, 10)
+        rows = np.array([index.row_of[t.track_id] for t in tracks])
+        shown = [f"{t.artist} — {t.name}" for t in tracks]
+        assert index.genres.carrying(CAMPFIRE)[rows].sum() >= 6 and familiarity(index)[rows].mean() > 0.7, shown
+
+
+async def test_a_first_dance_is_a_love_song_everyone_in_the_room_knows(app: App, index: CatalogIndex) -> None:
+    """The romantic target gave "Happy Together", Orleans' "Dance with Me" and "Wuthering Heights"; "primer baile
+    de boda", read as English, found no tag and played reggaeton."""
+    from recommender.sound import familiarity
+
+    for text in ("wedding first dance", "primer baile de boda"):
+        intent = await app.core.s.chat2tag.understand(text)
+        assert intent.moments == ["first dance"] and "love songs" in [t.tag for t in intent.tags], intent
+        _, tracks = await app.core.recommend("test:fit", text, 10)
+        known = familiarity(index)[[index.row_of[t.track_id] for t in tracks]]
+        assert known.mean() > 0.8 and known.min() > 0.6, [f"{t.artist} — {t.name}" for t in tracks]
+
+
 async def test_like_an_artist_is_their_genres_as_well_as_their_listeners(app: App, index: CatalogIndex) -> None:
     """Few 2011 Last.fm listeners knew Frank Ocean: their taste alone gave Franz Ferdinand and The Knack.
     X's genres count alike, so most of the playlist shares one of his."""

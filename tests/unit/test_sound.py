@@ -7,12 +7,14 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from recommender.catalog import feature_matrix
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.names import fold
 from recommender.sound import (
     AUDIO_DIMS,
+    TEMPO_SCALE,
     SoundSpace,
     bpm_in,
     combine,
@@ -94,6 +96,20 @@ def test_fit_prefers_the_track_that_sounds_like_the_target_and_describes_it() ->
     assert space.describe(0, sleep) == "calm and acoustic, 68 BPM"
     assert space.describe(1, {"energy": 0.9}).startswith("high-energy")
     assert not space.fit({}).any()
+
+
+def test_tracks_within_the_tolerance_of_the_target_sound_equally_right() -> None:
+    """An exact point made the catalog's most average songs lead every calm request; within the tolerance on
+    every dimension the other signals decide, and beyond it each step away still counts."""
+    calm = combine(moments_in("calm evening"))
+
+    def track(shift: float, energy: float = 0.0) -> dict[str, float]:
+        row = {d: v + shift for d, v in calm.items()} | {"energy": calm["energy"] + shift + energy}
+        return row | {"tempo": calm["tempo"] * TEMPO_SCALE + 4}  # tempo has its own tolerance, 5 BPM
+
+    fit = space_of([track(0), track(0.08), track(0, 0.3), track(0, 0.5)]).fit(calm)
+    assert fit[0] == pytest.approx(0, abs=1e-6) and fit[1] == pytest.approx(0, abs=1e-6)
+    assert 0 > fit[2] > fit[3]
 
 
 def test_a_song_titled_for_the_moment_leads_among_songs_that_sound_alike_but_not_over_one_that_sounds_wrong() -> None:

@@ -96,7 +96,7 @@ MOMENTS: tuple[Moment, ...] = (
            r"at work|travailler|trabajar|trabajando|arbeiten|仕事中|일할 ?때",
            {"energy": 0.3, "instrumentalness": 0.6, "speechiness": 0.04, "acousticness": 0.6, "valence": 0.35},
            ("study tunes", "focus beats", "instrumental"), genres=STUDY),
-    Moment("sleep", r"sleep\w*|bed ?time|fall asleep|insomnia|lullab\w*|nap|naps|napping|siesta|잠|자기 ?전|수면|寝|眠|睡眠|dormir|"
+    Moment("sleep", r"sleep\w*|bed ?time|asleep|insomnia|lullab\w*|nap|naps|napping|siesta|잠|자기 ?전|수면|寝|眠|睡眠|dormir|"
            r"sommeil|schlaf\w*|einschlafen",
            {"energy": 0.15, "acousticness": 0.85, "tempo": 80, "instrumentalness": 0.5, "danceability": 0.35},
            ("sleep", "relaxing", "ambient")),

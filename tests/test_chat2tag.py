@@ -351,6 +351,8 @@ def test_everyday_feelings_without_a_tag_of_their_own_are_read(local: LocalChat2
         assert not {"rainy day", "bad day", "valentines day"} & tags_of(local, text), text
     assert "rainy day" in tags_of(local, "rainy day") and "bad day" in tags_of(local, "having a bad day")
     assert {"bad day", "uplifting"} <= tags_of(local, "going through a rough patch")  # was no tag: popular picks
+    for text in ("music to fall asleep to", "songs for falling asleep"):  # "asleep" read "morning", or no moment
+        assert local.parse(text).moments == ["sleep"] and "morning" not in tags_of(local, text), text
     power = local.parse("80s power ballads")  # a rock song that swells, not a quiet love song
     assert power.moments == ["power ballad"] and power.sound["heavy"] >= 0.5 and local.parse("ballads").moments == ["romantic"]
 

@@ -40,6 +40,7 @@ def test_everyday_moments_are_read_in_six_languages() -> None:
     assert names("勉強に集中できる曲") == ["focus"]
     assert names("música para entrenar en el gimnasio") == ["workout"]
     assert names("chansons calmes pour dormir") == ["sleep", "calm"]
+    assert names("songs for falling asleep") == ["sleep"]
     assert names("Musik zum Autofahren bei Nacht") == ["night drive"]
     assert names("what's the capital of france") == []
     assert names("songs for a first date") == ["romantic"] and names("up to date hits") == ["hits"]

@@ -55,8 +55,8 @@ FEELINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     # 80s party").
     (re.compile(r"\b(?:hosting (?:a )?)?(?:dinner|cocktail|tea) part(?:y|ies)\b|\bhosting (?:a )?dinner\b"),
      " dinner lounge "),
-    (re.compile(r"\b(?:bon|camp) ?fires?\b"), " acoustic sing along "),
-    (re.compile(r"\basleep\b"), " sleep "),  # "music to fall asleep to" read "morning" beside the sleep tags  # "campfire" read as the tag "camp"
+    (re.compile(r"\b(?:bon|camp) ?fires?\b"), " acoustic sing along "),  # "campfire" read as the tag "camp"
+    (re.compile(r"\basleep\b"), " sleep "),  # "music to fall asleep to" read "morning" beside the sleep tags
     (re.compile(r"\brough (?:patch|time|week|month|year)s?\b|\bhard times?\b|\btough (?:time|week|month|year)s?\b"),
      " bad day uplifting "),
 )

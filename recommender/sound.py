@@ -49,7 +49,7 @@ MOMENT_PULL = 0.03
 # exact point let the catalog's most average songs lead every calm request ("Happy Together", Orleans' "Dance
 # with Me" and "Tainted Love" on a slow dance, a cozy fall evening and a romantic dinner alike).
 SOUND_TOLERANCE = 0.1
-TEMPO_TOLERANCE = 5 / 200  # 5 BPM: a runner's cadence is exact
+TEMPO_TOLERANCE = 5 / TEMPO_SCALE  # 5 BPM: a runner's cadence is exact
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,7 @@ class LocalChat2Tag:
                 if self.vocab.column(genre) is None:
                     said = re.sub(rf"\b{re.escape(genre)}\b", " ", said)
             tags = self.scorer.tags(said, blocked, valence=sound.get("valence"), asks=bool(wanted))
-            if not tags and moments:  # no tag near the words, but a moment it knows ("primer baile de boda", read as English)
+            if not tags and moments:  # no tag near the words, but a moment ("primer baile de boda", read as English)
                 tags = self._moment_tags(moments, sound.get("valence"))
             note = ""
         # A named language or era is also what the playlist is about: it leads the tags.

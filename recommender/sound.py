@@ -41,8 +41,8 @@ STEP = 0.25  # how far one comparative moves a dimension
 # says "instrumental" only where a listener would agree (Tycho 0.9); Jon Hopkins (0.77) goes unsaid, not mis-said.
 SAID_INSTRUMENTAL = 0.85
 # How much nearer a track about the moment (its title names it, or its artist plays a genre made for it) counts,
-# in the fit's units (a mean absolute distance per dimension beyond `SOUND_TOLERANCE`; for a workout, 76 tracks
-# sit at 0 and about 2,000 within 0.02): enough to lead among songs that sound right, not to bring one that does not.
+# in the fit's units (a mean absolute distance per dimension beyond the tolerances below; for a workout, 43 tracks
+# sit at 0 and about 1,400 within 0.02): enough to lead among songs that sound right, not to bring one that does not.
 MOMENT_PULL = 0.03
 # Within this much of the target on a dimension a track sounds as right as one exactly on it, so that among the
 # tracks that all sound right the tags, the words, the listener's taste and the songs about the moment decide. An

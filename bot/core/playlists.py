@@ -27,19 +27,24 @@ NAMED_ARTIST_WEIGHT = 25.0  # a named favourite counts like a couple of dozen pl
 BLEND = "blend"  # the consent a listener gives for their taste to join group playlists
 STORAGE_WAIT_S = 2.0  # then answer without memory: a reply within 3 s even when MongoDB stalls
 TURN_STORAGE_S = 2.2  # a turn's database waits together: a stall after a slow start still answers within 3 s
+TURN_REPLY_S = 2.6  # and they end by then, however long the ranking took on a busy worker: Discord's 3 s hold
+LAST_WAIT_S = 0.15  # what a step still gets past that point: a database that answers saves the turn
 
 
 @dataclasses.dataclass
 class _StorageClock:
     """The time a turn has spent waiting on the database: while any of its steps is pending. Ranking and other
-    CPU work do not count, so a busy worker whose database answers still saves its turns."""
+    CPU work do not count, so a busy worker whose database answers still saves its turns; but no wait runs past
+    `reply_by` (a loop time) by more than LAST_WAIT_S, so a stall on a busy worker still answers in time."""
     budget: float
+    reply_by: float
     pending: int = 0
     since: float = 0.0
     spent: float = 0.0
 
     def left(self, now: float) -> float:
-        return self.budget - self.spent - (now - self.since if self.pending else 0.0)
+        waiting = self.budget - self.spent - (now - self.since if self.pending else 0.0)
+        return min(waiting, max(self.reply_by - now, LAST_WAIT_S))
 
     @contextmanager
     def waiting(self, now: float) -> Iterator[None]:
@@ -58,9 +63,10 @@ _turn_clock: ContextVar[_StorageClock | None] = ContextVar("turn_storage_clock",
 
 
 @contextmanager
-def storage_budget(seconds: float = TURN_STORAGE_S) -> Iterator[None]:
-    """Every `bounded` step from here (and in the tasks started from here) shares this much waiting."""
-    token = _turn_clock.set(_StorageClock(seconds))
+def storage_budget(seconds: float = TURN_STORAGE_S, reply_by: float = TURN_REPLY_S) -> Iterator[None]:
+    """Every `bounded` step from here (and in the tasks started from here) shares this much waiting, all of it
+    over `reply_by` seconds from now."""
+    token = _turn_clock.set(_StorageClock(seconds, asyncio.get_running_loop().time() + reply_by))
     try:
         yield
     finally:

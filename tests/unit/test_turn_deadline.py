@@ -29,3 +29,13 @@ async def test_steps_waited_for_together_count_once_and_work_between_them_not_at
         assert await bounded(asyncio.sleep(0.1, "saved")) == "saved"
         with pytest.raises(asyncio.TimeoutError):
             await bounded(asyncio.sleep(0.1))  # ~0.05 s of the turn's waiting left
+
+
+async def test_a_stall_after_a_slow_ranking_still_ends_by_the_reply_time() -> None:
+    with storage_budget(2.0, reply_by=0.4):
+        started = time.perf_counter()
+        await asyncio.to_thread(time.sleep, 0.35)  # ranking on a worker busy with other chats
+        assert await bounded(asyncio.sleep(0.1, "saved")) == "saved"  # a database that answers still saves
+        with pytest.raises(asyncio.TimeoutError):
+            await bounded(asyncio.sleep(5.0))  # a stall: cut past the reply time, not at 2.0 s of waiting
+        assert time.perf_counter() - started < 1.0

@@ -79,6 +79,12 @@ LIST = frozenset({"and", "or", "nor", "plus", "n"})
 CONTRACTION = re.compile(r"\b(are|is|do|does|was)n t\b")
 # Everyday phrases that some band took as its name: an artist only where the sentence says so.
 EVERYDAY_NAMES = frozenset({"brand new", "the weekend", "good times", "new order", "the kills"})
+# Days, months and times of day: "cooking dinner on a friday night" is no request for the band On a Friday.
+CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday weekend weekends weekday weekdays today tonight "
+    "tomorrow yesterday morning afternoon evening night january february march april may june july august "
+    "september october november december".split()
+)
 ALPHANUMERIC_NAME = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z\d]{3,}")
 # In other languages a name that opens with an article or preposition is more likely the sentence ("de la soul").
 FUNCTION_WORDS = frozenset("de la le el los las les des du del der die das den il lo".split())

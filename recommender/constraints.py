@@ -11,6 +11,7 @@ from spacy.lang.en.stop_words import STOP_WORDS as SPACY_STOP_WORDS
 
 from recommender.chat_words import (
     ALPHANUMERIC_NAME,
+    CALENDAR,
     CLAUSE,
     CONTRACTION,
     COUNT,
@@ -149,7 +150,7 @@ class ConstraintReader:
         for genre, neighbour in lookup.index.genre_neighbours.tolist():
             self._neighbours.setdefault(genre, []).append(neighbour)
         # Words that alone or in pairs are more likely meant than names ("late night", "bad day").
-        self._common = STOP | SPACY_STOP_WORDS | {w for t, c in zip(self.vocab.tags, self.vocab.categories)
+        self._common = STOP | SPACY_STOP_WORDS | CALENDAR | {w for t, c in zip(self.vocab.tags, self.vocab.categories)
                                                   if c in DESCRIBABLE for w in t.split()}
 
     def read_request(self, text: str, folded: str, fuzzy: bool = True

@@ -59,7 +59,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
      ("driving", "driving music", "road trip", "drive", "driving songs")),
     (r"night drive|driving at night|late night drive", ("smooth night driving", "late night tunes")),
     (r"party|partying|pregame|pre game|club|clubbing|rave|house party|celebrat\w*|birthday|new years?(?: s)?(?: eve)?|nye|champagne|"
-     r"night out|go(?:ing)? out tonight|ready to go out",
+     r"night out|go(?:ing)? out tonight|ready to go out|(?:friday|saturday) night(?! in)",
      ("party", "dance party", "party time", "danceable")),
     (r"dance|dancing", ("dance", "danceable", "makes me wanna dance", "let s dance")),
     (r"sleep|sleeping|asleep|bedtime|insomnia|can t sleep|fall asleep|lullaby",
@@ -78,10 +78,12 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"paint\w*|draw\w*|sketch\w*|knit\w*|crafting|creative|making art", ("chillout", "mellow", "dreamy", "instrumental")),
     (r"bbq|barbecue|cookout|grill\w*|picnic", ("summer", "feelgood", "fun", "happy")),
     (r"walk|walking|stroll", ("quiet walk", "mellow")),
+    (r"hik\w*|trek\w*|trail", ("uplifting", "indie folk", "folk", "road trip")),  # a climb, not a quiet walk
+    (r"kids|children|childrens|toddlers?|little ones", ("disney", "happy", "feelgood")),
     (r"sex|hook ?up", ("sex", "sexy", "sensual")),
     (r"friends|squad|crew|besties", ("friends", "friendship", "fun")),
     (SING_ALONG, ("sing along", "to sing", "singalong")),
-    (r"wedding(?! reception| party| dance ?floor)|bride|groom", ("love songs", "romantic", "dance party")),
+    (r"wedding(?! reception| party| dance ?floor)|bride|groom", ("love songs", "romantic", "love")),  # the party is its own cue
     (r"wedding (?:reception|party|dance ?floor)", ("dance party", "party", "feel good")),
     (r"game|gaming|gamer", ("energetic", "epic")),
     # weather
@@ -93,9 +95,11 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # times
     (r"morning|sunrise|dawn|early", ("morning", "wake up", "coffeeshop")),
     (r"evening|sunset|dusk|golden hour", ("twilight", "mellow", "chillout")),
-    (NOT_THE_NIGHT + r"night(?! out)|late|midnight|3am|2am|1am|after hours|nighttime",  # "tonight" is when, not how
+    # "tonight" is when, not how; a friday night is out unless it is in
+    (NOT_THE_NIGHT + r"(?<!friday )(?<!saturday )night(?! out)|(?:friday|saturday) night in|late|midnight|3am|2am|1am|"
+     r"after hours|nighttime",
      ("late night tunes", "atmospheric")),
-    (r"sunday|weekend|saturday|day off|lazy day", ("relaxing", "just chillin", "mellow")),
+    (r"sunday|weekend|saturday(?! night)|day off|lazy day", ("relaxing", "just chillin", "mellow")),
     # seasons and holidays
     (r"summer|summertime", ("summer", "summer time", "summer song")),
     (r"winter|wintery|wintry", ("winter", "christmas", "mellow", "melancholic", "acoustic")),
@@ -116,6 +120,13 @@ def cue_candidates(folded: str) -> list[tuple[int, tuple[str, ...]]]:
         if match:
             out.append((match.start(), tags))
     return sorted(out, key=lambda p: p[0])
+
+
+def without_cues(folded: str) -> str:
+    """The message with every word a cue reads blanked out."""
+    for pattern, _ in _COMPILED:
+        folded = pattern.sub(lambda m: " " * len(m.group(0)), folded)
+    return folded
 
 
 # Messages that talk to the bot rather than ask for music.

@@ -83,6 +83,11 @@ SUPPER_CLUB = ("classic soul", "motown", "vocal jazz", "jazz funk", "nu jazz", "
 # Around a campfire people sing what everyone knows to one guitar: folk and folk pop ("songs for a bonfire" gave
 # Konteks' "Ballads for Backgrounds" and a Camel instrumental: acoustic enough, known by nobody).
 CAMPFIRE = ("folk", "folk rock", "folk pop", "stomp and holler", "neo mellow")
+# A hike climbs: folk with a stomp and a chorus, not a quiet walk ("hiking in the mountains" read chill and gave
+# Ice Cube's "Why We Thugs" and "Regulate").
+TRAIL = ("stomp and holler", "indie folk", "folk rock", "modern folk rock", "folk pop", "new americana")
+# What children sing along to: Disney and musicals ("kids birthday party" gave "Intoxicated" and "Poker Face").
+SINGALONG_KIDS = ("disney", "kids dance party", "show tunes", "hollywood")
 # What gym playlists are made of, by title: songs that say fight, win and never stop.
 PUMP_UP = (r"stronger|unstoppable|champions?|fighter|warriors?|fight song|the power|till i collapse|lose yourself|"
            r"eye of the tiger|remember the name|hall of fame|can'?t hold us|survivor|titanium|thunderstruck|"
@@ -245,8 +250,14 @@ MOMENTS: tuple[Moment, ...] = (
            r"get me going|energi[sz]\w*|empower\w*|힘이 나는|힘내|爽やか|상쾌|元気が出る|motivaci\w*|"
            r"motivier\w*|inspirant\w*",
            {"valence": 0.7, "energy": 0.72, "danceability": 0.6}, ("uplifting", "inspirational", "motivation")),
-    Moment("walk", r"walk\w*|stroll\w*|hik\w*|산책|散歩|pasear|paseo|caminar|balade|promenade|spazier\w*|wandern",
+    Moment("walk", r"walk\w*|stroll\w*|산책|散歩|pasear|paseo|caminar|balade|promenade|spazier\w*",
            {"energy": 0.55, "valence": 0.62, "acousticness": 0.4, "tempo": 112}, ("walking", "chill")),
+    Moment("hike", r"hik\w*|trek\w*|trail|등산|ハイキング|登山|senderismo|randonn\w*|wandern|wanderung",
+           {"energy": 0.65, "valence": 0.6, "acousticness": 0.35, "tempo": 120}, ("uplifting", "indie folk", "folk"),
+           titles=r"mountains?|hills?|rivers?|valley|summit|wild\w*|horizon|trails?", genres=TRAIL),
+    Moment("kids", r"kids|children|childrens|toddlers?|little ones|아이들|어린이|子供|子ども|niños|enfants|kinder",
+           {"valence": 0.75, "energy": 0.65, "danceability": 0.7, "speechiness": 0.06, "familiar": 0.85},
+           ("disney", "happy"), genres=SINGALONG_KIDS),
     Moment("background", r"background|musique de fond|musica de fondo|hintergrund\w*|bgm|배경 ?음악|作業用",
            {"energy": 0.4, "speechiness": 0.04, "instrumentalness": 0.3, "acousticness": 0.5},
            ("background music", "chill", "lounge")),

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from recommender.chat_words import DESCRIBABLE, RIVALS, STOP
-from recommender.cues import CUES, cue_candidates
+from recommender.cues import CUES, cue_candidates, without_cues
 from recommender.emotion import EMOTIONS, PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
 from recommender.index import CatalogIndex
@@ -125,7 +125,9 @@ class TagScorer:
         ("...but feeling empowered"), and a cue's tags feeling the opposite of it are dropped too."""
         words = folded.split()
         best = np.zeros(len(self.vocab), dtype=np.float32)
-        pieces = self.pieces(folded)
+        # Words a cue has read are not read again by similarity: "my girlfriend" is romantic, not "ex love", and
+        # "date night" is no "dark".
+        pieces = self.pieces(without_cues(folded))
         if pieces:
             emb = self._embed(pieces)
             # Similarity alone only speaks for the kinds of tag people describe (moods, moments, seasons);

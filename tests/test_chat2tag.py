@@ -117,6 +117,7 @@ async def test_small_talk_gets_a_friendly_answer_not_a_playlist(app: App) -> Non
     ("something calmer than metal but still rock", "genres", ["rock"]),  # metal is where it moves from
     ("something calmer than metal but still rock", "exclude_genres", ["metal"]),
     ("yoga flow music", "artists", []),  # the band Flow has no song here
+    ("cooking dinner on a friday night", "like_artists", []),  # when, not Radiohead's first name On a Friday
     ("old school hip hop", "genres", ["old school hip hop"]),  # a four-word Spotify genre, not hip hop at large
 ])
 def test_constraints_are_read(local: LocalChat2Tag, text: str, field: str, expected: object) -> None:
@@ -456,6 +457,17 @@ def test_everyday_words_that_named_the_wrong_moment_or_none(local: LocalChat2Tag
     assert not tags_of(local, "going to sleep soon") & {"wake up", "wake up song"}  # by similarity, its opposite
     assert tags_of(local, "tough week, need something to lift me up") & {"uplifting", "inspirational"}
     assert local.parse("tough week, need something to lift me up").moments == ["uplifting"]  # not the gym's lift
+
+
+def test_words_a_cue_reads_are_not_read_again_by_similarity(local: LocalChat2Tag) -> None:
+    """"My girlfriend" found "ex love" by similarity beside the romantic cue's tags, "date night" found "dark", and
+    "friday night" was a late night's "atmospheric" rather than a night out."""
+    assert not tags_of(local, "slow dance with my girlfriend") & {"ex love", "sex"}
+    date = tags_of(local, "date night with my boyfriend")
+    assert "dark" not in date and "romantic" in date
+    assert "party" in tags_of(local, "friday night lets goooo")
+    assert "party" not in tags_of(local, "quiet saturday night in")
+    assert "dance party" not in tags_of(local, "first dance at our wedding")
 
 
 def test_a_cue_s_tags_that_feel_the_opposite_of_what_is_asked_for_yield(local: LocalChat2Tag) -> None:

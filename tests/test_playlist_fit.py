@@ -307,3 +307,26 @@ async def test_a_named_tempo_is_the_tempo(app: App, index: CatalogIndex) -> None
     _, tracks = await app.core.recommend("test:fit", "songs to run to at 170 bpm", 10)
     rows = np.array([index.row_of[t.track_id] for t in tracks])
     assert 150 < np.median(feature(index, rows, "tempo")) < 190, [f"{t.artist} — {t.name}" for t in tracks]
+
+
+async def test_a_hike_climbs_and_a_kids_party_is_for_kids(app: App, index: CatalogIndex) -> None:
+    """"Hiking in the mountains" was a quiet walk, read chill, with Ice Cube's "Why We Thugs" and "Regulate";
+    "kids birthday party" read "drinking" and played "Intoxicated"."""
+    from recommender.sound import SINGALONG_KIDS, TRAIL
+
+    hike = await app.core.s.chat2tag.understand("hiking in the mountains")
+    assert hike.moments == ["hike"] and "chill" not in [t.tag for t in hike.tags], hike.tags
+    _, tracks = await app.core.recommend("test:fit", "hiking in the mountains", 10)
+    rows = np.array([index.row_of[t.track_id] for t in tracks])
+    shown = [f"{t.artist} — {t.name}" for t in tracks]
+    assert (index.genres.carrying(TRAIL) | index.genres.carrying(("folk",)))[rows].sum() >= 5, shown
+    assert not index.genres.carrying(("hip hop", "rap", "gangster rap"))[rows].any(), shown
+
+    kids = await app.core.s.chat2tag.understand("kids birthday party")
+    assert "kids" in kids.moments and "drinking" not in [t.tag for t in kids.tags], kids.tags
+    _, tracks = await app.core.recommend("test:fit", "music for the kids in the car", 10)
+    rows = np.array([index.row_of[t.track_id] for t in tracks])
+    disney = index.vocab.column("disney")
+    made_for_kids = (index.genres.carrying(SINGALONG_KIDS)[rows]
+                     | (index.track_tags[rows][:, disney].toarray()[:, 0] > 0))
+    assert made_for_kids.sum() >= 5, [f"{t.artist} — {t.name}" for t in tracks]

@@ -44,6 +44,11 @@ SAID_INSTRUMENTAL = 0.85
 # in the fit's units (a mean absolute distance per dimension beyond the tolerances below; for a workout, 43 tracks
 # sit at 0 and about 1,400 within 0.02): enough to lead among songs that sound right, not to bring one that does not.
 MOMENT_PULL = 0.03
+# A title that swears, for a clean moment ("yoga and stretching" opened with D'Angelo's "Shit, Damn,
+# Motherfucker"): pushed further than any track sounds wrong, so it never makes the list.
+SWEARING = re.compile(r"\b(?:f+u+c*k\w*|f\*+k\w*|motherf\w*|shit\w*|sh\*t|bullshit|bitch\w*|puss(?:y|ies)|nigga\w*|"
+                      r"hoes?|whores?|cunt\w*|asshole\w*)\b", re.IGNORECASE)
+SWEARING_PUSH = 1.0
 # Within this much of the target on a dimension a track sounds as right as one exactly on it, so that among the
 # tracks that all sound right the tags, the words, the listener's taste and the songs about the moment decide. An
 # exact point let the catalog's most average songs lead every calm request ("Happy Together", Orleans' "Dance
@@ -64,6 +69,7 @@ class Moment:
     # Spotify genres made for the moment, the same pull: what makes music dreamy is reverb and haze, which no
     # audio feature measures, and dream pop has it.
     genres: tuple[str, ...] = ()
+    clean: bool = False  # for children, a wedding, a yoga class: no song that swears in its title
 
 
 # Barely a track is tagged wintry or autumnal: what people play in the cold months is folk by the fire ("winter
@@ -104,13 +110,13 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("sleep", r"sleep\w*|bed ?time|asleep|insomnia|lullab\w*|nap|naps|napping|siesta|잠|자기 ?전|수면|寝|眠|睡眠|dormir|"
            r"sommeil|schlaf\w*|einschlafen",
            {"energy": 0.15, "acousticness": 0.85, "tempo": 80, "instrumentalness": 0.5, "danceability": 0.35},
-           ("sleep", "relaxing", "ambient")),
+           ("sleep", "relaxing", "ambient"), clean=True),
     Moment("calm", r"calm\w*|chill\w*|relax\w*|unwind\w*|mellow|peaceful|cozy|cosy|lazy|soft|tired|exhausted|long day|hung ?over|hangover|잔잔|편안|휴식|"
            r"落ち着|リラックス|癒|tranquil\w*|relaj\w*|calme|detente|douce|doux|suave\w*|ruhig\w*|entspann\w*|gemutlich|sanft\w*",
            {"energy": 0.3, "acousticness": 0.6, "valence": 0.45, "tempo": 100}, ("chill", "relaxing", "mellow")),
     Moment("meditation", r"meditat\w*|yoga|mindful\w*|breath\w*|명상|요가|瞑想|ヨガ|meditaci\w*|meditation",
            {"energy": 0.15, "instrumentalness": 0.7, "acousticness": 0.8, "speechiness": 0.04},
-           ("ambient", "relaxing", "meditation")),
+           ("ambient", "relaxing", "meditation"), clean=True),
     # "lift me up" lifts the mood, not weights.
     Moment("workout", r"work ?out|gym|lift\w*(?! (?:me|my|us|our|your|the mood)(?![a-z]))|pumping iron|training|"
            r"exercis\w*|cardio|crossfit|run|running|jog\w*|"
@@ -189,7 +195,7 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("first dance", r"(?:first|wedding) danc\w*|walk(?:ing)? down the aisle|primer baile|premiere danse|"
            r"erster tanz|hochzeitstanz|첫 ?춤|ファーストダンス",
            {"energy": 0.45, "valence": 0.43, "danceability": 0.58, "acousticness": 0.44, "familiar": 0.9},
-           ("love songs", "romantic", "love"), titles=r"marry|married|wedding|forever|always"),
+           ("love songs", "romantic", "love"), titles=r"marry|married|wedding|forever|always", clean=True),
     Moment("slow jam", r"slow jams?|slow songs", {"energy": 0.4, "danceability": 0.65, "valence": 0.5,
                                                   "acousticness": 0.3, "tempo": 92}, ("slow jams", "sexy")),
     Moment("summer", r"summer\w*|beach\w*|sunny|sun|pool ?party|vacation|holiday|tropical|bbq|barbecue|cookout|picnic|여름|해변|바다|夏|海|ビーチ|"
@@ -203,7 +209,7 @@ MOMENTS: tuple[Moment, ...] = (
     # Christmas songs are the ones everybody knows, bright more than wintry ("christmas songs" opened with three
     # slow covers of "Have Yourself a Merry Little Christmas" and no Mariah Carey).
     Moment("christmas", REQUEST_WORDS["christmas"].pattern + r"|holiday season",
-           {"familiar": 0.85, "valence": 0.7, "energy": 0.55}, ("christmas", "xmas", "holiday")),
+           {"familiar": 0.85, "valence": 0.7, "energy": 0.55}, ("christmas", "xmas", "holiday"), clean=True),
     Moment("autumn", r"autumn|fall vibes|fall evening|leaves|october|cozy fall|가을|秋|otono|automne|herbst\w*",
            {"acousticness": 0.55, "energy": 0.4, "valence": 0.4}, ("autumn", "melancholy"),
            titles=r"autumn|october|september|leaves", genres=FIRESIDE),
@@ -257,7 +263,7 @@ MOMENTS: tuple[Moment, ...] = (
            titles=r"mountains?|hills?|rivers?|valley|summit|wild\w*|horizon|trails?", genres=TRAIL),
     Moment("kids", r"kids|children|childrens|toddlers?|little ones|아이들|어린이|子供|子ども|niños|enfants|kinder",
            {"valence": 0.75, "energy": 0.65, "danceability": 0.7, "speechiness": 0.06, "familiar": 0.85},
-           ("disney", "happy"), genres=SINGALONG_KIDS),
+           ("disney", "happy"), genres=SINGALONG_KIDS, clean=True),
     Moment("background", r"background|musique de fond|musica de fondo|hintergrund\w*|bgm|배경 ?음악|作業用",
            {"energy": 0.4, "speechiness": 0.04, "instrumentalness": 0.3, "acousticness": 0.5},
            ("background music", "chill", "lounge")),
@@ -450,6 +456,7 @@ class SoundSpace:
         # Per moment, worked out on first use (~20 ms on 28k titles).
         self._titled: dict[str, np.ndarray] = {}
         self._about: dict[str, np.ndarray] = {}
+        self._swearing: np.ndarray | None = None
 
     @classmethod
     def of(cls, index: CatalogIndex) -> SoundSpace:
@@ -474,6 +481,13 @@ class SoundSpace:
             self._about[moment.name] = self.titled(moment) | playing
         return self._about[moment.name]
 
+    def swearing(self) -> np.ndarray:
+        """(tracks,) whether each song's title swears."""
+        if self._swearing is None:
+            self._swearing = np.fromiter((bool(SWEARING.search(t)) for t in self.titles), dtype=bool,
+                                         count=len(self.titles)) if self.titles else np.zeros(len(self.points), bool)
+        return self._swearing
+
     def profile(self, rows: np.ndarray) -> dict[str, float]:
         """Where a set of tracks sits (e.g. an artist named in the request), per dimension."""
         if len(rows) == 0:
@@ -494,6 +508,8 @@ class SoundSpace:
         # A song titled for another season reads wrong however it sounds ("Summertime" on a winter playlist).
         if seasons := {m.name for m in moments} & SEASONS:
             pull = pull - MOMENT_PULL * np.any([self.titled(m) for m in MOMENTS if m.name in SEASONS - seasons], axis=0)
+        if any(m.clean for m in moments):
+            pull = pull - SWEARING_PUSH * self.swearing()
         distance = sum(_off(self.points[:, i], v, TEMPO_TOLERANCE if DIMS[i] == "tempo" else SOUND_TOLERANCE)
                        for i, v in dims)
         weight = float(len(dims))

@@ -147,6 +147,18 @@ def test_a_gym_request_leads_with_songs_titled_to_fight_and_win() -> None:
     assert fit[1] > fit[0]
 
 
+def test_a_title_that_swears_never_leads_a_clean_moment() -> None:
+    """"Yoga and stretching" opened with D'Angelo's "Shit, Damn, Motherfucker"; a gym playlist may still swear."""
+    calm = {"energy": 0.15, "acousticness": 0.85, "instrumentalness": 0.7, "speechiness": 0.04}
+    space = space_of([calm, calm, {"energy": 0.9, "acousticness": 0.1}],
+                     titles=["Shit, Damn, Motherfucker", "Holocene", "Thunderstruck"])
+    yoga = moments_in("yoga and stretching")
+    fit = space.fit(combine(yoga), yoga)
+    assert fit[1] > fit[2] > fit[0]  # behind even a track that sounds wrong
+    gym = moments_in("gym workout")
+    assert space.fit(combine(gym), gym)[0] == space.fit(combine(gym))[0]
+
+
 def test_a_song_titled_for_another_season_steps_back() -> None:
     """"Summertime" sounded cozy enough for a winter playlist; a listener reads its title first."""
     cozy = {"energy": 0.3, "acousticness": 0.7, "valence": 0.4}

@@ -94,6 +94,9 @@ CAMPFIRE = ("folk", "folk rock", "folk pop", "stomp and holler", "neo mellow")
 TRAIL = ("stomp and holler", "indie folk", "folk rock", "modern folk rock", "folk pop", "new americana")
 # What children sing along to: Disney and musicals ("kids birthday party" gave "Intoxicated" and "Poker Face").
 SINGALONG_KIDS = ("disney", "kids dance party", "show tunes", "hollywood")
+# Golden hour is warm and unhurried: chillwave and yacht rock, songs about the sundown ("golden hour" read only as
+# the tags twilight and mellow, and played "Midnight", "Midnight City" and "Late Night Rendezvous").
+GOLDEN_HOUR = ("chillwave", "yacht rock", "vapor soul", "nu disco", "balearic", "dream pop")
 # What gym playlists are made of, by title: songs that say fight, win and never stop.
 PUMP_UP = (r"stronger|unstoppable|champions?|fighter|warriors?|fight song|the power|till i collapse|lose yourself|"
            r"eye of the tiger|remember the name|hall of fame|can'?t hold us|survivor|titanium|thunderstruck|"
@@ -258,6 +261,10 @@ MOMENTS: tuple[Moment, ...] = (
            {"valence": 0.7, "energy": 0.72, "danceability": 0.6}, ("uplifting", "inspirational", "motivation")),
     Moment("walk", r"walk\w*|stroll\w*|산책|散歩|pasear|paseo|caminar|balade|promenade|spazier\w*",
            {"energy": 0.55, "valence": 0.62, "acousticness": 0.4, "tempo": 112}, ("walking", "chill")),
+    Moment("sunset", r"sunset|golden hour|dusk|sundown|노을|夕焼け|夕暮れ|atardecer|puesta de sol|coucher de soleil|"
+           r"sonnenuntergang|abendrot",
+           {"valence": 0.55, "energy": 0.5, "acousticness": 0.3, "tempo": 105}, ("twilight", "mellow", "chillout"),
+           titles=r"sunset|sundown|dusk|golden|twilight|evening|horizon", genres=GOLDEN_HOUR),
     Moment("hike", r"hik\w*|trek\w*|trail|등산|ハイキング|登山|senderismo|randonn\w*|wandern|wanderung",
            {"energy": 0.65, "valence": 0.6, "acousticness": 0.35, "tempo": 120}, ("uplifting", "indie folk", "folk"),
            titles=r"mountains?|hills?|rivers?|valley|summit|wild\w*|horizon|trails?", genres=TRAIL),

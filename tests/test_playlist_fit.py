@@ -330,3 +330,18 @@ async def test_a_hike_climbs_and_a_kids_party_is_for_kids(app: App, index: Catal
     made_for_kids = (index.genres.carrying(SINGALONG_KIDS)[rows]
                      | (index.track_tags[rows][:, disney].toarray()[:, 0] > 0))
     assert made_for_kids.sum() >= 5, [f"{t.artist} — {t.name}" for t in tracks]
+
+
+async def test_golden_hour_is_the_sundown_not_midnight(app: App, index: CatalogIndex) -> None:
+    """"Golden hour" read only as the tags twilight and mellow, and played "Midnight", "Midnight City" and "Late
+    Night Rendezvous"."""
+    from recommender.sound import MOMENTS, SoundSpace
+
+    intent = await app.core.s.chat2tag.understand("golden hour")
+    assert intent.moments == ["sunset"] and intent.sound, intent
+    _, tracks = await app.core.recommend("test:fit", "golden hour", 10)
+    shown = [f"{t.artist} — {t.name}" for t in tracks]
+    assert not any("night" in t.name.lower() for t in tracks), shown
+    sunset = next(m for m in MOMENTS if m.name == "sunset")
+    about = SoundSpace.of(index).about(sunset)[[index.row_of[t.track_id] for t in tracks]]
+    assert about.sum() >= 3, shown  # songs about the sundown, or of the genres made for it

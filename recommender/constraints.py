@@ -150,8 +150,8 @@ class ConstraintReader:
         for genre, neighbour in lookup.index.genre_neighbours.tolist():
             self._neighbours.setdefault(genre, []).append(neighbour)
         # Words that alone or in pairs are more likely meant than names ("late night", "bad day").
-        self._common = STOP | SPACY_STOP_WORDS | CALENDAR | {w for t, c in zip(self.vocab.tags, self.vocab.categories)
-                                                  if c in DESCRIBABLE for w in t.split()}
+        self._common = STOP | SPACY_STOP_WORDS | CALENDAR | {
+            w for t, c in zip(self.vocab.tags, self.vocab.categories) if c in DESCRIBABLE for w in t.split()}
 
     def read_request(self, text: str, folded: str, fuzzy: bool = True
                      ) -> tuple[dict[str, list[str]], str, str | None]:

@@ -83,7 +83,8 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"sex|hook ?up", ("sex", "sexy", "sensual")),
     (r"friends|squad|crew|besties", ("friends", "friendship", "fun")),
     (SING_ALONG, ("sing along", "to sing", "singalong")),
-    (r"wedding(?! reception| party| dance ?floor)|bride|groom", ("love songs", "romantic", "love")),  # the party is its own cue
+    # the party is its own cue
+    (r"wedding(?! reception| party| dance ?floor)|bride|groom", ("love songs", "romantic", "love")),
     (r"wedding (?:reception|party|dance ?floor)", ("dance party", "party", "feel good")),
     (r"game|gaming|gamer", ("energetic", "epic")),
     # weather

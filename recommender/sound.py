@@ -37,6 +37,9 @@ UNKNOWN_HEAVY = 0.5  # an artist without Spotify genres: neither heavy nor not
 VA_WEIGHT = 0.5  # Deezer-style valence and arousal count half beside Spotify's own valence and energy
 TEMPO_SCALE = 200.0  # BPM to [0, 1]
 STEP = 0.25  # how far one comparative moves a dimension
+# Where a dimension starts when nothing in the request places it: most songs are sung, not rapped ("less rap" from
+# the middle of the scale, 0.5, aimed at rap's own speechiness).
+UNMOVED = {"speechiness": 0.1}
 # Spotify calls 0.5 likely instrumental, but reverb-heavy vocals score 0.5-0.8 ("Just Like Honey" 0.62): a reason
 # says "instrumental" only where a listener would agree (Tycho 0.9); Jon Hopkins (0.77) goes unsaid, not mis-said.
 SAID_INSTRUMENTAL = 0.85
@@ -279,6 +282,10 @@ MOMENTS: tuple[Moment, ...] = (
            ("acoustic", "folk", "singer songwriter"), genres=CAMPFIRE),
     Moment("acoustic", r"acoustic\w*|unplugged|어쿠스틱|アコースティック|acustic\w*|acoustique|akustisch\w*",
            {"acousticness": 0.85}, ("acoustic",)),
+    # "Instrumental music for work" read nothing at all; "study music no lyrics" only the study target.
+    Moment("instrumental", r"instrumental\w*|no (?:lyrics|vocals|singing|words)|without (?:lyrics|vocals|singing|words)|"
+           r"연주곡|インスト\w*|sin letra|sans paroles|ohne gesang",
+           {"instrumentalness": 0.85, "speechiness": 0.04}, ("instrumental",)),
     Moment("cleaning", r"clean\w*|chores|tidy\w*|laundry|청소|掃除|limpi\w*|menage|putzen|aufraum\w*",
            {"energy": 0.75, "valence": 0.72, "danceability": 0.7, "speechiness": 0.06}, ("upbeat", "feel good", "dance")),
 )
@@ -306,7 +313,7 @@ COMPARATIVES: tuple[tuple[str, str, float], ...] = (
      r"mellow|slow)|pumped up|더 빠른|더 강한|もっと激し|mas energ\w*|plus energ\w*|energischer|schneller", "energy", +1),
     (r"more danceable|danceabler|groovier|more groov\w*", "danceability", +1),
     (r"more acoustic|unplugged|less electronic", "acousticness", +1),
-    (r"less (?:rap|talking|vocals|words)|instrumental only|no vocals|without vocals|without lyrics", "speechiness", -1),
+    (r"less (?:rap|talking|vocals|words)", "speechiness", -1),  # none at all is the instrumental moment
 )
 
 # How a move reads back to the listener ("like Radiohead, brighter").
@@ -435,7 +442,7 @@ def move(target: dict[str, float], base: Mapping[str, float], moves: Mapping[str
     and arousal-like dimensions with it."""
     out = dict(target)
     for dim, steps in moves.items():
-        start = out.get(dim, base.get(dim, 0.5))
+        start = out.get(dim, base.get(dim, UNMOVED.get(dim, 0.5)))
         out[dim] = round(float(np.clip(start + STEP * steps, 0.02, 0.98)), 3)
         if dim == "energy" and "acousticness" not in target:
             out["acousticness"] = round(float(np.clip(base.get("acousticness", 0.3) - 0.5 * STEP * steps, 0, 1)), 3)

@@ -71,6 +71,14 @@ def test_a_comparative_moves_from_where_the_request_is_not_to_the_opposite_tag()
     assert comparatives_in(fold("more upbeat 80s")) == {"valence": 1, "energy": 1}  # upbeat: brighter and livelier
 
 
+def test_no_vocals_is_instrumental_and_less_rap_moves_from_where_songs_sit() -> None:
+    """"Songs without vocals" aimed at speechiness 0.25 (the middle of the scale, moved one step), where rap sits,
+    and played KAROL G and Juice WRLD; "instrumental music for work" named no moment at all."""
+    for text in ("songs without vocals", "study music no lyrics", "instrumental music for work"):
+        assert "instrumental" in names(text) and combine(moments_in(text))["instrumentalness"] >= 0.6, text
+    assert move({}, {}, comparatives_in("less rap"))["speechiness"] < 0.1
+
+
 def test_a_comparative_is_said_back_as_the_way_it_moves() -> None:
     assert shifts_of(comparatives_in(fold("like radiohead but happier"))) == ["brighter"]
     assert shifts_of(comparatives_in(fold("same but calmer and more acoustic"))) == ["calmer", "more acoustic"]

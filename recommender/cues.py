@@ -67,7 +67,8 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"wake up|waking up|woke up|get up", ("wake up", "wake up song", "morning")),
     (r"cook\w*|dinner|kitchen|baking", ("food", "coffeeshop", "mellow", "lounge")),
     (r"coffee|cafe|brunch|breakfast", ("coffeeshop", "morning", "mellow")),
-    (r"drink\w*|beer|bar|pub|cocktail\w*|wine", ("drinking", "drinking songs", "beer")),
+    (r"drink\w*|beer|bar|pub", ("drinking", "drinking songs", "beer")),
+    (r"wine|cocktail\w*|martini\w*", ("lounge", "mellow", "chillout")),  # a glass of wine is no pub crawl
     (r"beach|surf\w*|ocean|seaside|pool ?party|vacation|holiday trip",
      ("beach music", "beach", "surf", "summer")),
     # "transport" is a few listeners' commute tag (Soft Cell, Yello, "The Passenger"), not a flight's.

@@ -468,6 +468,7 @@ def test_words_a_cue_reads_are_not_read_again_by_similarity(local: LocalChat2Tag
     assert "party" in tags_of(local, "friday night lets goooo")
     assert "party" not in tags_of(local, "quiet saturday night in")
     assert "dance party" not in tags_of(local, "first dance at our wedding")
+    assert not tags_of(local, "watching the sunset with a glass of wine") & {"beer", "drinking songs"}
 
 
 def test_a_cue_s_tags_that_feel_the_opposite_of_what_is_asked_for_yield(local: LocalChat2Tag) -> None:

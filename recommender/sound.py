@@ -12,6 +12,7 @@ French and German, so a request in any of them keeps its situation.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -470,7 +471,6 @@ class SoundSpace:
         # Per moment, worked out on first use (~20 ms on 28k titles).
         self._titled: dict[str, np.ndarray] = {}
         self._about: dict[str, np.ndarray] = {}
-        self._swearing: np.ndarray | None = None
 
     @classmethod
     def of(cls, index: CatalogIndex) -> SoundSpace:
@@ -480,12 +480,19 @@ class SoundSpace:
     def titled(self, moment: Moment) -> np.ndarray:
         """(tracks,) whether each song's title names the moment ("Snow (Hey Oh)" for winter)."""
         if moment.name not in self._titled:
-            titled = np.zeros(len(self.points), dtype=bool)
-            if moment.titles and self.titles:
-                pattern = re.compile(r"\b(?:" + moment.titles + r")\b", re.IGNORECASE)
-                titled = np.fromiter((bool(pattern.search(t)) for t in self.titles), dtype=bool, count=len(self.titles))
-            self._titled[moment.name] = titled
+            pattern = re.compile(r"\b(?:" + moment.titles + r")\b", re.IGNORECASE) if moment.titles else None
+            self._titled[moment.name] = self._titles_matching(pattern)
         return self._titled[moment.name]
+
+    @functools.cached_property
+    def swearing(self) -> np.ndarray:
+        """(tracks,) whether each song's title swears."""
+        return self._titles_matching(SWEARING)
+
+    def _titles_matching(self, pattern: re.Pattern[str] | None) -> np.ndarray:
+        if pattern is None or not self.titles:
+            return np.zeros(len(self.points), dtype=bool)
+        return np.fromiter((bool(pattern.search(t)) for t in self.titles), dtype=bool, count=len(self.titles))
 
     def about(self, moment: Moment) -> np.ndarray:
         """(tracks,) whether each song is about the moment: its title names it, or its artist plays a genre made
@@ -494,13 +501,6 @@ class SoundSpace:
             playing = self.playing(moment.genres) if moment.genres and self.playing is not None else False
             self._about[moment.name] = self.titled(moment) | playing
         return self._about[moment.name]
-
-    def swearing(self) -> np.ndarray:
-        """(tracks,) whether each song's title swears."""
-        if self._swearing is None:
-            self._swearing = np.fromiter((bool(SWEARING.search(t)) for t in self.titles), dtype=bool,
-                                         count=len(self.titles)) if self.titles else np.zeros(len(self.points), bool)
-        return self._swearing
 
     def profile(self, rows: np.ndarray) -> dict[str, float]:
         """Where a set of tracks sits (e.g. an artist named in the request), per dimension."""
@@ -523,7 +523,7 @@ class SoundSpace:
         if seasons := {m.name for m in moments} & SEASONS:
             pull = pull - MOMENT_PULL * np.any([self.titled(m) for m in MOMENTS if m.name in SEASONS - seasons], axis=0)
         if any(m.clean for m in moments):
-            pull = pull - SWEARING_PUSH * self.swearing()
+            pull = pull - SWEARING_PUSH * self.swearing
         distance = sum(_off(self.points[:, i], v, TEMPO_TOLERANCE if DIMS[i] == "tempo" else SOUND_TOLERANCE)
                        for i, v in dims)
         weight = float(len(dims))

@@ -319,7 +319,7 @@ async def test_a_hike_climbs_and_a_kids_party_is_for_kids(app: App, index: Catal
     _, tracks = await app.core.recommend("test:fit", "hiking in the mountains", 10)
     rows = np.array([index.row_of[t.track_id] for t in tracks])
     shown = [f"{t.artist} — {t.name}" for t in tracks]
-    assert (index.genres.carrying(TRAIL) | index.genres.carrying(("folk",)))[rows].sum() >= 5, shown
+    assert index.genres.carrying(TRAIL + ("folk",))[rows].sum() >= 5, shown
     assert not index.genres.carrying(("hip hop", "rap", "gangster rap"))[rows].any(), shown
 
     kids = await app.core.s.chat2tag.understand("kids birthday party")

@@ -34,6 +34,10 @@ AUDIO_DIMS = ("energy", "valence", "danceability", "acousticness", "instrumental
 DIMS = (*AUDIO_DIMS, "heavy", "familiar")  # familiar: how well known the song is (`familiarity`), in [0, 1]
 # Spotify genres that sound heavy, as words of a genre name ("alternative metal", "pop punk", "post-grunge").
 HEAVY_GENRES = ("metal", "punk", "hardcore", "grunge", "hard rock", "industrial", "screamo", "metalcore", "deathcore")
+# Compounds of those that are not heavy: post-punk and dance-punk are wiry and danceable (The Psychedelic Furs' "Love
+# My Way" was called heavy and played for "heavy lifting"), hardcore hip hop is rap, happy hardcore is rave.
+LIGHT_COMPOUNDS = ("post punk", "dance punk", "protopunk", "art punk", "acoustic punk", "hardcore hip hop",
+                   "happy hardcore", "hardcore techno")
 UNKNOWN_HEAVY = 0.5  # an artist without Spotify genres: neither heavy nor not
 VA_WEIGHT = 0.5  # Deezer-style valence and arousal count half beside Spotify's own valence and energy
 TEMPO_SCALE = 200.0  # BPM to [0, 1]
@@ -101,6 +105,9 @@ SINGALONG_KIDS = ("disney", "kids dance party", "show tunes", "hollywood")
 # Golden hour is warm and unhurried: chillwave and yacht rock, songs about the sundown ("golden hour" read only as
 # the tags twilight and mellow, and played "Midnight", "Midnight City" and "Late Night Rendezvous").
 GOLDEN_HOUR = ("chillwave", "yacht rock", "vapor soul", "nu disco", "balearic", "dream pop")
+# Lifting is pushed by hard rap and metal, at any tempo ("heavy lifting" played Real Life's "Send Me An Angel" and
+# Taio Cruz at 126 BPM, the runner's target, and left "Till I Collapse" far below).
+IRON = ("hardcore hip hop", "gangster rap", "rap metal", "nu metal", "alternative metal", "hard rock", "metal")
 # What gym playlists are made of, by title: songs that say fight, win and never stop.
 PUMP_UP = (r"stronger|unstoppable|champions?|fighter|warriors?|fight song|the power|till i collapse|lose yourself|"
            r"eye of the tiger|remember the name|hall of fame|can'?t hold us|survivor|titanium|thunderstruck|"
@@ -119,7 +126,7 @@ MOMENTS: tuple[Moment, ...] = (
            {"energy": 0.15, "acousticness": 0.85, "tempo": 80, "instrumentalness": 0.5, "danceability": 0.35},
            ("sleep", "relaxing", "ambient"), clean=True),
     Moment("calm", r"calm\w*|chill\w*|relax\w*|unwind\w*|mellow|peaceful|cozy|cosy|lazy|soft|tired|exhausted|long day|hung ?over|hangover|잔잔|편안|휴식|"
-           r"落ち着|リラックス|癒|tranquil\w*|relaj\w*|calme|detente|douce|doux|suave\w*|ruhig\w*|entspann\w*|gemutlich|sanft\w*",
+           r"落ち着|リラックス|癒|tranquil\w*|relaj\w*|calme|detente|douce|doux|suave\w*|ruhig\w*|entspann\w*|gemutlich\w*|sanft\w*",
            {"energy": 0.3, "acousticness": 0.6, "valence": 0.45, "tempo": 100}, ("chill", "relaxing", "mellow")),
     Moment("meditation", r"meditat\w*|yoga|mindful\w*|breath\w*|명상|요가|瞑想|ヨガ|meditaci\w*|meditation",
            {"energy": 0.15, "instrumentalness": 0.7, "acousticness": 0.8, "speechiness": 0.04},
@@ -131,9 +138,21 @@ MOMENTS: tuple[Moment, ...] = (
            r"muscu\w*|salle de sport|courir|entrainement|fitness\w*|trainin\w*|laufen|joggen|sport",
            {"energy": 0.85, "tempo": 128, "danceability": 0.7, "valence": 0.55}, ("workout", "energetic", "running"),
            titles=PUMP_UP),
+    Moment("lifting", r"(?:heavy |weight ?|power ?)lift\w*|lift(?:ing)? (?:weights|heavy)|weights|pumping iron|"
+           r"(?:leg|chest|arm|back) day|deadlifts?|bench press\w*|squats?|bodybuilding|筋トレ|근력 ?운동|웨이트|pesas|"
+           r"musculation|krafttraining|hanteln",
+           {"energy": 0.88, "valence": 0.45, "danceability": 0.6}, ("workout", "aggressive", "energetic"),
+           titles=PUMP_UP, genres=IRON),
     Moment("party", r"(?<!dinner )(?<!tea )(?<!cocktail )party|parties|(?:disco|dance|club|salsa) night|dance ?floor|wedding reception|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|(?<!first )(?<!slow )danc(?:e|ing)|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
-           r"パーティ|踊|クラブ|fiesta|bailar|perreo|fete|soiree|danser|tanzen|feier\w*",
+           r"パーティ|踊|クラブ|fiesta|bailar|perreo|fete|soirees? (?:dansante|en boite|techno|disco)|danser|tanzen|feier\w*",
            {"danceability": 0.8, "energy": 0.8, "valence": 0.65, "tempo": 122}, ("party", "dance", "club")),
+    # Friends over or out together: songs everybody knows and likes, up but not a dance floor ("une soirée entre
+    # amis" read as a party; "an evening with friends" played Tycho and Coldplay's "Midnight").
+    Moment("friends", r"(?:with|w) (?:my |the |some |a few )?(?:friends|mates|buddies|crew|squad|pals)|hang(?:ing)? out|"
+           r"get ?togethers?|entre (?:amis|potes)|con (?:mis |los |unos )?amig[oa]s|mit (?:den |meinen )?freunden|"
+           r"친구|友達|友だち|仲間",
+           {"valence": 0.68, "energy": 0.62, "danceability": 0.65, "acousticness": 0.25, "familiar": 0.75},
+           ("friends", "fun", "feel good")),
     Moment("angry", r"angry|anger|rage|aggressi\w*|furious|pissed|mad at|scream\w*|hate everything|frustrat\w*|화나|분노|"
            r"짜증|怒|イライラ|enojad\w*|rabia|furios\w*|colere|enerve\w*|wutend|wut|sauer",
            {"energy": 0.88, "valence": 0.3, "acousticness": 0.05, "heavy": 1.0}, ("angry", "aggressive", "heavy")),
@@ -209,7 +228,8 @@ MOMENTS: tuple[Moment, ...] = (
            r"verano|playa|sol|ete|plage|soleil|vacances|sommer\w*|strand|sonne",
            {"valence": 0.78, "danceability": 0.72, "energy": 0.7}, ("summer", "beach", "sunny"),
            titles=r"summer\w*|sunshine|sunny|beach|island|tropic\w*|vacation"),
-    Moment("winter", r"winter\w*|snow\w*|cold|fireplace|겨울|눈 ?오|冬|雪|invierno|nieve|hiver|neige|schnee",
+    Moment("winter", r"winter\w*|snow\w*|cold|fireplace|by the fire|겨울|눈 ?오|벽난로|冬|雪|暖炉|invierno|nieve|chimenea|hiver|neige|"
+           r"coin du feu|cheminee|schnee|kamin\w*",
            {"acousticness": 0.7, "energy": 0.32, "valence": 0.4}, ("winter", "snow"),
            titles=r"winter\w*|snow\w*|december|frozen|freezing|blizzard|cold as ice",
            genres=FIRESIDE),
@@ -292,11 +312,12 @@ MOMENTS: tuple[Moment, ...] = (
 )
 
 SONG_DIMS = ("energy", "valence", "danceability", "acousticness", "tempo")  # where "like <song>" aims
-# A moment whose words also say these stands for them.
-MADE_OF = {"night drive": ("driving", "night"), "power ballad": ("romantic",), "first dance": ("romantic",)}
+# A moment whose words also say these stands for them (friends are at any party or campfire).
+MADE_OF = {"night drive": ("driving", "night"), "lifting": ("workout",), "power ballad": ("romantic",),
+           "first dance": ("romantic",), "party": ("friends",), "campfire": ("friends",)}
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
 SEASONS = frozenset({"summer", "winter", "autumn"})
-SETS_THE_SOUND = frozenset({"workout", "party", "focus", "sleep", "meditation", "angry", "intense", "cleaning",
+SETS_THE_SOUND = frozenset({"workout", "lifting", "party", "focus", "sleep", "meditation", "angry", "intense", "cleaning",
                             "energetic", "uplifting"})
 # What the songs are about: with a mood beside it, the mood says how they sound ("angry breakup songs" are angry
 # songs about a breakup, not the mean of a scream and a sigh); the titles still say breakup.
@@ -311,7 +332,7 @@ COMPARATIVES: tuple[tuple[str, str, float], ...] = (
     (r"calmer|mellower|softer|slower|quieter|chiller|more (?:chill|relaxed|calm|mellow)|less (?:intense|loud|heavy|"
      r"aggressive|energetic)|(?:nothing|not) (?:too |that |so |overly )?(?:aggressive|intense|hard|heavy|loud)|toned down|더 잔잔|もっと静か|もっと落ち着いた|mas tranquil\w*|plus calme|ruhiger", "energy", -1),
     (r"harder|heavier|faster|louder|more (?:energy|energetic|intense|aggressive|hype|upbeat)|less (?:chill|calm|"
-     r"mellow|slow)|pumped up|더 빠른|더 강한|もっと激し|mas energ\w*|plus energ\w*|energischer|schneller", "energy", +1),
+     r"mellow|slow)|not (?:too |that |so |overly )?(?:slow|sleepy|mellow)|pumped up|더 빠른|더 강한|もっと激し|mas energ\w*|plus energ\w*|energischer|schneller", "energy", +1),
     (r"more danceable|danceabler|groovier|more groov\w*", "danceability", +1),
     (r"more acoustic|unplugged|less electronic", "acousticness", +1),
     (r"less (?:rap|talking|vocals|words)", "speechiness", -1),  # none at all is the instrumental moment
@@ -433,7 +454,7 @@ def genre_target(genres: list[str], index: CatalogIndex) -> dict[str, float]:
     known = ~np.isnan(values)  # NaN: a dimension the genre sounds like music in general on
     sums, counts = np.where(known, values, 0.0).sum(axis=0), known.sum(axis=0)
     target = {d: round(float(v / n), 3) for d, v, n in zip(AUDIO_DIMS, sums, counts) if n}
-    if any(is_compound(g, h) for g in genres for h in HEAVY_GENRES):
+    if any(sounds_heavy(g) for g in genres):
         target["heavy"] = 1.0
     return target
 
@@ -564,8 +585,14 @@ def _off(values: np.ndarray, target: float, tolerance: float = SOUND_TOLERANCE) 
 
 def heaviness(index: CatalogIndex) -> np.ndarray:
     """(tracks,) 1 where the artist's Spotify genres sound heavy, 0 where they do not, UNKNOWN_HEAVY without any."""
-    known = np.diff(index.track_genre_names.tocsr().indptr) > 0
-    return np.where(index.genres.carrying(HEAVY_GENRES), 1.0, np.where(known, 0.0, UNKNOWN_HEAVY)).astype(np.float32)
+    matrix = index.track_genre_names.tocsr()
+    heavy = np.array([sounds_heavy(name) for name in index.genre_names.tolist()], dtype=np.float32)
+    known = np.diff(matrix.indptr) > 0
+    return np.where(matrix @ heavy > 0, 1.0, np.where(known, 0.0, UNKNOWN_HEAVY)).astype(np.float32)
+
+
+def sounds_heavy(genre: str) -> bool:
+    return any(is_compound(genre, h) for h in HEAVY_GENRES) and not any(is_compound(genre, c) for c in LIGHT_COMPOUNDS)
 
 
 def familiarity(index: CatalogIndex) -> np.ndarray:

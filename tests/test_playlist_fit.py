@@ -345,3 +345,24 @@ async def test_golden_hour_is_the_sundown_not_midnight(app: App, index: CatalogI
     sunset = next(m for m in MOMENTS if m.name == "sunset")
     about = SoundSpace.of(index).about(sunset)[[index.row_of[t.track_id] for t in tracks]]
     assert about.sum() >= 3, shown  # songs about the sundown, or of the genres made for it
+
+
+async def test_heavy_lifting_is_hard_rock_and_rap_not_a_runners_synthpop(app: App, index: CatalogIndex) -> None:
+    """"gym session, heavy lifting" played Real Life's "Send Me An Angel", Taio Cruz and The Psychedelic Furs, at the
+    runner's 126 BPM."""
+    from recommender.sound import HEAVY_GENRES, IRON
+
+    _, tracks = await app.core.recommend("test:fit", "gym session, heavy lifting", 10)
+    rows = np.array([index.row_of[t.track_id] for t in tracks])
+    assert index.genres.carrying(IRON + HEAVY_GENRES)[rows].sum() >= 6, [f"{t.artist} — {t.name}" for t in tracks]
+    assert feature(index, rows, "energy").mean() > 0.8
+
+
+async def test_a_quiet_evening_by_the_fire_in_french_is_no_party(app: App, index: CatalogIndex) -> None:
+    """"soirée tranquille au coin du feu" read "party, dance" and played Maroon 5 and Rihanna."""
+    text = "soirée tranquille au coin du feu"
+    intent = await app.core.s.chat2tag.understand(text)
+    assert "party" not in intent.moments and not {t.tag for t in intent.tags} & {"party", "dance", "club"}
+    _, tracks = await app.core.recommend("test:fit", text, 10)
+    rows = np.array([index.row_of[t.track_id] for t in tracks])
+    assert feature(index, rows, "energy").mean() < 0.5 and feature(index, rows, "acousticness").mean() > 0.4

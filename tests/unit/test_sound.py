@@ -25,6 +25,7 @@ from recommender.sound import (
     move,
     shifts_of,
     sounding,
+    sounds_heavy,
     wanted_in,
 )
 
@@ -35,7 +36,7 @@ def names(text: str) -> list[str]:
 
 def test_everyday_moments_are_read_in_six_languages() -> None:
     assert names("studying late at night, need to focus") == ["focus", "night"]
-    assert "workout" in names("gym session, pumping iron")
+    assert "lifting" in names("gym session, pumping iron")
     assert names("비 오는 날 카페에서 듣기 좋은 노래") == ["rain", "morning"]
     assert names("勉強に集中できる曲") == ["focus"]
     assert names("música para entrenar en el gimnasio") == ["workout"]
@@ -51,7 +52,7 @@ def test_lift_me_up_is_a_lift_in_mood_not_in_the_gym_and_finals_are_studying() -
     # "tough week, need something to lift me up" read the gym's "lift" and got high-energy EDM.
     assert names("tough week, need something to lift me up") == ["uplifting"]
     assert names("songs that lift my spirits") == ["uplifting"]
-    assert names("lifting weights at the gym") == ["workout"] and names("leg day, time to lift") == ["workout"]
+    assert names("lifting weights at the gym") == ["lifting"] and names("leg day, time to lift") == ["lifting"]
     assert names("getting through finals week") == ["focus"] and names("cramming for midterms") == ["focus"]
 
 
@@ -223,7 +224,7 @@ def test_a_night_drive_is_its_own_sound_not_a_road_trip_averaged_with_a_quiet_ni
     for text in ("late night drive through the city", "driving at night", "night driving playlist"):
         assert names(text) == ["night drive"], text
         assert combine(moments_in(text))["acousticness"] <= 0.2
-    assert names("road trip with friends") == ["driving"] and names("quiet night in") == ["night"]
+    assert names("road trip with friends") == ["friends", "driving"] and names("quiet night in") == ["night"]
     assert names("slow dance songs") == ["romantic"] and "calm" in names("musique douce pour le dîner")
 
 
@@ -239,6 +240,19 @@ def test_angry_music_is_heavy_not_only_loud_and_dark() -> None:
     assert "heavy" in space.describe(1, angry) and "heavy" not in space.describe(0, angry)
     calm = combine(moments_in("calm"))
     assert "heavy" not in calm and len(set(space.fit(calm).tolist())) == 1  # heaviness counts only when asked
+
+
+def test_post_punk_and_hardcore_hip_hop_are_not_heavy_but_pop_punk_and_post_grunge_are() -> None:
+    """"Love My Way" (post-punk) was called heavy and played for "heavy lifting"."""
+    assert not any(sounds_heavy(g) for g in ("post punk", "uk post punk", "dance punk", "hardcore hip hop", "new wave"))
+    assert all(sounds_heavy(g) for g in ("pop punk", "post grunge", "hardcore punk", "post hardcore", "nu metal"))
+
+
+def test_lifting_is_its_own_sound_hard_at_any_tempo_and_a_run_keeps_its_cadence() -> None:
+    lifting = combine(moments_in("gym session, heavy lifting"))
+    assert names("gym session, heavy lifting") == ["lifting"] and "tempo" not in lifting and lifting["energy"] > 0.85
+    assert names("squats and deadlifts") == ["lifting"] and names("ジムで筋トレするときの曲") == ["lifting"]
+    assert "tempo" in combine(moments_in("running playlist")) and names("gym playlist") == ["workout"]
 
 
 def test_a_genre_the_catalog_lacks_sets_the_target_where_it_stands_apart() -> None:
@@ -299,6 +313,22 @@ def test_moods_and_moments_people_name_every_day_set_the_sound() -> None:
     assert names("Musik für einen verregneten Sonntag") == ["rain"]
     commute = "morning commute, something to wake me up"
     assert "uplifting" in wanted_in(commute, moments_in(commute))  # what the music should do
+
+
+def test_a_quiet_french_evening_is_no_party_and_friends_over_are_their_own_moment() -> None:
+    """"soirée tranquille au coin du feu" (a quiet evening by the fire) read "party, dance" and played Maroon 5;
+    "gemütlicher Abend am Kamin" read "miserable, bad day"."""
+    assert names("soirée tranquille au coin du feu") == ["calm", "winter"]
+    assert names("gemütlicher Abend am Kamin") == ["calm", "winter"]
+    assert names("une soirée dansante") == ["party"]
+    for text in ("une soirée entre amis", "hanging out with friends", "친구들이랑 놀 때", "cena con amigos"):
+        assert "friends" in names(text) and "party" not in names(text), text
+    assert combine(moments_in("hanging out with friends"))["familiar"] > 0.5
+
+
+def test_not_too_slow_moves_up_from_where_the_mood_is() -> None:
+    sad = combine(moments_in("sad songs"))
+    assert move(sad, {}, comparatives_in("sad songs but not too slow"))["energy"] > sad["energy"]
 
 
 def test_a_named_tempo_is_read_in_bpm() -> None:

@@ -39,6 +39,9 @@ HEAVY_GENRES = ("metal", "punk", "hardcore", "grunge", "hard rock", "industrial"
 LIGHT_COMPOUNDS = ("post punk", "dance punk", "protopunk", "art punk", "acoustic punk", "hardcore hip hop",
                    "happy hardcore", "hardcore techno")
 UNKNOWN_HEAVY = 0.5  # an artist without Spotify genres: neither heavy nor not
+# Quiet moments, where a heavy band steps back: its mid-tempo song sounds calm enough by its features (Led
+# Zeppelin's "Kashmir" at a Sunday breakfast).
+QUIET = frozenset({"sleep", "calm", "meditation", "morning", "cooking"})
 VA_WEIGHT = 0.5  # Deezer-style valence and arousal count half beside Spotify's own valence and energy
 TEMPO_SCALE = 200.0  # BPM to [0, 1]
 STEP = 0.25  # how far one comparative moves a dimension
@@ -543,6 +546,8 @@ class SoundSpace:
         # A song titled for another season reads wrong however it sounds ("Summertime" on a winter playlist).
         if seasons := {m.name for m in moments} & SEASONS:
             pull = pull - MOMENT_PULL * np.any([self.titled(m) for m in MOMENTS if m.name in SEASONS - seasons], axis=0)
+        if any(m.name in QUIET for m in moments):
+            pull = pull - MOMENT_PULL * (self.points[:, DIMS.index("heavy")] == 1.0)
         if any(m.clean for m in moments):
             pull = pull - SWEARING_PUSH * self.swearing
         distance = sum(_off(self.points[:, i], v, TEMPO_TOLERANCE if DIMS[i] == "tempo" else SOUND_TOLERANCE)

@@ -366,3 +366,13 @@ async def test_a_quiet_evening_by_the_fire_in_french_is_no_party(app: App, index
     _, tracks = await app.core.recommend("test:fit", text, 10)
     rows = np.array([index.row_of[t.track_id] for t in tracks])
     assert feature(index, rows, "energy").mean() < 0.5 and feature(index, rows, "acousticness").mean() > 0.4
+
+
+async def test_a_sunday_breakfast_has_no_hard_rock(app: App, index: CatalogIndex) -> None:
+    """"Sonntagmorgen, gemütliches Frühstück" played Led Zeppelin's "Kashmir" and "I Can't Quit You Baby"."""
+    from recommender.sound import heaviness
+
+    for text in ("Sonntagmorgen, gemütliches Frühstück", "lazy sunday morning breakfast"):
+        _, tracks = await app.core.recommend("test:fit", text, 10)
+        rows = np.array([index.row_of[t.track_id] for t in tracks])
+        assert (heaviness(index)[rows] == 1.0).sum() <= 1, [f"{t.artist} — {t.name}" for t in tracks]

@@ -255,6 +255,17 @@ def test_lifting_is_its_own_sound_hard_at_any_tempo_and_a_run_keeps_its_cadence(
     assert "tempo" in combine(moments_in("running playlist")) and names("gym playlist") == ["workout"]
 
 
+def test_a_heavy_band_steps_back_from_a_quiet_moment_even_when_its_song_sounds_calm() -> None:
+    """Led Zeppelin's "Kashmir" (acoustic 0.49, energy 0.54) played at a Sunday breakfast."""
+    mellow = {"energy": 0.45, "valence": 0.6, "acousticness": 0.55}
+    space = space_of([mellow] * 3, heavy=[0.0, 1.0, 0.5])
+    breakfast = moments_in("sunday morning breakfast")
+    plain, heavy, unknown = space.fit(combine(breakfast), breakfast)
+    assert plain == unknown > heavy
+    summer = moments_in("summer")
+    assert len(set(space.fit(combine(summer), summer).tolist())) == 1
+
+
 def test_a_genre_the_catalog_lacks_sets_the_target_where_it_stands_apart() -> None:
     """Where genres sit comes from how they sound (`catalog_truth.genre_sounds`, NaN where a genre sounds like
     music in general); two genres average where both speak, and a heavy one is heavy."""

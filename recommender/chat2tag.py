@@ -141,7 +141,8 @@ class LocalChat2Tag:
             for genre in found["genres"]:  # the filter's alone when no tag names it: "city pop" read as Seattle
                 if self.vocab.column(genre) is None:
                     said = re.sub(rf"\b{re.escape(genre)}\b", " ", said)
-            tags = self.scorer.tags(said, blocked, valence=sound.get("valence"), asks=bool(wanted))
+            tags = self.scorer.tags(said, blocked, valence=sound.get("valence"), asks=bool(wanted),
+                                    energy=sound.get("energy"))
             if not tags and moments:  # no tag near the words, but a moment ("primer baile de boda", read as English)
                 tags = self._moment_tags(moments, sound.get("valence"))
             note = ""

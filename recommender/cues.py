@@ -19,6 +19,10 @@ DATE = r"date night|(?:first|second|third|dinner|a|on a|our) dates?"  # not "up 
 # A flight or a long train ride is passed resting, not like a commute or a road trip.
 FLYING = r"flights?|flying|plane|airplane|aeroplane|airport|layover|jet ?lag|train ride|bus ride"
 
+# A day off reads restful, unless the message is busy with something that sets a lively sound ("sunday chores,
+# need energy" read "relaxing, just chillin").
+RESTFUL = r"sunday|weekend|saturday(?! night)|day off|lazy day"
+
 # (pattern on folded text, candidate tags). Patterns match whole words.
 CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # feelings
@@ -101,7 +105,7 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (NOT_THE_NIGHT + r"(?<!friday )(?<!saturday )night(?! out)|(?:friday|saturday) night in|late|midnight|3am|2am|1am|"
      r"after hours|nighttime",
      ("late night tunes", "atmospheric")),
-    (r"sunday|weekend|saturday(?! night)|day off|lazy day", ("relaxing", "just chillin", "mellow")),
+    (RESTFUL, ("relaxing", "just chillin", "mellow")),
     # seasons and holidays
     (r"summer|summertime", ("summer", "summer time", "summer song")),
     (r"winter|wintery|wintry", ("winter", "christmas", "mellow", "melancholic", "acoustic")),
@@ -111,14 +115,15 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"halloween|spooky season", ("halloween", "dark", "haunting")),
 )
 
-_COMPILED = tuple((re.compile(rf"\b(?:{p})\b"), tags) for p, tags in CUES)
+_COMPILED = tuple((re.compile(rf"\b(?:{p})\b"), tags, p == RESTFUL) for p, tags in CUES)
 
 
-def cue_candidates(folded: str) -> list[tuple[int, tuple[str, ...]]]:
-    """(position in the message, candidate tags) for each cue the message contains."""
+def cue_candidates(folded: str, busy: bool = False) -> list[tuple[int, tuple[str, ...]]]:
+    """(position in the message, candidate tags) for each cue the message contains; `busy`: the message's sound
+    is lively, and a day off is only its setting."""
     out: list[tuple[int, tuple[str, ...]]] = []
-    for pattern, tags in _COMPILED:
-        match = pattern.search(folded)
+    for pattern, tags, restful in _COMPILED:
+        match = None if busy and restful else pattern.search(folded)
         if match:
             out.append((match.start(), tags))
     return sorted(out, key=lambda p: p[0])
@@ -126,7 +131,7 @@ def cue_candidates(folded: str) -> list[tuple[int, tuple[str, ...]]]:
 
 def without_cues(folded: str) -> str:
     """The message with every word a cue reads blanked out."""
-    for pattern, _ in _COMPILED:
+    for pattern, _, _ in _COMPILED:
         folded = pattern.sub(lambda m: " " * len(m.group(0)), folded)
     return folded
 

@@ -119,7 +119,9 @@ PUMP_UP = (r"stronger|unstoppable|champions?|fighter|warriors?|fight song|the po
 # Each target is where a music supervisor would put a typical fitting track; tempo in BPM.
 MOMENTS: tuple[Moment, ...] = (
     Moment("focus", r"focus\w*|concentrat\w*|study\w*|studying|homework|exam\w*|finals|midterms?|cramming|reading|"
-           r"coding|deep work|공부|집중|"
+           r"coding|deep work|(?:finish|finishing|do|doing|get through|catch up on) (?:my |some |this |the )?"
+           r"(?:work|essay|paper|thesis|report|assignment|taxes)s?|get(?:ting)? (?:stuff|things|work) done|productiv\w*|"
+           r"공부|집중|"
            r"勉強|集中|作業|estudi\w*|concentr\w*|etudi\w*|reviser|lernen|konzentr\w*|hausaufgaben|working|while i work|"
            r"at work|travailler|trabajar|trabajando|arbeiten|仕事中|일할 ?때",
            {"energy": 0.3, "instrumentalness": 0.6, "speechiness": 0.04, "acousticness": 0.6, "valence": 0.35},
@@ -372,6 +374,12 @@ def _said(pattern: re.Pattern[str], text: str) -> bool:
 _WANTED = re.compile(r"\b(?:want|wanna|need|let me|make me|help me|gotta|something(?: to)?|make it|"
                      r"but(?: (?:still|more|(?:(?:i ?m |i am )?feeling|i feel|i want to feel)(?: like)?))?)"
                      r"(?: to)?\s*$")
+# Moments that name what music does to the listener are what it must bring to a task the message names
+# ("motivation to finish my work" is uplifting work music, not the mean of a pick-me-up and lo-fi beats: that
+# mean played Joy Division's "Atmosphere" and The Cure's "A Forest", instrumental enough and mid-tempo). Beside a
+# mood they still average ("元気が出る曲": happy and uplifting).
+EFFECTS = frozenset({"uplifting", "energetic"})
+TASKS = frozenset({"focus", "cleaning", "cooking", "creative", "walk", "driving"})
 _AND = re.compile(r"\s*(?:,|and|&|or|but also)?\s*")  # between two moments of one wish
 
 
@@ -380,7 +388,7 @@ def wanted_in(folded: str, moments: list[Moment]) -> set[str]:
     is asked for whole ("something dark and intense")."""
     found = sorted((match.start(), match.end(), m.name) for m, pattern in _MOMENTS if m in moments
                    for match in [pattern.search(folded)] if match)
-    wanted: set[str] = set()
+    wanted = {m.name for m in moments if m.name in EFFECTS} if any(m.name in TASKS for m in moments) else set()
     last_end = -1
     for start, end, name in found:
         if _WANTED.search(folded[:start]) or (last_end >= 0 and _AND.fullmatch(folded[last_end:start])):

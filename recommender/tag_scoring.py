@@ -22,6 +22,7 @@ from recommender.word_vectors import load_word_vectors
 
 MIN_SIMILARITY = 0.55
 CUE_WEIGHTS = (0.95, 0.85, 0.75, 0.65, 0.55)  # a cue's first candidate is its best fit
+BUSY_ENERGY = 0.7  # moments this lively (cleaning 0.75, a workout, a party) make a day off only their setting
 EMOTION_BOOST = 0.15
 OPPOSITE_VALENCE = 0.15  # a request this far from neutral (0.5) has a direction ...
 OPPOSITE_FEELING = 0.05  # ... and similarity-only tags feeling the other way are dropped
@@ -118,11 +119,12 @@ class TagScorer:
         return self._cues_resolved[tags]
 
     def tags(self, folded: str, blocked: set[int] = frozenset(), k: int = MAX_TAGS,  # type: ignore[assignment]
-             valence: float | None = None, asks: bool = False) -> list[IntentTag]:
+             valence: float | None = None, asks: bool = False, energy: float | None = None) -> list[IntentTag]:
         """Up to k vocabulary tags for the (already folded, constraint-free) text. `valence`: how bright the
         moments it names are (0..1); a tag found by similarity alone that feels the opposite is dropped, since
         sentence embeddings put "upbeat" close to "melancholy". `asks`: the message says what the music must bring
-        ("...but feeling empowered"), and a cue's tags feeling the opposite of it are dropped too."""
+        ("...but feeling empowered"), and a cue's tags feeling the opposite of it are dropped too. `energy`: how
+        lively the moments are; a lively request on a day off is not restful."""
         words = folded.split()
         best = np.zeros(len(self.vocab), dtype=np.float32)
         # Words a cue has read are not read again by similarity: "my girlfriend" is romantic, not "ex love", and
@@ -145,7 +147,7 @@ class TagScorer:
             sadder = self._tag_emotion[:, EMOTIONS.index("sadness")] - self._tag_emotion[:, EMOTIONS.index("joy")]
             opposite = sadder * np.sign(valence - 0.5) > OPPOSITE_FEELING
             best[opposite] = 0.0  # bright request: no sad tags, and back
-        for _, candidates in cue_candidates(folded):
+        for _, candidates in cue_candidates(folded, busy=energy is not None and energy >= BUSY_ENERGY):
             # A cue's feelings yield to what the music must bring ("a breakup, but feeling empowered" is no
             # "sad, music to cry"), not to the mean of what it describes (a night drive is dark and smooth).
             for weight, col in zip(CUE_WEIGHTS, self._cue_columns(candidates)):

@@ -471,6 +471,13 @@ def test_words_a_cue_reads_are_not_read_again_by_similarity(local: LocalChat2Tag
     assert not tags_of(local, "watching the sunset with a glass of wine") & {"beer", "drinking songs"}
 
 
+def test_a_day_off_is_restful_unless_the_request_is_busy(local: LocalChat2Tag) -> None:
+    """"Sunday chores, need energy" and "cleaning the house on saturday" read "relaxing, just chillin"."""
+    for text in ("sunday chores, need energy", "cleaning the house on saturday", "saturday gym session"):
+        assert not tags_of(local, text) & {"relaxing", "just chillin", "mellow"}, text
+    assert tags_of(local, "lazy sunday afternoon") & {"relaxing", "just chillin", "mellow"}
+
+
 def test_a_cue_s_tags_that_feel_the_opposite_of_what_is_asked_for_yield(local: LocalChat2Tag) -> None:
     """"X but feeling Y": the breakup cue's sad tags yield to the wanted feeling; without a "but", the cue keeps
     the breakup."""

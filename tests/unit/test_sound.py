@@ -200,6 +200,17 @@ def test_a_mood_says_how_songs_about_a_breakup_sound() -> None:
     assert [m.name for m in sounding(moments_in("angry breakup songs"))] == ["angry", "breakup"]  # and its titles
 
 
+def test_motivation_is_what_the_music_brings_to_the_work_it_names() -> None:
+    """The mean of a pick-me-up and lo-fi study beats was mid-tempo and instrumental enough for Joy Division's
+    "Atmosphere" and The Cure's "A Forest"."""
+    text = "motivation to finish my work"
+    moments = moments_in(text)
+    assert names(text) == ["focus", "uplifting"] and wanted_in(text, moments) == {"uplifting"}
+    target = combine(moments, wanted_in(text, moments))
+    assert target["energy"] >= 0.7 and target["valence"] >= 0.7 and target["instrumentalness"] >= 0.6
+    assert names("need to get stuff done today") == ["focus"]
+
+
 def test_what_a_breakup_listener_feels_after_but_is_what_the_music_brings() -> None:
     text = "going through a breakup but i m feeling empowered"
     moments = moments_in(text)

@@ -120,8 +120,8 @@ PUMP_UP = (r"stronger|unstoppable|champions?|fighter|warriors?|fight song|the po
 MOMENTS: tuple[Moment, ...] = (
     Moment("focus", r"focus\w*|concentrat\w*|study\w*|studying|homework|exam\w*|finals|midterms?|cramming|reading|"
            r"coding|deep work|(?:finish|finishing|do|doing|get through|catch up on) (?:my |some |this |the )?"
-           r"(?:work|essay|paper|thesis|report|assignment|taxes)s?|get(?:ting)? (?:stuff|things|work) done|productiv\w*|"
-           r"공부|집중|"
+           r"(?:work|essay|paper|thesis|report|assignment|taxes)s?|get(?:ting)? (?:stuff|things|work) done|"
+           r"productiv\w*|공부|집중|"
            r"勉強|集中|作業|estudi\w*|concentr\w*|etudi\w*|reviser|lernen|konzentr\w*|hausaufgaben|working|while i work|"
            r"at work|travailler|trabajar|trabajando|arbeiten|仕事中|일할 ?때",
            {"energy": 0.3, "instrumentalness": 0.6, "speechiness": 0.04, "acousticness": 0.6, "valence": 0.35},
@@ -233,8 +233,8 @@ MOMENTS: tuple[Moment, ...] = (
            r"verano|playa|sol|ete|plage|soleil|vacances|sommer\w*|strand|sonne",
            {"valence": 0.78, "danceability": 0.72, "energy": 0.7}, ("summer", "beach", "sunny"),
            titles=r"summer\w*|sunshine|sunny|beach|island|tropic\w*|vacation"),
-    Moment("winter", r"winter\w*|snow\w*|cold|fireplace|by the fire|겨울|눈 ?오|벽난로|冬|雪|暖炉|invierno|nieve|chimenea|hiver|neige|"
-           r"coin du feu|cheminee|schnee|kamin\w*",
+    Moment("winter", r"winter\w*|snow\w*|cold|fireplace|by the fire|겨울|눈 ?오|벽난로|冬|雪|暖炉|invierno|nieve|"
+           r"chimenea|hiver|neige|coin du feu|cheminee|schnee|kamin\w*",
            {"acousticness": 0.7, "energy": 0.32, "valence": 0.4}, ("winter", "snow"),
            titles=r"winter\w*|snow\w*|december|frozen|freezing|blizzard|cold as ice",
            genres=FIRESIDE),
@@ -322,8 +322,8 @@ MADE_OF = {"night drive": ("driving", "night"), "lifting": ("workout",), "power 
            "first dance": ("romantic",), "party": ("friends",), "campfire": ("friends",)}
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
 SEASONS = frozenset({"summer", "winter", "autumn"})
-SETS_THE_SOUND = frozenset({"workout", "lifting", "party", "focus", "sleep", "meditation", "angry", "intense", "cleaning",
-                            "energetic", "uplifting"})
+SETS_THE_SOUND = frozenset({"workout", "lifting", "party", "focus", "sleep", "meditation", "angry", "intense",
+                            "cleaning", "energetic", "uplifting"})
 # What the songs are about: with a mood beside it, the mood says how they sound ("angry breakup songs" are angry
 # songs about a breakup, not the mean of a scream and a sigh); the titles still say breakup.
 TOPICS = frozenset({"breakup"})
@@ -605,7 +605,8 @@ def heaviness(index: CatalogIndex) -> np.ndarray:
 
 
 def sounds_heavy(genre: str) -> bool:
-    return any(is_compound(genre, h) for h in HEAVY_GENRES) and not any(is_compound(genre, c) for c in LIGHT_COMPOUNDS)
+    return (any(is_compound(genre, h) for h in HEAVY_GENRES)
+            and not any(is_compound(genre, c) for c in LIGHT_COMPOUNDS))
 
 
 def familiarity(index: CatalogIndex) -> np.ndarray:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,7 @@ from recommender.tagging import NEW_RELEASES, era_tag, normalise_tag
 
 SAID_AS_WORDS = DESCRIBABLE | {"genre"}  # a transliterated tag of these ("Rock", "Drive") is not an artist
 MAX_CHARS = 500  # a mood is said in a sentence or two; the rest only slows the encoder
+READINGS_KEPT = 4096  # recent messages' readings: "chill", "workout", "sad songs" come again and again
 
 
 class LocalChat2Tag:
@@ -71,6 +73,9 @@ class LocalChat2Tag:
         self._space = SoundSpace.of(index)
         self._artist_rows = index.artist_keys
         self._on_tracks = np.diff(index.track_tags.tocsc().indptr) > 0  # per tag: some track carries it
+        # A reading depends on the catalog the lookup names artists and songs in: kept while it stays the same.
+        self._readings: OrderedDict[str, Intent] = OrderedDict()
+        self._readings_of = lookup.index
 
     def _artist_named(self, name: str) -> str | None:
         """The catalog's name for an artist a (transliterated) word names; not a tag ("Rock" is no band here)."""
@@ -199,7 +204,20 @@ class LocalChat2Tag:
     uses_llm = False
 
     async def understand(self, text: str, llm: bool = True) -> Intent:
-        return await asyncio.to_thread(self.parse, text)  # CPU work, off the event loop
+        """`parse`, off the event loop; a message read recently (with the same catalog) is not read again."""
+        text, catalog = text[:MAX_CHARS], self.lookup.index
+        if self._readings_of is not catalog:  # the catalog grew: names may read differently now
+            self._readings.clear()
+            self._readings_of = catalog
+        if (known := self._readings.get(text)) is not None:
+            self._readings.move_to_end(text)
+            return known.model_copy(deep=True)  # the caller's to change
+        intent = await asyncio.to_thread(self.parse, text)
+        if self._readings_of is catalog:  # not if the catalog changed while it was read
+            self._readings[text] = intent.model_copy(deep=True)
+            if len(self._readings) > READINGS_KEPT:
+                self._readings.popitem(last=False)
+        return intent
 
 
 def _first_of_each(tags: list[IntentTag]) -> list[IntentTag]:

@@ -134,9 +134,14 @@ class EventRepository:
     async def _summed(self, query: Mapping[str, Any]) -> dict[str, dict[str, float]]:
         """Summed over the listener's most recent events only: a turn reads a bounded amount however long
         someone has been listening."""
+        fields = {"_id": 0, "item_type": 1, "item_id": 1, "weight": 1}
+        # Most listeners have fewer: all of them, unsorted (the embedded server sorts even along the index, at
+        # about half the read's cost); only a longer history is read again, newest first.
+        events = await self._c.find(query, fields).limit(TASTE_EVENTS + 1).to_list(None)
+        if len(events) > TASTE_EVENTS:
+            events = await self._c.find(query, fields).sort("at", -1).limit(TASTE_EVENTS).to_list(None)
         totals: dict[str, dict[str, float]] = {}
-        recent = self._c.find(query, {"item_type": 1, "item_id": 1, "weight": 1}).sort("at", -1).limit(TASTE_EVENTS)
-        async for ev in recent:
+        for ev in events:
             per_item = totals.setdefault(ev["item_type"], {})
             per_item[ev["item_id"]] = per_item.get(ev["item_id"], 0.0) + float(ev["weight"])
         return totals

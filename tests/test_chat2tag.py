@@ -484,3 +484,22 @@ def test_a_cue_s_tags_that_feel_the_opposite_of_what_is_asked_for_yield(local: L
     empowered = tags_of(local, "going through a breakup but feeling empowered")
     assert not empowered & {"sad", "music to cry", "depressing", "travel", "road trip"}, empowered  # "going through"
     assert tags_of(local, "I just got dumped and want to scream") & {"breakup music", "breakup songs", "breakup"}
+
+
+async def test_a_message_read_recently_is_not_read_again_until_the_catalog_changes(
+        local: LocalChat2Tag, monkeypatch: pytest.MonkeyPatch) -> None:
+    reads: list[str] = []
+    parse = local.parse
+    monkeypatch.setattr(local, "parse", lambda text: reads.append(text) or parse(text))
+    text = f"rainy sunday morning, feeling nostalgic {uuid.uuid4().hex[:4]}"
+    first = await local.understand(text)
+    first.tags.clear()  # the caller's copy: changing it changes nothing kept
+    again = await local.understand(text)
+    assert len(reads) == 1 and again.tags and again == parse(text)
+    catalog = local.lookup.index
+    try:
+        local.lookup.refresh(dataclasses.replace(catalog))  # a grown catalog (ingest, a new model)
+        await local.understand(text)
+        assert len(reads) == 2
+    finally:
+        local.lookup.refresh(catalog)

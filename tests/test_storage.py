@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,22 @@ async def test_taste_reads_every_item_type_at_once(storage: Storage) -> None:
     await storage.events.add("console:other", "track", "t9", 5, "chat:like")
     assert await storage.events.taste("console:taste") == {"artist": {"radiohead": 25.0}, "track": {"t9": 5.0}}
     assert await storage.events.taste("console:nobody") == {}
+
+
+async def test_taste_is_the_most_recent_events_only(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+    import storage.repositories as repositories
+
+    monkeypatch.setattr(repositories, "TASTE_EVENTS", 3)
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    # Inserted out of time order, so reading them in insertion order would keep the wrong three.
+    for day, artist in [(4, "new-a"), (1, "old-a"), (5, "new-b"), (2, "old-b"), (3, "new-c")]:
+        await storage.db["listening_events"].insert_one(
+            {"user_id": "console:long", "item_type": "artist", "item_id": artist, "weight": 1.0,
+             "source": "chat:taste", "at": start + timedelta(days=day)})
+    assert set((await storage.events.taste("console:long"))["artist"]) == {"new-a", "new-b", "new-c"}
+    await storage.db["listening_events"].delete_many({"user_id": "console:long", "item_id": "old-a"})
+    await storage.db["listening_events"].delete_many({"user_id": "console:long", "item_id": "old-b"})
+    assert set((await storage.events.taste("console:long"))["artist"]) == {"new-a", "new-b", "new-c"}
 
 
 async def test_embedded_server_keeps_data_across_restarts(tmp_path: Path) -> None:

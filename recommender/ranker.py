@@ -28,6 +28,24 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.where(n > 0, n, 1.0)
 
 
+class StandardisedRows:
+    """A matrix's rows scored against a vector and standardised over all rows, computed on any subset of them:
+    the mean and spread of `m @ v` follow from the rows' mean and covariance, so the rest are never read."""
+
+    def __init__(self, m: np.ndarray) -> None:
+        self.m = m
+        wide = m.astype(np.float64)
+        self.mean = wide.mean(axis=0) if len(m) else np.zeros(m.shape[1])
+        self.cov = wide.T @ wide / max(len(m), 1) - np.outer(self.mean, self.mean)
+
+    def scores(self, v: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """`z(m @ v, clip=None)[rows]`."""
+        std = float(np.sqrt(max(v @ self.cov @ v, 0.0)))
+        if std < 1e-6:  # every row alike: standardised, a constant is zero
+            return np.zeros(len(rows), np.float32)
+        return ((self.m[rows] @ v - self.mean @ v) / std).astype(np.float32)
+
+
 class SageRanker:
     """The model as matrices over the current index's rows (tracks ingested after training are embedded
     inductively from their artist and tags)."""
@@ -42,12 +60,13 @@ class SageRanker:
         self.model, self.layers, self.artists, self.index = model, layers, artists, index
         self.artist_tags, self.completion = artist_tags, completion
         self._completion_rows = completion.prepare(index.track_tags) if completion is not None else None
+        self._tag_columns = index.track_tags.tocsc()  # a request reads the few columns it asks for, not every row
         self.fusion = fusion or Fusion()  # learned after training (`learn_ranker_fusion`), saved with the model
         self.trained_track_ids = track_ids
         self.trained_interacted = interacted
         self.artist_pos = {a: i for i, a in enumerate(artists)}
         self._mood_side = np.isin(np.asarray(index.vocab.categories), list(MOOD_SIDE))
-        self._synonyms = lru_cache(maxsize=1024)(self._synonym_weights)  # (tags,) floats each
+        self._synonyms = lru_cache(maxsize=1024)(self._synonym_weights)
         final = layers[-1]
         with torch.no_grad():
             g_tag = model.tag_space(final["tag"])
@@ -74,6 +93,7 @@ class SageRanker:
         self.track_bias = bias.numpy()
         self.G_tag, self.G_artist, self.G_track = g_tag.numpy(), g_artist.numpy(), g_track.numpy()
         self.G_track_unit = _unit(self.G_track)
+        self._cbf = StandardisedRows(self.G_track_unit)
 
     # -- construction ------------------------------------------------------
     @classmethod
@@ -169,22 +189,16 @@ class SageRanker:
         vocab = self.index.vocab
         return [(col, t.weight) for t in tags if (col := vocab.column(t.tag)) is not None and t.weight > 0]
 
-    def tag_query(self, tags: list[WeightedTag]) -> np.ndarray | None:
-        cols = self._asked(tags)
+    def tag_scores(self, cols: list[tuple[int, float]]) -> np.ndarray:
+        """The Tag model for the asked (column, weight)s: predicted track–tag links, the graph's plus EASE's
+        completion of each track's tags."""
         if not cols:
-            return None
-        return sum(w * self.G_tag[c] for c, w in cols) / sum(w for _, w in cols)
-
-    def tag_scores(self, tags: list[WeightedTag]) -> np.ndarray:
-        """The Tag model: predicted track–tag links, the graph's plus EASE's completion of each track's tags."""
-        q = self.tag_query(tags)
-        if q is None:
             return np.zeros(self.index.size, np.float32)
-        graph = self.G_track @ q
+        graph = self.G_track @ (sum(w * self.G_tag[c] for c, w in cols) / sum(w for _, w in cols))
         if self.completion is None or self._completion_rows is None:  # a model file saved before completion
             return graph
         asked = np.zeros(len(self.index.vocab), np.float32)
-        for col, weight in self._asked(tags):
+        for col, weight in cols:
             asked[col] += weight
         return standardised_rows(graph)[0] + standardised_rows(self.completion.towards(self._completion_rows, asked))[0]
 
@@ -196,21 +210,33 @@ class SageRanker:
             zeros = np.zeros(self.index.size, np.float32)
             return zeros, zeros
         total = sum(w for _, w in asked)
-        observed = np.minimum(np.asarray(self.index.track_tags @ self._synonyms(tuple(asked))).ravel() / total, 1.0)
-        return observed.astype(np.float32), self.tag_scores(tags)
+        cols, weights = self._synonyms(tuple(asked))
+        return np.minimum(self._column_sum(cols, weights) / total, 1.0), self.tag_scores(asked)
 
-    def _synonym_weights(self, asked: tuple[tuple[int, float], ...]) -> np.ndarray:
-        """(tags,) the weight each vocabulary tag counts for: an asked tag its own, a near-synonym ("nostalgia"
-        for "nostalgic") its similarity, on the same side only: the mood "romantic" is not the genre "new
-        romantic" (0.81), nor the situation "surf" the genre "surf punk". Cached: requests repeat their tags."""
+    def _column_sum(self, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """`track_tags[:, cols] @ weights` from the columns' own entries (scipy's column slicing costs more
+        than the sum)."""
+        m = self._tag_columns
+        spans = [slice(m.indptr[c], m.indptr[c + 1]) for c in cols.tolist()]
+        rows = np.concatenate([m.indices[s] for s in spans]) if spans else np.zeros(0, np.int32)
+        values = np.concatenate([m.data[s] * w for s, w in zip(spans, weights.tolist())]) if spans else np.zeros(0)
+        return np.bincount(rows, values, minlength=m.shape[0]).astype(np.float32)
+
+    def _synonym_weights(self, asked: tuple[tuple[int, float], ...]) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, weights): the vocabulary tags that count and how much: an asked tag its own weight, a
+        near-synonym ("nostalgia" for "nostalgic") its similarity, on the same side only: the mood "romantic" is
+        not the genre "new romantic" (0.81), nor the situation "surf" the genre "surf punk". Cached: requests
+        repeat their tags."""
         vocab = self.index.vocab
         cols = [c for c, _ in asked]
         same_side = self._mood_side[:, None] == self._mood_side[cols][None, :]
         sims = vocab.embeddings @ vocab.embeddings[cols].T * same_side * np.array([w for _, w in asked], np.float32)
         weights = np.where(sims >= SYNONYM_SIMILARITY, sims, 0.0).max(axis=1)
         weights[cols] = [w for _, w in asked]
-        weights.flags.writeable = False  # shared by every request asking for these tags
-        return weights
+        counted = np.flatnonzero(weights)
+        kept = weights[counted].astype(np.float32)
+        counted.flags.writeable = kept.flags.writeable = False  # shared by every request asking for these tags
+        return counted, kept
 
     def cf_scores(self, user: np.ndarray) -> np.ndarray:
         """Standardised CF fit of every track: mostly through its artist (what the CF model learnt from
@@ -219,16 +245,16 @@ class SageRanker:
         by_artist = np.where(self.track_artist >= 0, by_artist, by_artist.min())
         return z(by_artist, clip=None) + TRACK_CF_WEIGHT * z(self.T @ user + self.track_bias, clip=None)
 
-    def cbf_scores(self, taste: Taste) -> np.ndarray:
-        """Tracks like the listener's tracks and artists, in the tag space (no listening needed)."""
-        artists, rows = self._taste_items(taste)
+    def cbf_scores(self, taste: Taste, rows: np.ndarray) -> np.ndarray:
+        """Tracks like the listener's tracks and artists, in the tag space (no listening needed): these rows'
+        scores, standardised over the whole catalog."""
+        artists, taste_rows = self._taste_items(taste)
         parts = [self.G_artist[artists]] if artists else []
-        if rows:
-            parts.append(self.G_track[rows])
+        if taste_rows:
+            parts.append(self.G_track[taste_rows])
         if not parts:
-            return np.zeros(self.index.size, np.float32)
-        profile = _unit(np.vstack(parts).mean(axis=0))
-        return self.G_track_unit @ profile
+            return np.zeros(len(rows), np.float32)
+        return self._cbf.scores(_unit(np.vstack(parts).mean(axis=0)), rows)
 
 
 def _links(pairs: torch.Tensor | np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:

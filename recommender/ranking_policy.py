@@ -39,7 +39,11 @@ def asks_for_the_season(text: str, tags: list[WeightedTag]) -> bool:
 def listener_fit(ranker: SageRanker, taste: Taste, user: np.ndarray) -> np.ndarray:
     """How well each track fits the listener: the CF model for tracks with listening history, the CBF model
     for tracks without (new releases compete on content fit like any other track)."""
-    return np.where(ranker.interacted, ranker.cf_scores(user), z(ranker.cbf_scores(taste), clip=None))
+    fit = ranker.cf_scores(user)
+    new = np.flatnonzero(~ranker.interacted)  # usually none: CBF is scored where it is used
+    if len(new):
+        fit[new] = ranker.cbf_scores(taste, new)
+    return fit
 
 
 def likeness(taste_fit: np.ndarray | None, genre_closeness: np.ndarray) -> np.ndarray:

@@ -496,6 +496,8 @@ class SoundSpace:
         columns["familiar"] = np.full(len(raw), 0.5) if familiar is None else familiar
         self.points = np.stack([columns[d] for d in DIMS], axis=1).clip(0, 1).astype(np.float32)
         self.va = va.astype(np.float32)
+        # Each dimension contiguous: a request reads a few of them across the whole catalog.
+        self._dims, self._va_dims = np.ascontiguousarray(self.points.T), np.ascontiguousarray(self.va.T)
         self.bpm = raw[:, AUDIO_COLUMNS.index("tempo")]
         # The song's own title, not its version ("Free Fallin' - Live ... December 2007" is not a winter song).
         self.titles = [] if names is None else [str(n).partition(" - ")[0] for n in names.tolist()]
@@ -555,15 +557,15 @@ class SoundSpace:
         if seasons := {m.name for m in moments} & SEASONS:
             pull = pull - MOMENT_PULL * np.any([self.titled(m) for m in MOMENTS if m.name in SEASONS - seasons], axis=0)
         if any(m.name in QUIET for m in moments):
-            pull = pull - MOMENT_PULL * (self.points[:, DIMS.index("heavy")] == 1.0)
+            pull = pull - MOMENT_PULL * (self._dims[DIMS.index("heavy")] == 1.0)
         if any(m.clean for m in moments):
             pull = pull - SWEARING_PUSH * self.swearing
-        distance = sum(_off(self.points[:, i], v, TEMPO_TOLERANCE if DIMS[i] == "tempo" else SOUND_TOLERANCE)
+        distance = sum(_off(self._dims[i], v, TEMPO_TOLERANCE if DIMS[i] == "tempo" else SOUND_TOLERANCE)
                        for i, v in dims)
         weight = float(len(dims))
         for dim, column in (("valence", 0), ("energy", 1)):
             if dim in target:
-                distance = distance + VA_WEIGHT * _off(self.va[:, column], target[dim])
+                distance = distance + VA_WEIGHT * _off(self._va_dims[column], target[dim])
                 weight += VA_WEIGHT
         return (pull - distance / weight).astype(np.float32)
 

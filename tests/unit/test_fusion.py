@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommender.fusion import Fusion, learn_fusion
+from recommender.fusion import Z_CLIP, Fusion, learn_fusion, z
+from recommender.ranker import StandardisedRows
 from recommender.text_match import TextMatch, content_words, playlist_matrix
 
 
@@ -78,3 +79,22 @@ def test_a_request_whose_signals_all_weigh_nothing_still_scores_every_track() ->
     """A learned weight can be zero: the request's score is then flat, one per track, not a bare number."""
     scores = Fusion({"words": 0.0, "sound": 0.0}).combine({"words": np.arange(5, dtype=np.float32)})
     assert scores.shape == (5,) and not scores.any()
+
+
+def test_standardising_is_over_the_whole_catalog_clipped_and_leaves_the_signal_alone() -> None:
+    x = np.random.default_rng(0).normal(3.0, 2.0, 5000).astype(np.float32)
+    x[0] = 40.0
+    out = z(x)
+    plain = (x.astype(np.float64) - x.mean()) / x.std()
+    assert np.allclose(out, plain.clip(-Z_CLIP, Z_CLIP), atol=1e-4) and out[0] == Z_CLIP and x[0] == 40.0
+    assert np.allclose(z(x, clip=None), plain, atol=1e-4)
+    assert z(np.full(10, 7.0)).tolist() == [0.0] * 10
+
+
+def test_rows_scored_on_a_subset_are_standardised_as_over_all_rows() -> None:
+    """CBF scores only the tracks without listening history, on the catalog-wide scale."""
+    rng = np.random.default_rng(1)
+    m, v = rng.normal(size=(3000, 16)).astype(np.float32), rng.normal(size=16).astype(np.float32)
+    rows = rng.choice(3000, 40, replace=False)
+    assert np.allclose(StandardisedRows(m).scores(v, rows), z(m @ v, clip=None)[rows], atol=1e-4)
+    assert StandardisedRows(np.ones((5, 3), np.float32)).scores(np.ones(3, np.float32), np.arange(2)).tolist() == [0, 0]

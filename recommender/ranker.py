@@ -29,21 +29,38 @@ def _unit(x: np.ndarray) -> np.ndarray:
 
 
 class StandardisedRows:
-    """A matrix's rows scored against a vector and standardised over all rows, computed on any subset of them:
-    the mean and spread of `m @ v` follow from the rows' mean and covariance, so the rest are never read."""
+    """A matrix's rows scored against a vector (plus a bias per row) and standardised over all rows, computed on
+    any subset of them: the mean and spread of `m @ v + bias` follow from the rows' moments, so the other rows
+    are never read."""
 
-    def __init__(self, m: np.ndarray) -> None:
-        self.m = m
-        wide = m.astype(np.float64)
-        self.mean = wide.mean(axis=0) if len(m) else np.zeros(m.shape[1])
-        self.cov = wide.T @ wide / max(len(m), 1) - np.outer(self.mean, self.mean)
+    CHUNK = 65536  # rows at a time while the moments are summed: a 10x catalog needs no float64 copy of it all
+
+    def __init__(self, m: np.ndarray, bias: np.ndarray | None = None) -> None:
+        self.m, self.bias = m, bias
+        n, d = max(len(m), 1), m.shape[1]
+        b = np.zeros(len(m)) if bias is None else bias.astype(np.float64)
+        self.b_mean, self.b_var = float(b.mean()) if len(b) else 0.0, float(b.var()) if len(b) else 0.0
+        total, outer, cross = np.zeros(d), np.zeros((d, d)), np.zeros(d)
+        for lo in range(0, len(m), self.CHUNK):
+            part = m[lo:lo + self.CHUNK].astype(np.float64)
+            total += part.sum(axis=0)
+            outer += part.T @ part
+            cross += part.T @ (b[lo:lo + self.CHUNK] - self.b_mean)
+        self.mean = total / n
+        self.cov = outer / n - np.outer(self.mean, self.mean)
+        self.cross = cross / n  # covariance of each column with the bias
 
     def scores(self, v: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """`z(m @ v, clip=None)[rows]`."""
-        std = float(np.sqrt(max(v @ self.cov @ v, 0.0)))
+        """`z(m @ v + bias, clip=None)[rows]`."""
+        var = v @ self.cov @ v + self.b_var + 2 * v @ self.cross
+        std = float(np.sqrt(max(var, 0.0)))
         if std < 1e-6:  # every row alike: standardised, a constant is zero
             return np.zeros(len(rows), np.float32)
-        return ((self.m[rows] @ v - self.mean @ v) / std).astype(np.float32)
+        # Most rows: one pass over the matrix; a few: only theirs (gathering most rows costs more than the pass).
+        x = (self.m @ v)[rows] if 4 * len(rows) > len(self.m) else self.m[rows] @ v
+        if self.bias is not None:
+            x = x + self.bias[rows]
+        return ((x - (self.mean @ v + self.b_mean)) / std).astype(np.float32)
 
 
 class SageRanker:
@@ -94,6 +111,9 @@ class SageRanker:
         self.G_tag, self.G_artist, self.G_track = g_tag.numpy(), g_artist.numpy(), g_track.numpy()
         self.G_track_unit = _unit(self.G_track)
         self._cbf = StandardisedRows(self.G_track_unit)
+        self._cf_track = StandardisedRows(self.T, self.track_bias)
+        # CF scores the tracks with listening history, CBF the rest (usually none).
+        self.known_rows, self.new_rows = np.flatnonzero(self.interacted), np.flatnonzero(~self.interacted)
 
     # -- construction ------------------------------------------------------
     @classmethod
@@ -238,12 +258,13 @@ class SageRanker:
         counted.flags.writeable = kept.flags.writeable = False  # shared by every request asking for these tags
         return counted, kept
 
-    def cf_scores(self, user: np.ndarray) -> np.ndarray:
-        """Standardised CF fit of every track: mostly through its artist (what the CF model learnt from
-        plays, and what the evaluation measures), a little through the track itself (playlist co-occurrence)."""
+    def cf_scores(self, user: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Standardised CF fit of these tracks (over the whole catalog): mostly through its artist (what the CF
+        model learnt from plays, and what the evaluation measures), a little through the track itself (playlist
+        co-occurrence)."""
         by_artist = np.asarray(self.A @ user + self.artist_bias)[np.maximum(self.track_artist, 0)]
         by_artist = np.where(self.track_artist >= 0, by_artist, by_artist.min())
-        return z(by_artist, clip=None) + TRACK_CF_WEIGHT * z(self.T @ user + self.track_bias, clip=None)
+        return z(by_artist, clip=None)[rows] + TRACK_CF_WEIGHT * self._cf_track.scores(user, rows)
 
     def cbf_scores(self, taste: Taste, rows: np.ndarray) -> np.ndarray:
         """Tracks like the listener's tracks and artists, in the tag space (no listening needed): these rows'

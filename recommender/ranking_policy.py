@@ -39,10 +39,10 @@ def asks_for_the_season(text: str, tags: list[WeightedTag]) -> bool:
 def listener_fit(ranker: SageRanker, taste: Taste, user: np.ndarray) -> np.ndarray:
     """How well each track fits the listener: the CF model for tracks with listening history, the CBF model
     for tracks without (new releases compete on content fit like any other track)."""
-    fit = ranker.cf_scores(user)
-    new = np.flatnonzero(~ranker.interacted)  # usually none: CBF is scored where it is used
-    if len(new):
-        fit[new] = ranker.cbf_scores(taste, new)
+    fit = np.empty(len(ranker.interacted), np.float32)  # each model scores only the tracks it is used on
+    fit[ranker.known_rows] = ranker.cf_scores(user, ranker.known_rows)
+    if len(ranker.new_rows):
+        fit[ranker.new_rows] = ranker.cbf_scores(taste, ranker.new_rows)
     return fit
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from recommender.fusion import Z_CLIP, Fusion, learn_fusion, z
 from recommender.ranker import StandardisedRows
@@ -91,10 +92,14 @@ def test_standardising_is_over_the_whole_catalog_clipped_and_leaves_the_signal_a
     assert z(np.full(10, 7.0)).tolist() == [0.0] * 10
 
 
-def test_rows_scored_on_a_subset_are_standardised_as_over_all_rows() -> None:
-    """CBF scores only the tracks without listening history, on the catalog-wide scale."""
+def test_rows_scored_on_a_subset_are_standardised_as_over_all_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CF scores only the tracks with listening history and CBF the rest, each on the catalog-wide scale."""
     rng = np.random.default_rng(1)
     m, v = rng.normal(size=(3000, 16)).astype(np.float32), rng.normal(size=16).astype(np.float32)
     rows = rng.choice(3000, 40, replace=False)
     assert np.allclose(StandardisedRows(m).scores(v, rows), z(m @ v, clip=None)[rows], atol=1e-4)
+    monkeypatch.setattr(StandardisedRows, "CHUNK", 1000)  # the moments summed in parts
+    bias = (m[:, 0] * 0.5 + rng.normal(size=3000)).astype(np.float32)  # correlated with a column
+    for subset in (rows, np.arange(2900)):  # a few rows, or most of them
+        assert np.allclose(StandardisedRows(m, bias).scores(v, subset), z(m @ v + bias, clip=None)[subset], atol=1e-4)
     assert StandardisedRows(np.ones((5, 3), np.float32)).scores(np.ones(3, np.float32), np.arange(2)).tolist() == [0, 0]

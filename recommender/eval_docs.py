@@ -82,7 +82,9 @@ baseline in the same process:
   1 = identical), the share of tracks by artists the listener plays, the share carrying an asked-for tag;
 - with `--catalog-scale N`, **a catalog N times the size** (`recommender/synthetic.py`: each track's copies get
   their own ids, slightly moved features and vectors, and are embedded by the model as new tracks), served in a
-  process of its own: the same latency through the core, ranking alone, and its peak RSS;
+  process of its own: the same latency through the core, ranking alone, and its peak RSS; above 100k tracks
+  ranking takes two stages (`recommender/shortlist.py`), so exact ranking is timed beside it in the same process
+  and the share of exact ranking's playlist tracks the shortlist keeps is reported;
 - with `--first-start`, **a first start**: a child process with an empty home and an embedded database of its
   own builds the catalog, trains the quick model and answers; seconds to that first reply.
 
@@ -119,6 +121,11 @@ def _bench_lines(bench: dict[str, Any]) -> list[str]:
         rows += [[f"{big['factor']}× catalog ({big['tracks']:,} tracks): through the core, p50 / p99",
                   spread(big), ""],
                  [f"{big['factor']}× catalog: ranking only, p50 / p99", spread(big["ranking_only"]), ""],
+                 *([[f"{big['factor']}× catalog: exact ranking (no shortlist), p50 / p99",
+                     spread(big["exact_ranking_only"]), ""],
+                    [f"{big['factor']}× catalog: share of exact ranking's playlist kept by the shortlist, mean / worst "
+                     f"of {big['top_recall']['playlists']}", f"{big['top_recall']['mean']} / {big['top_recall']['min']}",
+                     ""]] if "top_recall" in big else []),
                  [f"{big['factor']}× catalog: peak RSS, model load", f"{big['peak_rss_mb']:.0f} MB, "
                   f"{big['model_load_s']} s", ""]]
     if first := served.get("first_start"):

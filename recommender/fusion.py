@@ -26,21 +26,25 @@ Z_CLIP = 3.0  # a sparse signal (a tag few tracks carry) would otherwise reach z
 SHARES = frozenset({"observed"})  # already a share in [0, 1]: scaled, not standardised, so all beats half
 
 
-def z(x: np.ndarray, clip: float | None = Z_CLIP) -> np.ndarray:
-    """Standardised over the catalog and clipped at ±`clip` standard deviations (None: not clipped)."""
+def z(x: np.ndarray, clip: float | None = Z_CLIP, over: np.ndarray | None = None) -> np.ndarray:
+    """Standardised over the catalog and clipped at ±`clip` standard deviations (None: not clipped). `over`:
+    the positions whose mean and spread stand in for the catalog's (a sample, when only some tracks are scored)."""
     out = np.array(x, dtype=np.float32)  # a copy, then in place: a request standardises a dozen of these
-    out -= out.mean()
-    std = float(np.sqrt(np.dot(out, out) / max(out.size, 1)))
+    ref = out if over is None else out[over]
+    mean = ref.mean() if ref.size else np.float32(0.0)
+    out -= mean
+    ref = out if over is None else out[over]
+    std = float(np.sqrt(np.dot(ref, ref) / max(ref.size, 1)))
     if std == 0:
         return np.zeros_like(out)
     out *= 1.0 / std
     return out if clip is None else np.clip(out, -clip, clip, out=out)
 
 
-def scaled(name: str, x: np.ndarray) -> np.ndarray:
+def scaled(name: str, x: np.ndarray, over: np.ndarray | None = None) -> np.ndarray:
     """A signal on the common scale: a share of the asked-for tags runs 0..3 (carrying them all is worth a
-    signal three standard deviations up); every other signal is standardised."""
-    return (Z_CLIP * x).astype(np.float32) if name in SHARES else z(x)
+    signal three standard deviations up); every other signal is standardised (`over`: as `z`)."""
+    return (Z_CLIP * x).astype(np.float32) if name in SHARES else z(x, over=over)
 
 
 @dataclass

@@ -204,7 +204,7 @@ class SageRanker:
             return graph
         return standardised_rows(graph) + standardised_rows(self.completion.complete(self.artist_tags[rows]))
 
-    def _asked(self, tags: list[WeightedTag]) -> list[tuple[int, float]]:
+    def asked_columns(self, tags: list[WeightedTag]) -> list[tuple[int, float]]:
         """(vocabulary column, weight) of each asked-for tag the vocabulary holds with a positive weight."""
         vocab = self.index.vocab
         return [(col, t.weight) for t in tags if (col := vocab.column(t.tag)) is not None and t.weight > 0]
@@ -214,24 +214,38 @@ class SageRanker:
         completion of each track's tags."""
         if not cols:
             return np.zeros(self.index.size, np.float32)
-        graph = self.G_track @ (sum(w * self.G_tag[c] for c, w in cols) / sum(w for _, w in cols))
-        if self.completion is None or self._completion_rows is None:  # a model file saved before completion
+        graph, completion = self.tag_model(cols)
+        if completion is None:  # a model file saved before completion
             return graph
+        return standardised_rows(graph)[0] + standardised_rows(completion)[0]
+
+    def tag_model(self, cols: list[tuple[int, float]], rows: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The Tag model's two halves for these tracks (None: all), unstandardised: the graph's predicted links
+        and EASE's completion (None for a model file saved before it). `cols` is not empty."""
+        tracks = self.G_track if rows is None else self.G_track[rows]
+        graph = tracks @ (sum(w * self.G_tag[c] for c, w in cols) / sum(w for _, w in cols))
+        if self.completion is None or self._completion_rows is None:
+            return graph, None
         asked = np.zeros(len(self.index.vocab), np.float32)
         for col, weight in cols:
             asked[col] += weight
-        return standardised_rows(graph)[0] + standardised_rows(self.completion.towards(self._completion_rows, asked))[0]
+        prepared = self._completion_rows if rows is None else self._completion_rows[rows]
+        return graph, self.completion.towards(prepared, asked)
 
-    def tag_parts(self, tags: list[WeightedTag]) -> tuple[np.ndarray, np.ndarray]:
+    def tag_parts(self, tags: list[WeightedTag], observed: bool = True, predicted: bool = True
+                  ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(share of the asked-for tag weight each track carries, the Tag model's predicted fit): the links we
-        know and the links the model predicts, which the fusion weighs."""
-        asked = self._asked(tags)
-        if not asked:
-            zeros = np.zeros(self.index.size, np.float32)
-            return zeros, zeros
-        total = sum(w for _, w in asked)
+        know and the links the model predicts, which the fusion weighs (each only if asked for, else None)."""
+        asked = self.asked_columns(tags)
+        zeros = np.zeros(self.index.size, np.float32)
+        return ((self.observed(asked) if asked else zeros) if observed else None,
+                (self.tag_scores(asked) if asked else zeros) if predicted else None)
+
+    def observed(self, asked: list[tuple[int, float]]) -> np.ndarray:
+        """The share of the asked (column, weight)s each track carries, near-synonyms counted."""
         cols, weights = self._synonyms(tuple(asked))
-        return np.minimum(self._column_sum(cols, weights) / total, 1.0), self.tag_scores(asked)
+        return np.minimum(self._column_sum(cols, weights) / sum(w for _, w in asked), 1.0)
 
     def _column_sum(self, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """`track_tags[:, cols] @ weights` from the columns' own entries (scipy's column slicing costs more

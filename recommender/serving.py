@@ -29,6 +29,7 @@ from recommender.ranking_policy import (
     seasonal_rows,
 )
 from recommender.names import fold
+from recommender.shortlist import EXACT_UP_TO, Shortlist
 from recommender.sound import Moment, SoundSpace, moments_in, sounding
 from recommender.text_match import TextMatch, TextVector
 from recommender.types import NO_FILTERS, Filters, Recommendation, Taste, WeightedTag
@@ -45,7 +46,9 @@ class GraphSAGERecommender:
     fits the listener (the CF model for tracks with listening history, the CBF model for tracks without:
     new releases compete on content fit like any other track). Named constraints are hard filters."""
 
-    def __init__(self, ranker: SageRanker, query_vector: TextVector | None = None) -> None:
+    def __init__(self, ranker: SageRanker, query_vector: TextVector | None = None,
+                 exact_up_to: int = EXACT_UP_TO) -> None:
+        """`exact_up_to`: a catalog with more tracks ranks in two stages (`recommender.shortlist`)."""
         self.ranker = ranker
         self.index = ranker.index
         self.query_vector = query_vector  # request text -> its sentence embedding (Chat2Tag's cached encoder)
@@ -55,6 +58,7 @@ class GraphSAGERecommender:
         self.allowed = lru_cache(maxsize=256)(partial(allowed, self.index))  # filters repeat across requests
         self.seasonal = seasonal_rows(self.index)
         self.explain = Explainer(ranker, self.space)
+        self.shortlist = Shortlist(self.index.size) if self.index.size > exact_up_to else None
         # The moments whose sound the request takes, for the titles about them (requests repeat).
         self.moments = lru_cache(maxsize=1024)(
             lambda text: sounding(moments_in(fold(text), text.lower())) if text else [])
@@ -64,7 +68,9 @@ class GraphSAGERecommender:
         """The content signals for a request (`only` those named), unscaled (the fusion standardises them)."""
         signals = {"popularity": self.index.popularity}
         if tags and {"observed", "tags"} & set(only):
-            signals["observed"], signals["tags"] = self.ranker.tag_parts(tags)
+            observed, predicted = self.ranker.tag_parts(tags, "observed" in only, "tags" in only)
+            signals.update((name, values) for name, values in (("observed", observed), ("tags", predicted))
+                           if values is not None)
         if sound and "sound" in only:
             signals["sound"] = self.space.fit(sound, moments)
         if query is not None:
@@ -78,13 +84,6 @@ class GraphSAGERecommender:
         r = self.ranker
         sound = dict(sound or {})
         query = self.query_vector(text) if text and self.query_vector else None
-        # Only the signals the fusion weighs: a signal it learnt to ignore costs nothing (each is a pass over
-        # the catalog). Its head is the list.
-        fit = r.fusion.combine(self.moment_signals(tags, sound, query, r.fusion.weighed(), self.moments(text)))
-        if tags or sound or query is not None or not taste.asked:
-            fit = z(fit, clip=None)
-        # else artists named and no moment ("more like Kygo"): standardised, the popularity prior alone would
-        # weigh as much as the artists (it brought "Uptown Funk"); at its learned weight it only breaks ties.
         user = r.user_vector(taste)
         known = {a for a, w in taste.artists.items() if w > 0}
         mask = self.allowed(filters)
@@ -92,7 +91,20 @@ class GraphSAGERecommender:
         if taste.asked and known:  # "like X"
             taste_fit = likeness(taste_fit, self.index.genres.closeness(np.flatnonzero(
                 np.isin(self.index.artist_keys, list(known)))))
-        score = final_scores(fit, taste_fit, mask, self.seasonal, asks_for_the_season(text, tags))
+        season = asks_for_the_season(text, tags)
+        # Artists named and no moment ("more like Kygo"): standardised, the popularity prior alone would weigh as
+        # much as the artists (it brought "Uptown Funk"); at its learned weight it only breaks ties.
+        standardise = bool(tags or sound or query is not None or not taste.asked)
+        # Only the signals the fusion weighs: a signal it learnt to ignore costs nothing (each is a pass over
+        # the catalog). Its head is the list.
+        signals = partial(self.moment_signals, tags, sound, query, moments=self.moments(text))
+        if self.shortlist is None:
+            fit = r.fusion.combine(signals(r.fusion.weighed()))
+            fit = z(fit, clip=None) if standardise else fit
+        else:
+            fit = self.shortlist.fit(r, self.text, signals, tags, query, lambda first: final_scores(
+                first, taste_fit, mask, self.seasonal, season), standardise)
+        score = final_scores(fit, taste_fit, mask, self.seasonal, season)
         rows = pick(self.index, top_order(score, k), k, exclude, known, mask, per_artist(filters, k))
         user_artists = [] if taste.shared else [r.artist_pos[a] for a in known if a in r.artist_pos]
         user_matrix = r.A_unit[user_artists]  # once per request, not once per track

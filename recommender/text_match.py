@@ -103,9 +103,10 @@ class TextMatch:
             return np.zeros(self.playlist_tracks.shape[1], np.float32)
         return np.asarray(self.playlist_tracks[top].T @ weights).ravel().astype(np.float32)
 
-    def words(self, query: np.ndarray) -> np.ndarray:
-        return self.track_words @ (query @ self.words_basis)
+    def words(self, query: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """The request against each track's profile (`rows`: only these tracks')."""
+        return (self.track_words if rows is None else self.track_words[rows]) @ (query @ self.words_basis)
 
-    def genres(self, query: np.ndarray) -> np.ndarray:
+    def genres(self, query: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """The request against the track's genres alone (what a playlist name mostly says)."""
-        return self.track_genres @ (query @ self.words_basis)
+        return (self.track_genres if rows is None else self.track_genres[rows]) @ (query @ self.words_basis)

@@ -301,3 +301,34 @@ def test_an_asked_tag_counts_its_near_synonyms_on_its_own_side_only(app: App, in
         row = carrying_only(other, col)
         observed, _ = ranker.tag_parts([WeightedTag(asked, 1.0)])
         assert bool(observed[row] > 0) is counts, (asked, near)
+
+
+async def test_a_catalog_ranked_in_two_stages_keeps_exact_rankings_playlists(app: App, index: CatalogIndex) -> None:
+    """Above `exact_up_to` tracks the costly signals score only a shortlist, standardised over a sample. With the
+    whole catalog as both, the playlists are exact ranking's; with the default shortlist they keep most of them;
+    a named artist's tracks are found however far down the first stage puts them."""
+    from recommender.model_store import ModelStore
+    from recommender.shortlist import Shortlist
+
+    store = ModelStore(app.settings.home / "models")
+    ranker = SageRanker.load(store.path(store.current()), index)
+    text_vector = app.core.s.chat2tag.text_vector
+    exact = GraphSAGERecommender(ranker, text_vector)
+    assert exact.shortlist is None  # the real catalog ranks exactly
+    staged = GraphSAGERecommender(ranker, text_vector, exact_up_to=0)
+    whole = GraphSAGERecommender(ranker, text_vector, exact_up_to=0)
+    whole.shortlist = Shortlist(index.size, share=1.0, sample=index.size)
+    listeners = [Taste(), await app.core.taste_of("hetrec:2")]
+    kept = []
+    for text in ("rainy sunday morning, feeling nostalgic", "pumping iron at the gym", "quiet focus music for studying"):
+        intent = await app.core.s.chat2tag.understand(text)
+        for taste in listeners:
+            def playlist(rec: GraphSAGERecommender) -> list[str]:
+                return [t.track_id for t in rec.recommend(taste, intent.weighted_tags, 20, filters=intent.filters(),
+                                                          sound=intent.sound, text=intent.query)]
+            want = playlist(exact)
+            assert playlist(whole) == want
+            kept.append(len(set(playlist(staged)) & set(want)) / 20)
+    assert np.mean(kept) >= 0.85 and min(kept) >= 0.6, kept
+    queen = staged.recommend(Taste(), [WeightedTag("sad")], 10, filters=Filters(artists=frozenset({"queen"})))
+    assert len(queen) == 10 and all(artist_key(t.artist) == "queen" for t in queen)

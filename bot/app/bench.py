@@ -125,6 +125,17 @@ def _rank_latency(recommender: Recommender, intents: list[Intent], tastes: list[
     return latency_spread(timings)
 
 
+def _agreement(recommender: Recommender, exact: Recommender, intents: list[Intent], tastes: list[Taste],
+               size: int) -> dict[str, float]:
+    """How many of exact ranking's playlist tracks an approximate ranking keeps, over every request and listener."""
+    kept = []
+    for intent in intents:
+        for taste in tastes:
+            want = {r.track_id for r in _ask(exact, taste, intent, size)}
+            kept.append(len(want & {r.track_id for r in _ask(recommender, taste, intent, size)}) / max(len(want), 1))
+    return {"mean": round(statistics.fmean(kept), 3), "min": round(min(kept), 3), "playlists": len(kept)}
+
+
 def _personalisation(recommender: Recommender, intents: list[Intent], listeners: list[Taste],
                      size: int) -> dict[str, float]:
     """How much a mood playlist depends on whose it is: the same requests for different listeners. Mean
@@ -217,6 +228,10 @@ def scaled_child(factor: int, rounds: int, size: int) -> None:
             intents = [await core.s.chat2tag.understand(m) for m in MESSAGES]
             tastes = [await core.taste_of(u) for u in USERS]
             result["ranking_only"] = _rank_latency(recommender, intents, tastes, rounds, size)
+            if recommender.shortlist is not None:  # ranked in two stages: against exact ranking, same process
+                exact = GraphSAGERecommender(ranker, recommender.query_vector, exact_up_to=index.size)
+                result["exact_ranking_only"] = _rank_latency(exact, intents, tastes, rounds, size)
+                result["top_recall"] = _agreement(recommender, exact, intents, tastes, size)
             return {"tracks": index.size, "factor": factor, "model_load_s": round(loaded_s, 1), **result}
 
     result = asyncio.run(go())

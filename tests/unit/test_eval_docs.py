@@ -44,7 +44,12 @@ def test_the_benchmark_page_carries_latency_and_throughput(tmp_path: Path) -> No
                                     "with_an_asked_tag": 0.12}}
 
     served = backend(15.25, 66.5) | {"first_seen_messages": {"p50_ms": 13.75, "p99_ms": 54.5, "requests": 237},
-                                     "first_start": {"seconds": 151.2, "peak_rss_mb": 2210.0, "quick_model_epochs": 30}}
+                                     "first_start": {"seconds": 151.2, "peak_rss_mb": 2210.0, "quick_model_epochs": 30},
+                                     "scaled_catalog": {"factor": 10, "tracks": 283500, "p50_ms": 17.5, "p99_ms": 30.0,
+                                                        "ranking_only": {"p50_ms": 9.25, "p99_ms": 12.0},
+                                                        "exact_ranking_only": {"p50_ms": 24.5, "p99_ms": 40.0},
+                                                        "top_recall": {"mean": 0.96, "min": 0.8, "playlists": 40},
+                                                        "peak_rss_mb": 4700.0, "model_load_s": 9.9}}
     bench = {"machine": {"cpus": 2, "python": "3.11.7"}, "playlist_size": 20, "graphsage": served,
              "content": backend(21.5, 47.1)}
     (tmp_path / "bench.json").write_text(json.dumps(bench))
@@ -53,3 +58,5 @@ def test_the_benchmark_page_carries_latency_and_throughput(tmp_path: Path) -> No
     assert "15.25 / 30.50 ms" in page and "21.50 / 43.00 ms" in page
     assert "66.5 playlists/s" in page and "47.1 playlists/s" in page and "13.75 / 54.50 ms" in page
     assert "30-epoch quick model" in page and "151.2 s, peak RSS 2210 MB" in page
+    assert "9.25 / 12.00 ms" in page and "exact ranking (no shortlist), p50 / p99 | 24.50 / 40.00 ms" in page
+    assert "mean / worst of 40 | 0.96 / 0.8" in page

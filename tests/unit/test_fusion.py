@@ -7,6 +7,7 @@ import pytest
 
 from recommender.fusion import Z_CLIP, Fusion, learn_fusion, z
 from recommender.ranker import StandardisedRows
+from recommender.shortlist import SHORTLIST_MIN, Shortlist
 from recommender.text_match import TextMatch, content_words, playlist_matrix
 
 
@@ -103,3 +104,25 @@ def test_rows_scored_on_a_subset_are_standardised_as_over_all_rows(monkeypatch: 
     for subset in (rows, np.arange(2900)):  # a few rows, or most of them
         assert np.allclose(StandardisedRows(m, bias).scores(v, subset), z(m @ v + bias, clip=None)[subset], atol=1e-4)
     assert StandardisedRows(np.ones((5, 3), np.float32)).scores(np.ones(3, np.float32), np.arange(2)).tolist() == [0, 0]
+
+
+def test_a_sample_can_stand_in_for_the_catalog_when_standardising() -> None:
+    x = np.random.default_rng(2).normal(5.0, 3.0, 1000).astype(np.float32)
+    over = np.arange(0, 1000, 3)
+    ref = x[over].astype(np.float64)
+    assert np.allclose(z(x, clip=None, over=over), (x - ref.mean()) / ref.std(), atol=1e-4)
+    assert np.allclose(z(x, over=np.arange(1000)), z(x), atol=1e-6)
+
+
+def test_the_second_stage_scores_the_best_of_the_first_and_the_sample() -> None:
+    """Ruled-out tracks (-inf) are not shortlisted; the sample's positions point at the sample."""
+    first = np.arange(20_000, dtype=np.float32)
+    first[-3:] = -np.inf
+    shortlist = Shortlist(20_000, share=0.01, sample=100)
+    rows, sample = shortlist.rows(first)
+    assert set(rows[:len(rows) - 100].tolist()) == set(range(19_997 - SHORTLIST_MIN, 19_997))
+    few = np.full(20_000, -np.inf, np.float32)
+    few[:300] = 1.0  # a filter allows only 300 tracks
+    rows, sample = shortlist.rows(few)
+    assert sorted(rows[:len(rows) - 100].tolist()) == list(range(300))
+    assert rows[sample].tolist() == shortlist.sample.tolist() and len(set(shortlist.sample.tolist())) == 100

@@ -13,7 +13,7 @@ import numpy as np
 from pydantic import BaseModel, Field, field_validator
 
 from recommender.occasions import TITLES
-from recommender.sound import DIMS as SOUND_DIMS
+from recommender.sound import TARGET_KEYS as SOUND_KEYS
 from recommender.tagging import decade_years, normalise_tag
 from recommender.types import Filters, WeightedTag
 from recommender.vocabulary import Vocabulary
@@ -66,7 +66,7 @@ class Intent(BaseModel):
         if not isinstance(value, dict):
             return {}
         return {k: min(max(float(v), 0.0), 1.0) for k, v in value.items()
-                if k in SOUND_DIMS and isinstance(v, (int, float)) and not isinstance(v, bool)}
+                if k in SOUND_KEYS and isinstance(v, (int, float)) and not isinstance(v, bool)}
 
     @field_validator("count", mode="before")
     @classmethod

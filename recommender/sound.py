@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 AUDIO_DIMS = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "tempo")
 DIMS = (*AUDIO_DIMS, "heavy", "familiar")  # familiar: how well known the song is (`familiarity`), in [0, 1]
+# Not a dimension but a rule the target carries: "vocals": 0 for "no lyrics" (the text signals never see those
+# words, so the recommender cannot read them again), and any song likely sung steps back.
+VOCALS = "vocals"
+TARGET_KEYS = (*DIMS, VOCALS)
 # Spotify genres that sound heavy, as words of a genre name ("alternative metal", "pop punk", "post-grunge").
 HEAVY_GENRES = ("metal", "punk", "hardcore", "grunge", "hard rock", "industrial", "screamo", "metalcore", "deathcore")
 # Compounds of those that are not heavy: post-punk and dance-punk are wiry and danceable (The Psychedelic Furs' "Love
@@ -51,6 +55,7 @@ UNMOVED = {"speechiness": 0.1}
 # Spotify calls 0.5 likely instrumental, but reverb-heavy vocals score 0.5-0.8 ("Just Like Honey" 0.62): a reason
 # says "instrumental" only where a listener would agree (Tycho 0.9); Jon Hopkins (0.77) goes unsaid, not mis-said.
 SAID_INSTRUMENTAL = 0.85
+SUNG_BELOW = 0.5  # Spotify's own line: below it a track likely has vocals
 # How much nearer a track about the moment (its title names it, or its artist plays a genre made for it) counts,
 # in the fit's units (a mean absolute distance per dimension beyond the tolerances below; for a workout, 43 tracks
 # sit at 0 and about 1,400 within 0.02): enough to lead among songs that sound right, not to bring one that does not.
@@ -81,6 +86,7 @@ class Moment:
     # audio feature measures, and dream pop has it.
     genres: tuple[str, ...] = ()
     clean: bool = False  # for children, a wedding, a yoga class: no song that swears in its title
+    wordless: bool = False  # "no lyrics": a song someone sings in reads wrong at once, however calm
 
 
 # Barely a track is tagged wintry or autumnal: what people play in the cold months is folk by the fire ("winter
@@ -311,7 +317,7 @@ MOMENTS: tuple[Moment, ...] = (
     # "Instrumental music for work" read nothing at all; "study music no lyrics" only the study target.
     Moment("instrumental", r"instrumental\w*|no (?:lyrics|vocals|singing|words)|without (?:lyrics|vocals|singing|words)|"
            r"연주곡|インスト\w*|sin letra|sans paroles|ohne gesang",
-           {"instrumentalness": 0.85, "speechiness": 0.04}, ("instrumental",)),
+           {"instrumentalness": 0.85, "speechiness": 0.04}, ("instrumental",), wordless=True),
     Moment("cleaning", r"clean\w*|chores|tidy\w*|laundry|청소|掃除|limpi\w*|menage|putzen|aufraum\w*",
            {"energy": 0.75, "valence": 0.72, "danceability": 0.7, "speechiness": 0.06}, ("upbeat", "feel good", "dance")),
 )
@@ -433,7 +439,8 @@ def combine(moments: list[Moment], wanted: set[str] = frozenset()) -> dict[str, 
     asked = [m for m in moments if m.name in wanted]
     target = _mean([m.target for m in asked])
     rest = _mean([m.target for m in moments if m.name not in wanted])
-    return {**{d: v for d, v in rest.items() if d not in target}, **target}
+    return {**{d: v for d, v in rest.items() if d not in target}, **target,
+            **({VOCALS: 0.0} if any(m.wordless for m in moments) else {})}
 
 
 def sounding(moments: list[Moment]) -> list[Moment]:
@@ -560,6 +567,8 @@ class SoundSpace:
             pull = pull - MOMENT_PULL * (self._dims[DIMS.index("heavy")] == 1.0)
         if any(m.clean for m in moments):
             pull = pull - SWEARING_PUSH * self.swearing
+        if target.get(VOCALS) == 0:  # "study music without lyrics" played Lady Gaga's "Shallow" to her fans
+            pull = pull - SWEARING_PUSH * (self._dims[DIMS.index("instrumentalness")] < SUNG_BELOW)
         distance = sum(_off(self._dims[i], v, TEMPO_TOLERANCE if DIMS[i] == "tempo" else SOUND_TOLERANCE)
                        for i, v in dims)
         weight = float(len(dims))

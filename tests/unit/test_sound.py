@@ -168,6 +168,24 @@ def test_a_title_that_swears_never_leads_a_clean_moment() -> None:
     assert space.fit(combine(gym), gym)[0] == space.fit(combine(gym))[0]
 
 
+def test_no_lyrics_means_no_singer_however_calm_the_song() -> None:
+    """"Study music without lyrics" played Pink Floyd's "Breathe" and "Cello Song" with José González: calm,
+    acoustic, right on every other dimension. An instrumental a little livelier than asked goes first."""
+    for text in ("study music without lyrics", "instrumental music for work"):
+        moments = moments_in(fold(text), text)
+        target = combine(moments)
+        sound = {d: v for d, v in target.items() if d != "vocals"}
+        sung = {**sound, "instrumentalness": 0.3}
+        livelier = {**sound, "instrumentalness": 0.9, "energy": min(sound.get("energy", 0.5) + 0.4, 1.0)}
+        assert target["vocals"] == 0, text  # carried by the target: the recommender sees the words no more
+        fit = space_of([sung, livelier]).fit(target)
+        assert fit[1] > fit[0] + 0.5, text
+    target = combine(moments_in("calm evening"))  # no moment of it asks for no words
+    assert "vocals" not in target
+    assert np.diff(space_of([{**target, "instrumentalness": 0.3}, {**target, "instrumentalness": 0.0}]).fit(
+        target))[0] == 0
+
+
 def test_a_song_titled_for_another_season_steps_back() -> None:
     """"Summertime" sounded cozy enough for a winter playlist; a listener reads its title first."""
     cozy = {"energy": 0.3, "acousticness": 0.7, "valence": 0.4}

@@ -209,41 +209,32 @@ class SageRanker:
         vocab = self.index.vocab
         return [(col, t.weight) for t in tags if (col := vocab.column(t.tag)) is not None and t.weight > 0]
 
-    def tag_scores(self, cols: list[tuple[int, float]]) -> np.ndarray:
+    def tag_scores(self, cols: list[tuple[int, float]], rows: np.ndarray | None = None,
+                   over: np.ndarray | None = None) -> np.ndarray:
         """The Tag model for the asked (column, weight)s: predicted track–tag links, the graph's plus EASE's
-        completion of each track's tags."""
+        completion of each track's tags, each standardised. `rows`: only these tracks (None: all); `over`: as `z`."""
         if not cols:
-            return np.zeros(self.index.size, np.float32)
-        graph, completion = self.tag_model(cols)
-        if completion is None:  # a model file saved before completion
-            return graph
-        return standardised_rows(graph)[0] + standardised_rows(completion)[0]
-
-    def tag_model(self, cols: list[tuple[int, float]], rows: np.ndarray | None = None
-                  ) -> tuple[np.ndarray, np.ndarray | None]:
-        """The Tag model's two halves for these tracks (None: all), unstandardised: the graph's predicted links
-        and EASE's completion (None for a model file saved before it). `cols` is not empty."""
+            return np.zeros(self.index.size if rows is None else len(rows), np.float32)
         tracks = self.G_track if rows is None else self.G_track[rows]
         graph = tracks @ (sum(w * self.G_tag[c] for c, w in cols) / sum(w for _, w in cols))
-        if self.completion is None or self._completion_rows is None:
-            return graph, None
+        if self.completion is None or self._completion_rows is None:  # a model file saved before completion
+            return graph
         asked = np.zeros(len(self.index.vocab), np.float32)
         for col, weight in cols:
             asked[col] += weight
         prepared = self._completion_rows if rows is None else self._completion_rows[rows]
-        return graph, self.completion.towards(prepared, asked)
+        return z(graph, clip=None, over=over) + z(self.completion.towards(prepared, asked), clip=None, over=over)
 
-    def tag_parts(self, tags: list[WeightedTag], observed: bool = True, predicted: bool = True
-                  ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def tag_parts(self, tags: list[WeightedTag]) -> tuple[np.ndarray, np.ndarray]:
         """(share of the asked-for tag weight each track carries, the Tag model's predicted fit): the links we
-        know and the links the model predicts, which the fusion weighs (each only if asked for, else None)."""
+        know and the links the model predicts, which the fusion weighs."""
         asked = self.asked_columns(tags)
-        zeros = np.zeros(self.index.size, np.float32)
-        return ((self.observed(asked) if asked else zeros) if observed else None,
-                (self.tag_scores(asked) if asked else zeros) if predicted else None)
+        return self.observed(asked), self.tag_scores(asked)
 
     def observed(self, asked: list[tuple[int, float]]) -> np.ndarray:
         """The share of the asked (column, weight)s each track carries, near-synonyms counted."""
+        if not asked:
+            return np.zeros(self.index.size, np.float32)
         cols, weights = self._synonyms(tuple(asked))
         return np.minimum(self._column_sum(cols, weights) / sum(w for _, w in asked), 1.0)
 

@@ -68,9 +68,11 @@ class GraphSAGERecommender:
         """The content signals for a request (`only` those named), unscaled (the fusion standardises them)."""
         signals = {"popularity": self.index.popularity}
         if tags and {"observed", "tags"} & set(only):
-            observed, predicted = self.ranker.tag_parts(tags, "observed" in only, "tags" in only)
-            signals.update((name, values) for name, values in (("observed", observed), ("tags", predicted))
-                           if values is not None)
+            asked = self.ranker.asked_columns(tags)
+            if "observed" in only:
+                signals["observed"] = self.ranker.observed(asked)
+            if "tags" in only:
+                signals["tags"] = self.ranker.tag_scores(asked)
         if sound and "sound" in only:
             signals["sound"] = self.space.fit(sound, moments)
         if query is not None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from recommender.fusion import z
+from recommender.fusion import scaled, z
 from recommender.ranker import SageRanker
 from recommender.text_match import TextMatch
 from recommender.types import WeightedTag
@@ -54,7 +54,7 @@ class Shortlist:
         rows, sample = self.rows(first(z(partial, clip=None) if standardise else partial))
         fit = partial[rows]
         for name, values in self._costly(ranker, text, tags, query, weighed & COSTLY, rows, sample).items():
-            fit += fusion.weights[name] * z(values, over=sample)
+            fit += fusion.weights[name] * scaled(name, values, over=sample)
         out = np.full(len(partial), -np.inf, np.float32)
         out[rows] = z(fit, clip=None, over=sample) if standardise else fit
         return out
@@ -65,11 +65,8 @@ class Shortlist:
         """The costly signals on `rows`, each part standardised over the sample as the exact path does over the
         catalog."""
         out: dict[str, np.ndarray] = {}
-        asked = ranker.asked_columns(tags)
-        if "tags" in names and asked:
-            graph, completion = ranker.tag_model(asked, rows)
-            out["tags"] = graph if completion is None else (
-                z(graph, clip=None, over=sample) + z(completion, clip=None, over=sample))
+        if "tags" in names and tags:
+            out["tags"] = ranker.tag_scores(ranker.asked_columns(tags), rows, over=sample)
         if query is not None:
             for name, signal in (("words", text.words), ("genres", text.genres)):
                 if name in names:

@@ -64,7 +64,7 @@ MOMENT_PULL = 0.03
 # Motherfucker"): pushed further than any track sounds wrong, so it never makes the list.
 SWEARING = re.compile(r"\b(?:f+u+c*k\w*|f\*+k\w*|motherf\w*|shit\w*|sh\*t|bullshit|bitch\w*|puss(?:y|ies)|nigga\w*|"
                       r"hoes?|whores?|cunt\w*|asshole\w*)\b", re.IGNORECASE)
-SWEARING_PUSH = 1.0
+RULED_OUT_PUSH = 1.0  # that swearing title, or a sung song where the request asks for no vocals
 # Within this much of the target on a dimension a track sounds as right as one exactly on it, so that among the
 # tracks that all sound right the tags, the words, the listener's taste and the songs about the moment decide. An
 # exact point let the catalog's most average songs lead every calm request ("Happy Together", Orleans' "Dance
@@ -566,9 +566,9 @@ class SoundSpace:
         if any(m.name in QUIET for m in moments):
             pull = pull - MOMENT_PULL * (self._dims[DIMS.index("heavy")] == 1.0)
         if any(m.clean for m in moments):
-            pull = pull - SWEARING_PUSH * self.swearing
+            pull = pull - RULED_OUT_PUSH * self.swearing
         if target.get(VOCALS) == 0:  # "study music without lyrics" played Lady Gaga's "Shallow" to her fans
-            pull = pull - SWEARING_PUSH * (self._dims[DIMS.index("instrumentalness")] < SUNG_BELOW)
+            pull = pull - RULED_OUT_PUSH * (self._dims[DIMS.index("instrumentalness")] < SUNG_BELOW)
         distance = sum(_off(self._dims[i], v, TEMPO_TOLERANCE if DIMS[i] == "tempo" else SOUND_TOLERANCE)
                        for i, v in dims)
         weight = float(len(dims))

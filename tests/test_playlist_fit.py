@@ -377,3 +377,14 @@ async def test_a_sunday_breakfast_has_no_hard_rock(app: App, index: CatalogIndex
         _, tracks = await app.core.recommend("test:fit", text, 10)
         rows = np.array([index.row_of[t.track_id] for t in tracks])
         assert heavy[rows].sum() <= 1, [f"{t.artist} — {t.name}" for t in tracks]
+
+
+async def test_no_lyrics_brings_no_sung_favourites(app: App, index: CatalogIndex) -> None:
+    """"Study music without lyrics" played Lady Gaga's "Shallow" and Kings of Leon to listeners who play them: the
+    words never reach the text signals, so the rule travels in the message's sound target."""
+    intent = await app.core.s.chat2tag.understand("study music without lyrics")
+    assert intent.sound.get("vocals") == 0.0
+    for listener in ("hetrec:2", "hetrec:7", "hetrec:50", "hetrec:100", "hetrec:300"):
+        _, tracks = await app.core.recommend(listener, "study music without lyrics", 20)
+        rows = np.array([index.row_of[t.track_id] for t in tracks])
+        assert feature(index, rows, "instrumentalness").min() >= 0.5, [f"{t.artist} — {t.name}" for t in tracks]

@@ -131,6 +131,13 @@ class CatalogIndex:
         weighted = sorted(zip(tags.indices[lo:hi].tolist(), tags.data[lo:hi].tolist()), key=lambda p: -p[1])
         return [self.vocab.tags[c] for c, _ in weighted]
 
+    def tagged(self, tags: Iterable[str], at_least: float) -> np.ndarray:
+        """(n,) whether each track carries any of these tags with at least this weight."""
+        cols = [c for t in tags if (c := self.vocab.column(t)) is not None]
+        if not cols:
+            return np.zeros(self.size, dtype=bool)
+        return np.asarray((self.track_tags[:, cols] >= at_least).sum(axis=1)).ravel() > 0
+
     def artist_display_names(self) -> dict[str, str]:
         """Artist key → name as people write it: the tagged artists' names, else the name on a track."""
         names = dict(zip(self.artist_index.tolist(), self.artist_names.tolist()))

@@ -60,11 +60,13 @@ SUNG_BELOW = 0.5  # Spotify's own line: below it a track likely has vocals
 # in the fit's units (a mean absolute distance per dimension beyond the tolerances below; for a workout, 43 tracks
 # sit at 0 and about 1,400 within 0.02): enough to lead among songs that sound right, not to bring one that does not.
 MOMENT_PULL = 0.03
-# A title that swears, for a clean moment ("yoga and stretching" opened with D'Angelo's "Shit, Damn,
-# Motherfucker"): pushed further than any track sounds wrong, so it never makes the list.
-SWEARING = re.compile(r"\b(?:f+u+c*k\w*|f\*+k\w*|motherf\w*|shit\w*|sh\*t|bullshit|bitch\w*|puss(?:y|ies)|nigga\w*|"
-                      r"hoes?|whores?|cunt\w*|asshole\w*)\b", re.IGNORECASE)
-RULED_OUT_PUSH = 1.0  # that swearing title, or a sung song where the request asks for no vocals
+# A title that swears or says sex or drugs, for a clean moment ("yoga and stretching" opened with D'Angelo's "Shit,
+# Damn, Motherfucker"; a first dance held Rihanna's "Sex With Me"; a kids' party "Intoxicated" and "I Took A Pill In
+# Ibiza"): pushed further than any track sounds wrong, so it never makes the list.
+EXPLICIT = re.compile(r"\b(?:f+u+c*k\w*|f\*+k\w*|motherf\w*|shit\w*|sh\*t|bullshit|bitch\w*|puss(?:y|ies)|nigga\w*|"
+                      r"hoes?|whores?|cunt\w*|asshole\w*|sex|sexy|sexual\w*|intoxicat\w*|drunk|pills?|cocaine|weed|"
+                      r"molly|stoned)\b", re.IGNORECASE)
+RULED_OUT_PUSH = 1.0  # that explicit title, or a sung song where the request asks for no vocals
 # Within this much of the target on a dimension a track sounds as right as one exactly on it, so that among the
 # tracks that all sound right the tags, the words, the listener's taste and the songs about the moment decide. An
 # exact point let the catalog's most average songs lead every calm request ("Happy Together", Orleans' "Dance
@@ -85,8 +87,11 @@ class Moment:
     # Spotify genres made for the moment, the same pull: what makes music dreamy is reverb and haze, which no
     # audio feature measures, and dream pop has it.
     genres: tuple[str, ...] = ()
-    clean: bool = False  # for children, a wedding, a yoga class: no song that swears in its title
+    clean: bool = False  # for children, a wedding, a yoga class: no song whose title is explicit
     wordless: bool = False  # "no lyrics": a song someone sings in reads wrong at once, however calm
+    # Moments whose songs read wrong here, by title or by their listeners' tags (a breakup song at a wedding), unless
+    # the request asks for any of them too ("sad love songs").
+    against: tuple[str, ...] = ()
 
 
 # Barely a track is tagged wintry or autumnal: what people play in the cold months is folk by the fire ("winter
@@ -121,6 +126,11 @@ IRON = ("hardcore hip hop", "gangster rap", "rap metal", "nu metal", "alternativ
 PUMP_UP = (r"stronger|unstoppable|champions?|fighter|warriors?|fight song|the power|till i collapse|lose yourself|"
            r"eye of the tiger|remember the name|hall of fame|can'?t hold us|survivor|titanium|thunderstruck|"
            r"work ?out|pump it|pump up|beast|go hard|undefeated|victory|legends? never die|no limit")
+
+# A love song for a wedding or a date is one that stays ("first dance at our wedding" played "Ain't No Sunshine",
+# "Vuelve" and "Didn't We Almost Have It All": tagged love by their listeners, and sad or miserable too).
+HEARTBREAK = ("sad", "breakup")
+OPPOSED_TAG_WEIGHT = 0.2  # a tag this heavy on a track is its listeners' word for it, not a stray one
 
 # Each target is where a music supervisor would put a typical fitting track; tempo in BPM.
 MOMENTS: tuple[Moment, ...] = (
@@ -178,7 +188,9 @@ MOMENTS: tuple[Moment, ...] = (
            {"valence": 0.3, "energy": 0.45, "acousticness": 0.4, "danceability": 0.5},
            ("breakup music", "breakup songs", "sad"),
            titles=r"good ?bye\w*|gone|without you|over you|over it|break\w* up|broken|heart ?break\w*|heartache|"
-                  r"moving on|move on|let (?:you|me|it) go|leaving|stronger|survivor|survive|irreplaceable"),
+                  r"moving on|move on|let (?:you|me|it) go|leaving|stronger|survivor|survive|irreplaceable|"
+                  r"cry\w*|tears|lonely|miss(?:ing)? you|come back|without me|sorry|hurts?|cheat\w*|liar|lies|"
+                  r"tainted|vuelve|sin ti|con otr[oa]|adi[oó]s|reviens|sans toi|adieu"),
     # Missing home: songs people know, unhurried, warm rather than bright ("feeling homesick" found no tag). The
     # word "nostalgic" itself is left to its tags, which carry the old favourites (Chicago, Air Supply, a-ha).
     Moment("nostalgic", r"home ?sick\w*|miss(?:ing)? (?:home|my (?:family|friends|hometown|home|mom|mum|dad|parents))|"
@@ -225,14 +237,15 @@ MOMENTS: tuple[Moment, ...] = (
            r"boda|mariage|hochzeit\w*|결혼식?|結婚式|candle\w*|(?:first|slow) danc\w*|사랑|로맨틱|"
            r"데이트|恋|ロマンチック|デート|romantic\w*|amor|cita|romantique|amoureu\w*|romantisch|verliebt|ballads?",
            {"valence": 0.55, "energy": 0.4, "acousticness": 0.45, "danceability": 0.55, "speechiness": 0.04},
-           ("romantic", "love"), genres=CANDLELIGHT),
+           ("romantic", "love"), genres=CANDLELIGHT, against=HEARTBREAK),
     # A first dance is the love song everybody in the room knows, slower and more tender than a date night ("At
     # Last", "Perfect", "All of Me"): the romantic target gave "Happy Together" and "Moondance". Set from the
     # median of ten labelled first-dance songs in the catalog; ten others check it (docs/experiments.md).
     Moment("first dance", r"(?:first|wedding) danc\w*|walk(?:ing)? down the aisle|primer baile|premiere danse|"
            r"erster tanz|hochzeitstanz|첫 ?춤|ファーストダンス",
            {"energy": 0.45, "valence": 0.43, "danceability": 0.58, "acousticness": 0.44, "familiar": 0.9},
-           ("love songs", "romantic", "love"), titles=r"marry|married|wedding|forever|always", clean=True),
+           ("love songs", "romantic", "love"), titles=r"marry|married|wedding|forever|always", clean=True,
+           against=HEARTBREAK),
     Moment("slow jam", r"slow jams?|slow songs", {"energy": 0.4, "danceability": 0.65, "valence": 0.5,
                                                   "acousticness": 0.3, "tempo": 92}, ("slow jams", "sexy")),
     Moment("summer", r"summer\w*|beach\w*|sunny|sun|pool ?party|vacation|holiday|tropical|bbq|barbecue|cookout|picnic|여름|해변|바다|夏|海|ビーチ|"
@@ -494,7 +507,8 @@ class SoundSpace:
 
     def __init__(self, features: np.ndarray, bounds: np.ndarray, va: np.ndarray, heavy: np.ndarray | None = None,
                  familiar: np.ndarray | None = None, names: np.ndarray | None = None,
-                 playing: Callable[[tuple[str, ...]], np.ndarray] | None = None) -> None:
+                 playing: Callable[[tuple[str, ...]], np.ndarray] | None = None,
+                 tagged: Callable[[tuple[str, ...]], np.ndarray] | None = None) -> None:
         lo, hi = bounds
         raw = lo + features * (hi - lo)  # undo the index's min-max scaling: targets are in Spotify's own units
         columns = {d: raw[:, AUDIO_COLUMNS.index(d)] for d in AUDIO_DIMS}
@@ -509,14 +523,16 @@ class SoundSpace:
         # The song's own title, not its version ("Free Fallin' - Live ... December 2007" is not a winter song).
         self.titles = [] if names is None else [str(n).partition(" - ")[0] for n in names.tolist()]
         self.playing = playing  # genres -> (tracks,) whether the artist plays any of them
+        self.tagged = tagged  # tags -> (tracks,) whether its listeners call the track any of them
         # Per moment, worked out on first use (~20 ms on 28k titles).
         self._titled: dict[str, np.ndarray] = {}
         self._about: dict[str, np.ndarray] = {}
+        self._opposed: dict[str, np.ndarray] = {}
 
     @classmethod
     def of(cls, index: CatalogIndex) -> SoundSpace:
         return cls(index.features, index.feature_bounds, index.va, heaviness(index), familiarity(index), index.names,
-                   index.genres.carrying)
+                   index.genres.carrying, functools.partial(index.tagged, at_least=OPPOSED_TAG_WEIGHT))
 
     def titled(self, moment: Moment) -> np.ndarray:
         """(tracks,) whether each song's title names the moment ("Snow (Hey Oh)" for winter)."""
@@ -526,9 +542,9 @@ class SoundSpace:
         return self._titled[moment.name]
 
     @functools.cached_property
-    def swearing(self) -> np.ndarray:
-        """(tracks,) whether each song's title swears."""
-        return self._titles_matching(SWEARING)
+    def explicit(self) -> np.ndarray:
+        """(tracks,) whether each song's title swears or says sex or drugs."""
+        return self._titles_matching(EXPLICIT)
 
     def _titles_matching(self, pattern: re.Pattern[str] | None) -> np.ndarray:
         if pattern is None or not self.titles:
@@ -542,6 +558,14 @@ class SoundSpace:
             playing = self.playing(moment.genres) if moment.genres and self.playing is not None else False
             self._about[moment.name] = self.titled(moment) | playing
         return self._about[moment.name]
+
+    def opposing(self, moment: Moment) -> np.ndarray:
+        """(tracks,) whether each song is about a moment another one stands against: its title names it, or its
+        listeners call it what the moment is called ("sad")."""
+        if moment.name not in self._opposed:
+            tagged = self.tagged(moment.tags) if moment.tags and self.tagged is not None else False
+            self._opposed[moment.name] = self.titled(moment) | tagged
+        return self._opposed[moment.name]
 
     def profile(self, rows: np.ndarray) -> dict[str, float]:
         """Where a set of tracks sits (e.g. an artist named in the request), per dimension."""
@@ -563,10 +587,13 @@ class SoundSpace:
         # A song titled for another season reads wrong however it sounds ("Summertime" on a winter playlist).
         if seasons := {m.name for m in moments} & SEASONS:
             pull = pull - MOMENT_PULL * np.any([self.titled(m) for m in MOMENTS if m.name in SEASONS - seasons], axis=0)
+        asked = {m.name for m in moments}
+        if opposed := {o for m in moments if not asked & set(m.against) for o in m.against}:
+            pull = pull - MOMENT_PULL * np.any([self.opposing(m) for m in MOMENTS if m.name in opposed], axis=0)
         if any(m.name in QUIET for m in moments):
             pull = pull - MOMENT_PULL * (self._dims[DIMS.index("heavy")] == 1.0)
         if any(m.clean for m in moments):
-            pull = pull - RULED_OUT_PUSH * self.swearing
+            pull = pull - RULED_OUT_PUSH * self.explicit
         if target.get(VOCALS) == 0:  # "study music without lyrics" played Lady Gaga's "Shallow" to her fans
             pull = pull - RULED_OUT_PUSH * (self._dims[DIMS.index("instrumentalness")] < SUNG_BELOW)
         distance = sum(_off(self._dims[i], v, TEMPO_TOLERANCE if DIMS[i] == "tempo" else SOUND_TOLERANCE)

@@ -3,6 +3,8 @@ every track, and the sound follows the moment (judged on Spotify's audio feature
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -291,6 +293,27 @@ async def test_a_first_dance_is_a_love_song_everyone_in_the_room_knows(app: App,
         _, tracks = await app.core.recommend("test:fit", text, 10)
         known = familiarity(index)[[index.row_of[t.track_id] for t in tracks]]
         assert known.mean() > 0.8 and known.min() > 0.6, [f"{t.artist} — {t.name}" for t in tracks]
+
+
+async def test_a_love_song_for_a_wedding_or_a_date_is_no_breakup_song(app: App, index: CatalogIndex) -> None:
+    """"First dance at our wedding" played "Ain't No Sunshine" and "Vuelve" (tagged love by their listeners, and
+    sad) and Rihanna's "Sex With Me"; "sad love songs" still gets the sad ones."""
+    from recommender.sound import EXPLICIT, MOMENTS, OPPOSED_TAG_WEIGHT
+
+    breakup = next(m for m in MOMENTS if m.name == "breakup")
+    titled = re.compile(rf"\b(?:{breakup.titles})\b", re.IGNORECASE)
+    sad = index.tagged(("sad", "melancholy", *breakup.tags), OPPOSED_TAG_WEIGHT)
+
+    def heartbroken(tracks: list) -> list[str]:
+        return [f"{t.artist} — {t.name}" for t in tracks
+                if sad[index.row_of[t.track_id]] or titled.search(t.name.partition(" - ")[0])]
+
+    for text in ("first dance at our wedding", "romantic dinner for two", "date night"):
+        _, tracks = await app.core.recommend("test:fit", text, 15)
+        assert not heartbroken(tracks), (text, heartbroken(tracks))
+        assert not [t.name for t in tracks if EXPLICIT.search(t.name)], text
+    _, tracks = await app.core.recommend("test:fit", "sad love songs", 15)
+    assert len(heartbroken(tracks)) >= 3, [f"{t.artist} — {t.name}" for t in tracks]
 
 
 async def test_like_an_artist_is_their_genres_as_well_as_their_listeners(app: App, index: CatalogIndex) -> None:

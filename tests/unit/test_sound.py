@@ -87,14 +87,16 @@ def test_a_comparative_is_said_back_as_the_way_it_moves() -> None:
 
 
 def space_of(rows: list[dict[str, float]], heavy: list[float] | None = None, familiar: np.ndarray | None = None,
-             titles: list[str] | None = None, genres: list[str] | None = None) -> SoundSpace:
+             titles: list[str] | None = None, genres: list[str] | None = None,
+             tags: list[str] | None = None) -> SoundSpace:
     frame = pd.DataFrame([{c: r.get(c, 0.5) for c in AUDIO_COLUMNS} for r in rows])
     features, bounds = feature_matrix(frame, np.array([[0, 0, -11, -60, 0, 0, 0, 0, 0, 0, 0, 0],
                                                        [1, 1, 11, 5, 1, 1, 1, 1, 1, 1, 250, 1e6]], np.float32))
     va = frame[["valence", "energy"]].to_numpy(np.float32)
     playing = None if genres is None else (lambda wanted: np.array([g in wanted for g in genres]))
+    tagged = None if tags is None else (lambda wanted: np.array([t in wanted for t in tags]))
     return SoundSpace(features, bounds, va, None if heavy is None else np.array(heavy, np.float32), familiar,
-                      None if titles is None else np.array(titles), playing)
+                      None if titles is None else np.array(titles), playing, tagged)
 
 
 def test_fit_prefers_the_track_that_sounds_like_the_target_and_describes_it() -> None:
@@ -166,6 +168,32 @@ def test_a_title_that_swears_never_leads_a_clean_moment() -> None:
     assert fit[1] > fit[2] > fit[0]  # behind even a track that sounds wrong
     gym = moments_in("gym workout")
     assert space.fit(combine(gym), gym)[0] == space.fit(combine(gym))[0]
+
+
+def test_a_clean_moment_plays_no_title_about_sex_or_drugs() -> None:
+    """A first dance held Rihanna's "Sex With Me"; a kids' party "Intoxicated" and "I Took A Pill In Ibiza"."""
+    party = {"energy": 0.8, "danceability": 0.8, "valence": 0.7}
+    space = space_of([party, party, party], titles=["Intoxicated - Original Mix", "I Took A Pill In Ibiza", "Strut"])
+    kids = moments_in("kids birthday party")
+    fit = space.fit(combine(kids), kids)
+    assert fit[2] > max(fit[0], fit[1]) + 0.5
+    club = moments_in("club night")
+    assert len(set(space.fit(combine(club), club).tolist())) == 1  # a night out may say so
+
+
+def test_a_love_song_for_a_wedding_is_not_a_breakup_song_unless_the_request_is_sad() -> None:
+    """"First dance at our wedding" played "Ain't No Sunshine" (its listeners call it love, and sad) and "Vuelve"
+    ("come back"); "sad love songs" still wants them."""
+    tender = {"energy": 0.45, "valence": 0.45, "danceability": 0.58, "acousticness": 0.44}
+    space = space_of([tender, tender, tender], titles=["Ain't No Sunshine", "Vuelve", "In My Life"],
+                     tags=["sad", "", ""])
+    for text in ("first dance at our wedding", "romantic dinner for two"):
+        moments = moments_in(text)
+        fit = space.fit(combine(moments), moments)
+        assert fit[2] > fit[0] and fit[2] > fit[1], text
+    sad_love = moments_in("sad love songs")
+    fit = space.fit(combine(sad_love), sad_love)
+    assert fit[0] >= fit[2] and fit[1] >= fit[2]
 
 
 def test_no_lyrics_means_no_singer_however_calm_the_song() -> None:

@@ -30,6 +30,11 @@ def artist_key(name: str) -> str:
     return fold(_FEAT.sub("", name))
 
 
+def without_featured(title: str) -> str:
+    """The title as written, less its featured artists ("B-Town (feat. Sunny Malton)" says nothing of sunshine)."""
+    return _FEAT.sub("", title)
+
+
 def title_key(title: str) -> str:
     """A song's title without its featured artists and versions: "Blinding Lights - Remastered" is "blinding lights"."""
     return fold(_SUFFIX.sub("", _SUFFIX.sub("", _FEAT.sub("", title))))

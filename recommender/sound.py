@@ -25,6 +25,7 @@ from scipy.stats import rankdata
 from recommender.cues import DATE, FLYING, NOT_THE_NIGHT, SING_ALONG
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.genre_names import is_compound
+from recommender.names import without_featured
 from recommender.occasions import REQUEST_WORDS
 
 if TYPE_CHECKING:
@@ -520,8 +521,9 @@ class SoundSpace:
         # Each dimension contiguous: a request reads a few of them across the whole catalog.
         self._dims, self._va_dims = np.ascontiguousarray(self.points.T), np.ascontiguousarray(self.va.T)
         self.bpm = raw[:, AUDIO_COLUMNS.index("tempo")]
-        # The song's own title, not its version ("Free Fallin' - Live ... December 2007" is not a winter song).
-        self.titles = [] if names is None else [str(n).partition(" - ")[0] for n in names.tolist()]
+        # The song's own title, not its version ("Free Fallin' - Live ... December 2007" is not a winter song) nor
+        # who sings on it.
+        self.titles = [] if names is None else [without_featured(str(n).partition(" - ")[0]) for n in names.tolist()]
         self.playing = playing  # genres -> (tracks,) whether the artist plays any of them
         self.tagged = tagged  # tags -> (tracks,) whether its listeners call the track any of them
         # Per moment, worked out on first use (~20 ms on 28k titles).

@@ -137,6 +137,9 @@ def test_a_song_titled_for_the_moment_leads_among_songs_that_sound_alike_but_not
     assert (space.fit(combine(rain), moments_in("sleep")) == space.fit(combine(rain))).all()  # sleep names no titles
     winter = [m for m in moments_in("winter") if m.name == "winter"]
     assert not space.about(winter[0])[2]  # "December" in a live version's suffix is not the song's title
+    summer = [m for m in moments_in("summer") if m.name == "summer"][0]
+    featured = space_of([rainy, rainy], titles=["B-Town (feat. Sunny Malton)", "Sunny"])
+    assert featured.about(summer).tolist() == [False, True]  # nor is a featured singer's name
 
 
 def test_a_genre_made_for_the_moment_pulls_like_a_title() -> None:

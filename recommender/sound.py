@@ -115,6 +115,10 @@ CAMPFIRE = ("folk", "folk rock", "folk pop", "stomp and holler", "neo mellow")
 # A hike climbs: folk with a stomp and a chorus, not a quiet walk ("hiking in the mountains" read chill and gave
 # Ice Cube's "Why We Thugs" and "Regulate").
 TRAIL = ("stomp and holler", "indie folk", "folk rock", "modern folk rock", "folk pop", "new americana")
+# Played on a piano: "relaxing piano" opened with D'Angelo's "Shit, Damn, Motherfucker" (calm, and tagged relaxing)
+# over Bill Evans and Ryuichi Sakamoto; so a piano request is also a clean one.
+KEYS = ("jazz piano", "modern jazz piano", "new age piano", "piano blues", "compositional ambient", "neo classical",
+        "japanese contemporary classical")
 # What children sing along to: Disney and musicals ("kids birthday party" gave "Intoxicated" and "Poker Face").
 SINGALONG_KIDS = ("disney", "kids dance party", "show tunes", "hollywood")
 # Golden hour is warm and unhurried: chillwave and yacht rock, songs about the sundown ("golden hour" read only as
@@ -272,7 +276,8 @@ MOMENTS: tuple[Moment, ...] = (
            r"peindre|dessiner|malen|zeichnen",
            {"energy": 0.35, "valence": 0.55, "acousticness": 0.55, "instrumentalness": 0.4}, ("chill", "dreamy")),
     Moment("piano", r"piano\w*|피아노|ピアノ|klavier",
-           {"acousticness": 0.85, "instrumentalness": 0.6, "energy": 0.25, "speechiness": 0.04}, ("piano",)),
+           {"acousticness": 0.85, "instrumentalness": 0.6, "energy": 0.25, "speechiness": 0.04}, ("piano",),
+           genres=KEYS, clean=True),
     # A sing-along is one everybody knows the words to: up, sung, and well known (happy or not: "Mr. Brightside").
     Moment("sing-along", SING_ALONG + r"|belt(?:ing)? (?:it )?out|노래방|떼창|カラオケ|cantar|canta|chanter|mitsingen",
            {"familiar": 0.95, "energy": 0.7, "instrumentalness": 0.0, "speechiness": 0.05},

@@ -173,6 +173,16 @@ def test_a_title_that_swears_never_leads_a_clean_moment() -> None:
     assert space.fit(combine(gym), gym)[0] == space.fit(combine(gym))[0]
 
 
+def test_a_piano_request_leads_with_pianists_and_no_swearing() -> None:
+    """"Relaxing piano" opened with D'Angelo's "Shit, Damn, Motherfucker" (calm, tagged relaxing) over Bill Evans."""
+    calm = {"energy": 0.2, "acousticness": 0.85, "instrumentalness": 0.6, "speechiness": 0.04}
+    space = space_of([calm, calm, calm], titles=["Shit, Damn, Motherfucker", "Song", "Peace Piece"],
+                     genres=["neo soul", "soft rock", "jazz piano"])
+    piano = moments_in("relaxing piano")
+    fit = space.fit(combine(piano), piano)
+    assert fit[2] > fit[1] > fit[0]
+
+
 def test_a_clean_moment_plays_no_title_about_sex_or_drugs() -> None:
     """A first dance held Rihanna's "Sex With Me"; a kids' party "Intoxicated" and "I Took A Pill In Ibiza"."""
     party = {"energy": 0.8, "danceability": 0.8, "valence": 0.7}

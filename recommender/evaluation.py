@@ -38,12 +38,12 @@ from recommender.fit_judge import FitRequest, TrackFacts
 from recommender.fusion_training import learn_ranker_fusion
 from recommender.intent import Intent
 from recommender.playlist_folds import PlaylistFolds, hiding, without_labels
+from recommender.ranking_policy import RULED_OUT
 from recommender.serving import GraphSAGERecommender, SageRanker
 from recommender.tagging import normalise_tag
 from recommender.train_sage import train
 from recommender.types import Taste
 
-RULED_OUT = 1e3  # subtracted from what the constraints rule out: it ranks after every allowed track
 # The retrain gate's validation slice lives in recommender.validation; bot/train.py and jobs/retrain.py
 # still import it from here.
 from recommender.validation import (  # noqa: F401

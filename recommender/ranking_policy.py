@@ -19,6 +19,7 @@ TASTE_WITH_TAGS = 1.0
 # shares X's broad genre ("pop") tops out alike and Lady Gaga opens "more like Kygo"; at 5, the closest genres
 # (tropical house) stand out.
 LIKENESS_CLIP = 5.0
+RULED_OUT = 1e3  # far below any fit: after every allowed track, yet there if nothing else is
 
 _SEASON_ASKED = re.compile(r"christmas|xmas|holiday|winter|snow|navidad|noel|weihnacht|december|festive|"
                            r"크리스마스|クリスマス|겨울|冬")
@@ -55,11 +56,14 @@ def likeness(taste_fit: np.ndarray | None, genre_closeness: np.ndarray) -> np.nd
 
 
 def final_scores(fit: np.ndarray, taste_fit: np.ndarray | None, mask: np.ndarray | None, seasonal: np.ndarray,
-                 season_asked: bool) -> np.ndarray:
-    """The moment's fit plus the listener's; what the request's filters or the season rule out at -inf."""
+                 season_asked: bool, ruled_out: np.ndarray | None = None) -> np.ndarray:
+    """The moment's fit plus the listener's; what the request's filters or the season rule out at -inf, what
+    reads wrong for the moment (`SoundSpace.ruled_out`) after every other track."""
     score = fit
     if taste_fit is not None:
         score = fit + TASTE_WITH_TAGS * taste_fit
+    if ruled_out is not None:
+        score = np.where(ruled_out, score - RULED_OUT, score)
     if mask is not None:  # before the head is cut: 130 Queen tracks may all rank below the first 2,000
         score = np.where(mask, score, -np.inf)
     if not season_asked:  # "Silent Night" on a rainy Sunday in May reads wrong at once

@@ -99,14 +99,16 @@ class GraphSAGERecommender:
         standardise = bool(tags or sound or query is not None or not taste.asked)
         # Only the signals the fusion weighs: a signal it learnt to ignore costs nothing (each is a pass over
         # the catalog). Its head is the list.
-        signals = partial(self.moment_signals, tags, sound, query, moments=self.moments(text))
+        moments = self.moments(text)
+        signals = partial(self.moment_signals, tags, sound, query, moments=moments)
+        ruled_out = self.space.ruled_out(sound, moments)
         if self.shortlist is None:
             fit = r.fusion.combine(signals(r.fusion.weighed()))
             fit = z(fit, clip=None) if standardise else fit
         else:
             fit = self.shortlist.fit(r, self.text, signals, tags, query, lambda first: final_scores(
-                first, taste_fit, mask, self.seasonal, season), standardise)
-        score = final_scores(fit, taste_fit, mask, self.seasonal, season)
+                first, taste_fit, mask, self.seasonal, season, ruled_out), standardise)
+        score = final_scores(fit, taste_fit, mask, self.seasonal, season, ruled_out)
         rows = pick(self.index, top_order(score, k), k, exclude, known, mask, per_artist(filters, k))
         user_artists = [] if taste.shared else [r.artist_pos[a] for a in known if a in r.artist_pos]
         user_matrix = r.A_unit[user_artists]  # once per request, not once per track

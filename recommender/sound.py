@@ -63,11 +63,10 @@ SUNG_BELOW = 0.5  # Spotify's own line: below it a track likely has vocals
 MOMENT_PULL = 0.03
 # A title that swears or says sex or drugs, for a clean moment ("yoga and stretching" opened with D'Angelo's "Shit,
 # Damn, Motherfucker"; a first dance held Rihanna's "Sex With Me"; a kids' party "Intoxicated" and "I Took A Pill In
-# Ibiza"): pushed further than any track sounds wrong, so it never makes the list.
+# Ibiza"): ruled out (`SoundSpace.ruled_out`), it never makes the list.
 EXPLICIT = re.compile(r"\b(?:f+u+c*k\w*|f\*+k\w*|motherf\w*|shit\w*|sh\*t|bullshit|bitch\w*|puss(?:y|ies)|nigga\w*|"
                       r"hoes?|whores?|cunt\w*|asshole\w*|sex|sexy|sexual\w*|intoxicat\w*|drunk|pills?|cocaine|weed|"
                       r"molly|stoned)\b", re.IGNORECASE)
-RULED_OUT_PUSH = 1.0  # that explicit title, or a sung song where the request asks for no vocals
 # Within this much of the target on a dimension a track sounds as right as one exactly on it, so that among the
 # tracks that all sound right the tags, the words, the listener's taste and the songs about the moment decide. An
 # exact point let the catalog's most average songs lead every calm request ("Happy Together", Orleans' "Dance
@@ -599,10 +598,6 @@ class SoundSpace:
             pull = pull - MOMENT_PULL * np.any([self.opposing(m) for m in MOMENTS if m.name in opposed], axis=0)
         if any(m.name in QUIET for m in moments):
             pull = pull - MOMENT_PULL * (self._dims[DIMS.index("heavy")] == 1.0)
-        if any(m.clean for m in moments):
-            pull = pull - RULED_OUT_PUSH * self.explicit
-        if target.get(VOCALS) == 0:  # "study music without lyrics" played Lady Gaga's "Shallow" to her fans
-            pull = pull - RULED_OUT_PUSH * (self._dims[DIMS.index("instrumentalness")] < SUNG_BELOW)
         distance = sum(_off(self._dims[i], v, TEMPO_TOLERANCE if DIMS[i] == "tempo" else SOUND_TOLERANCE)
                        for i, v in dims)
         weight = float(len(dims))
@@ -611,6 +606,19 @@ class SoundSpace:
                 distance = distance + VA_WEIGHT * _off(self._va_dims[column], target[dim])
                 weight += VA_WEIGHT
         return (pull - distance / weight).astype(np.float32)
+
+    def ruled_out(self, target: Mapping[str, float], moments: Iterable[Moment] = ()) -> np.ndarray | None:
+        """(tracks,) the songs that read wrong at once however they sound, or None: a title that is explicit, for
+        a clean moment; a song likely sung, where the request asks for no vocals ("study music without lyrics"
+        played Lady Gaga's "Shallow" to her fans). Kept out of `fit`: ranked after every other track, they do
+        not stretch the fit's spread, which would quieten it against the other signals."""
+        out = None
+        if any(m.clean for m in moments):
+            out = self.explicit
+        if target.get(VOCALS) == 0:
+            sung = self._dims[DIMS.index("instrumentalness")] < SUNG_BELOW
+            out = sung if out is None else out | sung
+        return out
 
     def describe(self, row: int, target: Mapping[str, float]) -> str:
         """A few words on how a track sounds, on the dimensions the request cares about ("calm and acoustic, 68 BPM")."""

@@ -584,7 +584,8 @@ class SoundSpace:
         """How close each track is to the target: minus the weighted mean absolute distance beyond
         `SOUND_TOLERANCE` per dimension (0: right on every dimension).
         Valence and energy targets also pull Deezer valence and arousal, at half weight. A song about one of the
-        moments counts `MOMENT_PULL` nearer, one titled for another season as much further."""
+        moments counts `MOMENT_PULL` nearer; one titled for another season, or about a moment one of them stands
+        against, as much further."""
         dims = [(DIMS.index(d), v) for d, v in target.items() if d in DIMS]
         if not dims:
             return np.zeros(len(self.points), np.float32)

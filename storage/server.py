@@ -53,7 +53,10 @@ class EmbeddedMongo:
 
     @property
     def uri(self) -> str:
-        return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
+        # No retryable writes: the embedded server scans every write it remembers (up to 10,000, for 30 minutes)
+        # on each new one, so a turn's writes slowed from ~1 to ~7 ms as a session went on. Retries guard against
+        # a failover, which one local process never has; a MONGO_URI deployment keeps the driver's default.
+        return f"mongodb://127.0.0.1:{self.port}/?directConnection=true&retryWrites=false"
 
     @property
     def alive(self) -> bool:

@@ -225,12 +225,6 @@ class SageRanker:
         prepared = self._completion_rows if rows is None else self._completion_rows[rows]
         return z(graph, clip=None, over=over) + z(self.completion.towards(prepared, asked), clip=None, over=over)
 
-    def tag_parts(self, tags: list[WeightedTag]) -> tuple[np.ndarray, np.ndarray]:
-        """(share of the asked-for tag weight each track carries, the Tag model's predicted fit): the links we
-        know and the links the model predicts, which the fusion weighs."""
-        asked = self.asked_columns(tags)
-        return self.observed(asked), self.tag_scores(asked)
-
     def observed(self, asked: list[tuple[int, float]]) -> np.ndarray:
         """The share of the asked (column, weight)s each track carries, near-synonyms counted."""
         if not asked:

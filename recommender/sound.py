@@ -590,11 +590,11 @@ class SoundSpace:
         if not dims:
             return np.zeros(len(self.points), np.float32)
         moments = list(moments)
+        asked = {m.name for m in moments}
         pull = MOMENT_PULL * np.any([self.about(m) for m in moments], axis=0)
         # A song titled for another season reads wrong however it sounds ("Summertime" on a winter playlist).
-        if seasons := {m.name for m in moments} & SEASONS:
+        if seasons := asked & SEASONS:
             pull = pull - MOMENT_PULL * np.any([self.titled(m) for m in MOMENTS if m.name in SEASONS - seasons], axis=0)
-        asked = {m.name for m in moments}
         if opposed := {o for m in moments if not asked & set(m.against) for o in m.against}:
             pull = pull - MOMENT_PULL * np.any([self.opposing(m) for m in MOMENTS if m.name in opposed], axis=0)
         if any(m.name in QUIET for m in moments):

@@ -299,7 +299,7 @@ def test_an_asked_tag_counts_its_near_synonyms_on_its_own_side_only(app: App, in
         col, other = vocab.column(asked), vocab.column(near)
         assert float(vocab.embeddings[col] @ vocab.embeddings[other]) >= SYNONYM_SIMILARITY  # close words, both
         row = carrying_only(other, col)
-        observed, _ = ranker.tag_parts([WeightedTag(asked, 1.0)])
+        observed = ranker.observed(ranker.asked_columns([WeightedTag(asked, 1.0)]))
         assert bool(observed[row] > 0) is counts, (asked, near)
 
 

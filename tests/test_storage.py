@@ -107,11 +107,13 @@ async def test_embedded_server_keeps_data_across_restarts(tmp_path: Path) -> Non
         client.close()
 
 
-async def test_the_embedded_server_is_asked_for_no_retryable_writes(storage: Storage, mongo_uri: str) -> None:
+async def test_the_embedded_server_is_asked_for_no_retryable_writes(storage: Storage) -> None:
     """It scans every retryable write it remembers on each new one (turns slowed from ~20 to ~30 ms over a
     few thousand writes); one local process has no failover to retry across. A deployment's URI is its own."""
     assert storage.client.options.retry_writes is False
-    assert AsyncIOMotorClient("mongodb://db.example:27017/").options.retry_writes is True
+    deployment = AsyncIOMotorClient("mongodb://db.example:27017/")
+    assert deployment.options.retry_writes is True
+    deployment.close()
 
 
 async def test_an_answered_update_keeps_its_key_but_not_its_message(storage: Storage) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from recommender.closeness import closeness_to, unit_rows
 from recommender.tagging import normalise_tag
 
 # What listeners mean by a genre name beyond its compounds: "no rap" rules out hip hop too.
@@ -98,13 +99,8 @@ class GenreNames:
             styles = (self.matrix @ _styles(self.names.tolist())).tocsc()
             carried = np.diff((styles > 0).indptr)  # csc: rows per style
             idf = np.log((styles.shape[0] + 1) / (carried + 1)).astype(np.float32)
-            weighted = (styles @ sp.diags(idf)).tocsr()
-            norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-            self._weighted = (sp.diags(1 / np.maximum(norms, 1e-9)) @ weighted).tocsr()
-        if len(rows) == 0:
-            return np.zeros(self.matrix.shape[0], np.float32)
-        profile = np.asarray(self._weighted[rows].mean(axis=0)).ravel()
-        return (self._weighted @ (profile / max(float(np.linalg.norm(profile)), 1e-9))).astype(np.float32)
+            self._weighted = unit_rows(styles @ sp.diags(idf))
+        return closeness_to(self._weighted, rows)
 
     def carrying(self, genres: Iterable[str]) -> np.ndarray:
         """(rows,) bool: the rows carrying any of these genres, their families ("rap": hip hop, trap) or

@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from spacy.lang.en.stop_words import STOP_WORDS as SPACY_STOP_WORDS
 
 from recommender.catalog import Catalog, feature_matrix
+from recommender.closeness import closeness_to, unit_rows
 from recommender.emotion import PrototypeEmotionScorer
 from recommender.encoder import TextEncoder
 from recommender.genre_names import GenreNames, name_matrix
@@ -98,6 +99,7 @@ class CatalogIndex:
         self._song_keys: dict[int, str] = {}
         self._song_titles: dict[int, str] = {}
         self._occasions: dict[str, np.ndarray] = {}
+        self._unit_tags: sp.csr_matrix | None = None
 
     def about_occasion(self, occasion: str) -> np.ndarray:
         """Which tracks are about an occasion ("christmas"): by title, or held by a playlist made for it; worked
@@ -130,6 +132,14 @@ class CatalogIndex:
         lo, hi = tags.indptr[row], tags.indptr[row + 1]  # the row's slice: scipy's row indexing costs ~50 µs
         weighted = sorted(zip(tags.indices[lo:hi].tolist(), tags.data[lo:hi].tolist()), key=lambda p: -p[1])
         return [self.vocab.tags[c] for c, _ in weighted]
+
+    def tag_closeness(self, rows: np.ndarray) -> np.ndarray:
+        """(n,) the cosine of each track's tags with the mean of `rows`' (an artist named in "like X"): the
+        words listeners use for X's songs ("singer songwriter", "acoustic", "british", "2010s") set X apart from
+        artists that only share its broad genres (Ed Sheeran's pop and uk pop are Dua Lipa's too)."""
+        if self._unit_tags is None:  # made on first use
+            self._unit_tags = unit_rows(self.track_tags)
+        return closeness_to(self._unit_tags, rows)
 
     def tagged(self, tags: Iterable[str], at_least: float) -> np.ndarray:
         """(n,) whether each track carries any of these tags with at least this weight."""

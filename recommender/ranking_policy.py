@@ -19,6 +19,9 @@ TASTE_WITH_TAGS = 1.0
 # shares X's broad genre ("pop") tops out alike and Lady Gaga opens "more like Kygo"; at 5, the closest genres
 # (tropical house) stand out.
 LIKENESS_CLIP = 5.0
+# Tag profiles are dense (most tracks share "pop" or a decade with X), so their closeness spreads to ~2.5 sd where
+# the sparse genres' reaches the clip: counted twice, X's tags weigh about as much as X's genres.
+TAG_LIKENESS = 2.0
 RULED_OUT = 1e3  # far below any fit: after every allowed track, yet there if nothing else is
 
 _SEASON_ASKED = re.compile(r"christmas|xmas|holiday|winter|snow|navidad|noel|weihnacht|december|festive|"
@@ -47,12 +50,14 @@ def listener_fit(ranker: SageRanker, taste: Taste, user: np.ndarray) -> np.ndarr
     return fit
 
 
-def likeness(taste_fit: np.ndarray | None, genre_closeness: np.ndarray) -> np.ndarray:
-    """How well each track fits "like X": X's listeners' taste and X's genres, alike. Listeners alone send
-    "like Frank Ocean" to Franz Ferdinand (few 2011 Last.fm listeners knew him) and "like Bad Bunny" to Lady
-    Gaga; genres alone send "like Daft Punk" to 80s electro. An artist no listener data knows keeps the genres."""
-    genres = z(genre_closeness, clip=LIKENESS_CLIP)
-    return genres if taste_fit is None else z(taste_fit, clip=None) + genres
+def likeness(taste_fit: np.ndarray | None, genre_closeness: np.ndarray, tag_closeness: np.ndarray) -> np.ndarray:
+    """How well each track fits "like X": X's listeners' taste, X's genres and the words people tag X's songs
+    with, alike. Listeners alone send "like Frank Ocean" to Franz Ferdinand (few 2011 Last.fm listeners knew
+    him) and "like Bad Bunny" to Lady Gaga; genres alone send "like Daft Punk" to 80s electro; without the tags
+    "like Ed Sheeran" was dance pop (Dua Lipa, Bruno Mars) and "like Norah Jones" had Diana Ross's disco. An
+    artist no listener data knows keeps the genres and tags."""
+    content = z(genre_closeness, clip=LIKENESS_CLIP) + TAG_LIKENESS * z(tag_closeness, clip=LIKENESS_CLIP)
+    return content if taste_fit is None else z(taste_fit, clip=None) + content
 
 
 def final_scores(fit: np.ndarray, taste_fit: np.ndarray | None, mask: np.ndarray | None, seasonal: np.ndarray,

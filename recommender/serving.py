@@ -91,8 +91,8 @@ class GraphSAGERecommender:
         mask = self.allowed(filters)
         taste_fit = None if user is None else listener_fit(r, taste, user)
         if taste.asked and known:  # "like X"
-            taste_fit = likeness(taste_fit, self.index.genres.closeness(np.flatnonzero(
-                np.isin(self.index.artist_keys, list(known)))))
+            rows = np.flatnonzero(np.isin(self.index.artist_keys, list(known)))
+            taste_fit = likeness(taste_fit, self.index.genres.closeness(rows), self.index.tag_closeness(rows))
         season = asks_for_the_season(text, tags)
         # Artists named and no moment ("more like Kygo"): standardised, the popularity prior alone would weigh as
         # much as the artists (it brought "Uptown Funk"); at its learned weight it only breaks ties.

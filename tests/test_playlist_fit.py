@@ -326,6 +326,20 @@ async def test_like_an_artist_is_their_genres_as_well_as_their_listeners(app: Ap
     assert all("like Frank Ocean" in t.reason for t in tracks if t.artist != "Frank Ocean")
 
 
+async def test_like_an_artist_is_the_words_people_tag_their_songs_with(app: App, index: CatalogIndex) -> None:
+    """Genres alone are broad: Ed Sheeran's (pop, uk pop) are Dua Lipa's and Bruno Mars's too, and gave a
+    dance-pop playlist; Norah Jones's gave Diana Ross's disco. The tags on X's songs (singer songwriter,
+    acoustic, vocal jazz) now count as much as the genres."""
+    for text, artist in (("like ed sheeran", "ed sheeran"), ("artists like frank ocean", "frank ocean")):
+        _, tracks = await app.core.recommend("test:fit", text, 10)
+        close = index.tag_closeness(np.flatnonzero(index.artist_keys == artist))
+        rows = np.array([index.row_of[t.track_id] for t in tracks])
+        assert np.median(close[rows]) >= 0.7, [f"{t.artist} — {t.name}: {close[r]:.2f}" for t, r in zip(tracks, rows)]
+    _, tracks = await app.core.recommend("test:fit", "like norah jones", 15)
+    assert not any("disco" in index.tags_of(index.row_of[t.track_id])[:8] for t in tracks), [
+        f"{t.artist} — {t.name}" for t in tracks]
+
+
 async def test_a_named_tempo_is_the_tempo(app: App, index: CatalogIndex) -> None:
     _, tracks = await app.core.recommend("test:fit", "songs to run to at 170 bpm", 10)
     rows = np.array([index.row_of[t.track_id] for t in tracks])

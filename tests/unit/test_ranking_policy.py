@@ -37,14 +37,17 @@ def test_a_playlist_made_for_the_occasion_vouches_for_its_songs_a_playlist_merel
     assert not any(in_playlists_for("christmas", np.array(["Chill"]), rows[:1], titled(names, "christmas")))
 
 
-def test_like_an_artist_weighs_their_listeners_and_their_genres_alike() -> None:
-    """A track both X's listeners play and in X's genres beats one with only either; an artist no listener
-    data knows still has their genres."""
-    listeners = np.array([2.0, 2.0, 0.0, 0.0])
-    genres = np.array([1.0, 0.0, 1.0, 0.0])
-    both, listened, genre_only, neither = likeness(listeners, genres)
+def test_like_an_artist_weighs_their_listeners_their_genres_and_their_tags_alike() -> None:
+    """A track both X's listeners play and in X's genres beats one with only either; among tracks in X's
+    genres, the one tagged like X's songs leads; an artist no listener data knows still has genres and tags."""
+    listeners = np.array([2.0, 2.0, 0.0, 0.0, 0.0])
+    genres = np.array([1.0, 0.0, 1.0, 0.0, 1.0])
+    tags = np.array([0.5, 0.5, 0.5, 0.5, 0.0])
+    both, listened, genre_only, neither, untagged = likeness(listeners, genres, tags)
     assert both > max(listened, genre_only) and min(listened, genre_only) > neither
-    assert np.argmax(likeness(None, genres)) in (0, 2) and likeness(None, np.zeros(4)).tolist() == [0.0] * 4
+    assert genre_only > untagged
+    assert np.argmax(likeness(None, genres, tags)) in (0, 2)
+    assert likeness(None, np.zeros(5), np.zeros(5)).tolist() == [0.0] * 5
 
 
 def test_like_an_artist_keeps_the_closest_genres_above_those_sharing_only_a_broad_one() -> None:
@@ -52,5 +55,5 @@ def test_like_an_artist_keeps_the_closest_genres_above_those_sharing_only_a_broa
     closeness = np.zeros(400, np.float32)
     closeness[:20] = 0.3  # shares the broad genre
     closeness[20] = 0.9  # shares the niche one too
-    fit = likeness(None, closeness)
+    fit = likeness(None, closeness, np.zeros(400, np.float32))
     assert fit[20] > fit[0] > fit[100]

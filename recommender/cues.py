@@ -30,7 +30,9 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
      ("breakup music", "breakup songs", "getting over him", "sad", "music to cry")),
     (r"scream|angry|anger|furious|rage|raging|pissed|mad at|hate (?:everyone|everything|this|my)|so done|fuming",
      ("angry", "aggressive", "fierce", "defiant", "powerful")),
-    (r"sad|feel(?:ing)? (?:\w+ )?down|so down|really down|feeling blue|depressed|depressing|unhappy|miserable|gloomy|lonely|alone|crying|cry|tears|grief|grieving",
+    # Being alone is sad only when it is felt ("so alone"): a drive, a walk or a night in alone is not.
+    (r"sad|feel(?:ing)? (?:\w+ )?down|so down|really down|feeling blue|depressed|depressing|unhappy|miserable|gloomy|lonely|"
+     r"(?:feel(?:ing|s)?|so|all|very|completely|totally|left|i m) alone|crying|cry|tears|grief|grieving",
      ("sad", "melancholy", "miserable", "cry", "depressing")),
     (r"happy|joy|joyful|good mood|great mood|cheerful|glad|excited|stoked|feel good|feeling good|great day",
      ("happy", "feelgood", "songs to feel happy to", "upbeat", "fun")),

@@ -193,7 +193,7 @@ MOMENTS: tuple[Moment, ...] = (
            ("breakup music", "breakup songs", "sad"),
            titles=r"good ?bye\w*|gone|without you|over you|over it|break\w* up|broken|heart ?break\w*|heartache|"
                   r"moving on|move on|let (?:you|me|it) go|leaving|stronger|survivor|survive|irreplaceable|"
-                  r"cry\w*|tears|lonely|miss(?:ing)? you|come back|without me|sorry|hurts?|cheat\w*|liar|lies|"
+                  r"cry\w*|tears|lonely|on my own|by myself|miss(?:ing)? you|come back|without me|sorry|hurts?|cheat\w*|liar|lies|"
                   r"tainted|vuelve|sin ti|con otr[oa]|adi[oó]s|reviens|sans toi|adieu"),
     # Missing home: songs people know, unhurried, warm rather than bright ("feeling homesick" found no tag). The
     # word "nostalgic" itself is left to its tags, which carry the old favourites (Chicago, Air Supply, a-ha).

@@ -120,9 +120,22 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
 _COMPILED = tuple((re.compile(rf"\b(?:{p})\b"), tags, p == RESTFUL) for p, tags in CUES)
 
 
+# "Friday night" is a night out unless the message spends it in: "quiet friday night at home" and "staying in on
+# a saturday night" read as a party and played David Guetta.
+_WEEKEND_NIGHT = re.compile(r"\b(?:friday|saturday) night\b")
+_STAYING_IN = re.compile(r"\b(?:at home|home alone|stay(?:ing)? in|stay(?:ing)? home|night in|quiet|cozy|cosy|"
+                         r"on the (?:couch|sofa)|in bed)\b")
+
+
+def weekend_night_in(text: str) -> str:
+    """The message with its "friday night" said as a plain weekend night when the night is spent in."""
+    return _WEEKEND_NIGHT.sub("weekend night", text) if _STAYING_IN.search(text) else text
+
+
 def cue_candidates(folded: str, busy: bool = False) -> list[tuple[int, tuple[str, ...]]]:
     """(position in the message, candidate tags) for each cue the message contains; `busy`: the message's sound
     is lively, and a day off is only its setting."""
+    folded = weekend_night_in(folded)
     out: list[tuple[int, tuple[str, ...]]] = []
     for pattern, tags, restful in _COMPILED:
         match = None if busy and restful else pattern.search(folded)

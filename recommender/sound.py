@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from recommender.cues import DATE, FLYING, NOT_THE_NIGHT, SING_ALONG
+from recommender.cues import DATE, FLYING, NOT_THE_NIGHT, SING_ALONG, weekend_night_in
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.genre_names import is_compound
 from recommender.names import without_featured
@@ -142,7 +142,8 @@ MOMENTS: tuple[Moment, ...] = (
            r"coding|deep work|(?:finish|finishing|do|doing|get through|catch up on) (?:my |some |this |the )?"
            r"(?:work|essay|paper|thesis|report|assignment|taxes)s?|get(?:ting)? (?:stuff|things|work) done|"
            r"productiv\w*|공부|집중|"
-           r"勉強|集中|作業|estudi\w*|concentr\w*|etudi\w*|reviser|lernen|konzentr\w*|hausaufgaben|working|while i work|"
+           r"勉強|集中|作業|読書|독서|책 ?읽\w*|estudi\w*|concentr\w*|etudi\w*|reviser|lernen|konzentr\w*|hausaufgaben|"
+           r"lire|lecture|leer|lectura|lesen|working|while i work|"
            r"at work|travailler|trabajar|trabajando|arbeiten|仕事中|일할 ?때",
            {"energy": 0.3, "instrumentalness": 0.6, "speechiness": 0.04, "acousticness": 0.6, "valence": 0.35},
            ("study tunes", "focus beats", "instrumental"), genres=STUDY),
@@ -150,7 +151,8 @@ MOMENTS: tuple[Moment, ...] = (
            r"sommeil|schlaf\w*|einschlafen",
            {"energy": 0.15, "acousticness": 0.85, "tempo": 80, "instrumentalness": 0.5, "danceability": 0.35},
            ("sleep", "relaxing", "ambient"), clean=True),
-    Moment("calm", r"calm\w*|chill\w*|relax\w*|unwind\w*|mellow|peaceful|cozy|cosy|lazy|soft|tired|exhausted|long day|hung ?over|hangover|잔잔|편안|휴식|"
+    Moment("calm", r"calm\w*|chill\w*|relax\w*|unwind\w*|mellow|peaceful|cozy|cosy|lazy|soft|tired|exhausted|long day|hung ?over|hangover|"
+           r"quiet|stay(?:ing)? in|stay(?:ing)? home|night in|잔잔|편안|휴식|"
            r"落ち着|リラックス|癒|tranquil\w*|relaj\w*|calme|detente|douce|doux|suave\w*|ruhig\w*|entspann\w*|gemutlich\w*|sanft\w*",
            {"energy": 0.3, "acousticness": 0.6, "valence": 0.45, "tempo": 100}, ("chill", "relaxing", "mellow")),
     Moment("meditation", r"meditat\w*|yoga|mindful\w*|breath\w*|명상|요가|瞑想|ヨガ|meditaci\w*|meditation",
@@ -250,6 +252,15 @@ MOMENTS: tuple[Moment, ...] = (
            {"energy": 0.45, "valence": 0.43, "danceability": 0.58, "acousticness": 0.44, "familiar": 0.9},
            ("love songs", "romantic", "love"), titles=r"marry|married|wedding|forever|always", clean=True,
            against=HEARTBREAK),
+    # Dancing at a wedding is its reception's dance floor, not a date night: songs every generation in the room
+    # knows and can dance to, nothing to cover the grandparents' ears for ("songs to dance to at a wedding" and
+    # "canciones para bailar en una boda" played Keith Sweat's and Maxwell's slow R&B).
+    Moment("wedding party", r"(?<!first )(?<!slow )danc\w* (?:\w+ ){0,3}(?:wedding|reception)|"
+           r"wedding (?:reception|party|dance ?floor)|bailar (?:\w+ ){0,3}boda|boda (?:\w+ ){0,3}bailar|"
+           r"danser (?:\w+ ){0,3}mariage|mariage (?:\w+ ){0,3}danser|tanzen (?:\w+ ){0,3}hochzeit|"
+           r"hochzeit(?:s)?party|hochzeit (?:\w+ ){0,3}tanzen",
+           {"danceability": 0.75, "energy": 0.75, "valence": 0.75, "familiar": 0.9}, ("party", "dance", "happy"),
+           clean=True, against=HEARTBREAK),
     Moment("slow jam", r"slow jams?|slow songs", {"energy": 0.4, "danceability": 0.65, "valence": 0.5,
                                                   "acousticness": 0.3, "tempo": 92}, ("slow jams", "sexy")),
     Moment("summer", r"summer\w*|beach\w*|sunny|sun|pool ?party|vacation|holiday|tropical|bbq|barbecue|cookout|picnic|여름|해변|바다|夏|海|ビーチ|"
@@ -343,11 +354,12 @@ MOMENTS: tuple[Moment, ...] = (
 SONG_DIMS = ("energy", "valence", "danceability", "acousticness", "tempo")  # where "like <song>" aims
 # A moment whose words also say these stands for them (friends are at any party or campfire).
 MADE_OF = {"night drive": ("driving", "night"), "lifting": ("workout",), "power ballad": ("romantic",),
-           "first dance": ("romantic",), "party": ("friends",), "campfire": ("friends",)}
+           "first dance": ("romantic",), "party": ("friends",), "campfire": ("friends",),
+           "wedding party": ("party", "romantic", "hits")}
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
 SEASONS = frozenset({"summer", "winter", "autumn"})
-SETS_THE_SOUND = frozenset({"workout", "lifting", "party", "focus", "sleep", "meditation", "angry", "intense",
-                            "cleaning", "energetic", "uplifting"})
+SETS_THE_SOUND = frozenset({"workout", "lifting", "party", "wedding party", "focus", "sleep", "meditation", "angry",
+                            "intense", "cleaning", "energetic", "uplifting"})
 # What the songs are about: with a mood beside it, the mood says how they sound ("angry breakup songs" are angry
 # songs about a breakup, not the mean of a scream and a sigh); the titles still say breakup.
 TOPICS = frozenset({"breakup"})
@@ -385,6 +397,7 @@ _NEGATED = re.compile(r"(?:^|\s)(?:no|not|without|never|none|don.?t|do not|doesn
 def moments_in(folded: str, lowered: str = "") -> list[Moment]:
     """The moments a message names and does not rule out, in the order of the moment table (folded text, and
     raw text for CJK); a moment made of others ("night drive") stands for them."""
+    folded, lowered = weekend_night_in(folded), weekend_night_in(lowered)
     found = [m for m, pattern in _MOMENTS if _said(pattern, folded) or (lowered and _said(pattern, lowered))]
     covered = {part for m in found for part in MADE_OF.get(m.name, ())}
     return [m for m in found if m.name not in covered]

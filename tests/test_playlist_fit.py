@@ -295,6 +295,15 @@ async def test_a_first_dance_is_a_love_song_everyone_in_the_room_knows(app: App,
         assert known.mean() > 0.8 and known.min() > 0.6, [f"{t.artist} — {t.name}" for t in tracks]
 
 
+async def test_dancing_at_a_wedding_is_its_dance_floor_not_a_date_night(app: App, index: CatalogIndex) -> None:
+    """"Songs to dance to at a wedding" and "canciones para bailar en una boda" read as romantic and played Keith
+    Sweat's and Maxwell's slow R&B and Roberta Flack's "Where Is the Love"."""
+    for text in ("songs to dance to at a wedding", "canciones para bailar en una boda"):
+        _, tracks = await app.core.recommend("test:fit", text, 10)
+        energy = feature(index, np.array([index.row_of[t.track_id] for t in tracks]), "energy")
+        assert np.median(energy) >= 0.65, [f"{t.artist} — {t.name}: {e:.2f}" for t, e in zip(tracks, energy)]
+
+
 async def test_a_love_song_for_a_wedding_or_a_date_is_no_breakup_song(app: App, index: CatalogIndex) -> None:
     """"First dance at our wedding" played "Ain't No Sunshine" and "Vuelve" (tagged love by their listeners, and
     sad) and Rihanna's "Sex With Me"; "sad love songs" still gets the sad ones."""

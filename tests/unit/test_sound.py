@@ -207,6 +207,30 @@ def test_a_love_song_for_a_wedding_is_not_a_breakup_song_unless_the_request_is_s
     assert min(fit[0], fit[1], fit[3]) >= fit[2]
 
 
+def test_dancing_at_a_wedding_is_its_reception_not_its_first_dance() -> None:
+    """The words for a wedding made "songs to dance to at a wedding" a date night: slow R&B."""
+    for text in ("songs to dance to at a wedding", "canciones para bailar en una boda", "wedding reception playlist",
+                 "musik zum tanzen auf der hochzeit"):
+        assert names(text) == ["wedding party"], text
+        target = combine(moments_in(fold(text), text.lower()))
+        assert target["energy"] >= 0.7 and target["danceability"] >= 0.7, text
+    assert names("first dance at our wedding") == ["first dance"]
+    assert names("romantic wedding songs") == ["romantic"]
+
+
+def test_a_weekend_night_spent_in_is_no_party() -> None:
+    for text in ("quiet friday night at home", "staying in on a saturday night", "home alone on a friday night"):
+        assert "party" not in names(text) and "night" in names(text), text
+    assert "calm" in names("quiet friday night at home") and "calm" in names("staying in on a saturday night")
+    assert "party" in names("friday night out") and "party" in names("house party at home on friday night")
+
+
+def test_reading_is_quiet_focus_in_every_language() -> None:
+    for text in ("calm music for reading", "musique calme pour lire un livre", "musica para leer", "musik zum lesen",
+                 "책 읽을 때 듣는 음악", "読書用の音楽"):
+        assert "focus" in names(text), text
+
+
 def test_no_lyrics_means_no_singer_however_calm_the_song() -> None:
     """"Study music without lyrics" played Pink Floyd's "Breathe" and "Cello Song" with José González: calm,
     acoustic, right on every other dimension. An instrumental a little livelier than asked goes first."""
@@ -291,7 +315,7 @@ def test_a_night_drive_is_its_own_sound_not_a_road_trip_averaged_with_a_quiet_ni
     for text in ("late night drive through the city", "driving at night", "night driving playlist"):
         assert names(text) == ["night drive"], text
         assert combine(moments_in(text))["acousticness"] <= 0.2
-    assert names("road trip with friends") == ["friends", "driving"] and names("quiet night in") == ["night"]
+    assert names("road trip with friends") == ["friends", "driving"] and names("quiet night in") == ["calm", "night"]
     assert names("slow dance songs") == ["romantic"] and "calm" in names("musique douce pour le dîner")
 
 

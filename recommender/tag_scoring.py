@@ -35,7 +35,8 @@ CATEGORY_PRIOR = {
 }
 # Words that say nothing about the music alone: not scored by similarity ("a good day" read "rainy day, bad day,
 # valentines day"); tags that contain them still match by name ("rainy day").
-VAGUE = frozenset("day days time times hour hours minute minutes thing things way".split())
+# Words that say when or where, not how the music sounds ("quiet friday night at home" read "at work").
+VAGUE = frozenset("day days time times hour hours minute minutes thing things way home".split())
 # Tags that are also everyday words: naming them in passing is not asking for them.
 NOT_BY_NAME = frozenset(
     "time days girl girls boys light single solo personal interesting science books weather sick hot old classic epic "

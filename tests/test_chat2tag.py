@@ -457,6 +457,8 @@ def test_everyday_words_that_named_the_wrong_moment_or_none(local: LocalChat2Tag
     assert not tags_of(local, "going to sleep soon") & {"wake up", "wake up song"}  # by similarity, its opposite
     assert tags_of(local, "tough week, need something to lift me up") & {"uplifting", "inspirational"}
     assert local.parse("tough week, need something to lift me up").moments == ["uplifting"]  # not the gym's lift
+    quiet_night_in = local.parse("quiet friday night at home")  # read a night out, and "at work" by similarity
+    assert "party" not in quiet_night_in.moments and "at work" not in {t.tag for t in quiet_night_in.tags}
 
 
 def test_words_a_cue_reads_are_not_read_again_by_similarity(local: LocalChat2Tag) -> None:

@@ -125,6 +125,7 @@ SINGALONG_KIDS = ("disney", "kids dance party", "show tunes", "hollywood")
 GOLDEN_HOUR = ("chillwave", "yacht rock", "vapor soul", "nu disco", "balearic", "dream pop")
 # Lifting is pushed by hard rap and metal, at any tempo ("heavy lifting" played Real Life's "Send Me An Angel" and
 # Taio Cruz at 126 BPM, the runner's target, and left "Till I Collapse" far below).
+MAIN_STAGE = ("big room", "progressive electro house", "progressive house", "dutch house", "electro house", "trance")
 IRON = ("hardcore hip hop", "gangster rap", "rap metal", "nu metal", "alternative metal", "hard rock", "metal")
 # What gym playlists are made of, by title: songs that say fight, win and never stop.
 PUMP_UP = (r"stronger|unstoppable|champions?|fighter|warriors?|fight song|the power|till i collapse|lose yourself|"
@@ -170,6 +171,11 @@ MOMENTS: tuple[Moment, ...] = (
            r"musculation|krafttraining|hanteln",
            {"energy": 0.88, "valence": 0.45, "danceability": 0.6}, ("workout", "aggressive", "energetic"),
            titles=PUMP_UP, genres=IRON),
+    # A festival is its main stage: the big-room and progressive house drops people travel for, louder than a
+    # party ("festival vibes" played Kylie Minogue's "Celebration" and "Just Dance", median energy 0.79).
+    Moment("festival", r"festival\w*|main ?stage|rave|raving|festiwal|フェス\w*|페스티벌",
+           {"energy": 0.9, "danceability": 0.65, "valence": 0.6, "tempo": 128}, ("edm", "party", "dance"),
+           genres=MAIN_STAGE),
     Moment("party", r"(?<!dinner )(?<!tea )(?<!cocktail )party|parties|(?:disco|dance|club|salsa) night|dance ?floor|wedding reception|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|(?<!first )(?<!slow )danc(?:e|ing)|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
            r"パーティ|踊|クラブ|fiesta|bailar|perreo|fete|soirees? (?:dansante|en boite|techno|disco)|danser|tanzen|feier\w*",
            {"danceability": 0.8, "energy": 0.8, "valence": 0.65, "tempo": 122}, ("party", "dance", "club")),
@@ -355,11 +361,11 @@ SONG_DIMS = ("energy", "valence", "danceability", "acousticness", "tempo")  # wh
 # A moment whose words also say these stands for them (friends are at any party or campfire).
 MADE_OF = {"night drive": ("driving", "night"), "lifting": ("workout",), "power ballad": ("romantic",),
            "first dance": ("romantic",), "party": ("friends",), "campfire": ("friends",),
-           "wedding party": ("party", "romantic", "hits")}
+           "wedding party": ("party", "romantic", "hits"), "festival": ("party",)}
 SETTING = frozenset({"morning", "night", "rain", "summer", "winter", "autumn"})  # when and where, not what for
 SEASONS = frozenset({"summer", "winter", "autumn"})
-SETS_THE_SOUND = frozenset({"workout", "lifting", "party", "wedding party", "focus", "sleep", "meditation", "angry",
-                            "intense", "cleaning", "energetic", "uplifting"})
+SETS_THE_SOUND = frozenset({"workout", "lifting", "party", "festival", "wedding party", "focus", "sleep",
+                            "meditation", "angry", "intense", "cleaning", "energetic", "uplifting"})
 # What the songs are about: with a mood beside it, the mood says how they sound ("angry breakup songs" are angry
 # songs about a breakup, not the mean of a scream and a sigh); the titles still say breakup.
 TOPICS = frozenset({"breakup"})

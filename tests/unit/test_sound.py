@@ -225,6 +225,14 @@ def test_a_weekend_night_spent_in_is_no_party() -> None:
     assert "party" in names("friday night out") and "party" in names("house party at home on friday night")
 
 
+def test_a_festival_is_its_main_stage_louder_than_a_party() -> None:
+    """"Festival vibes" read as a party and played "Celebration" and "Just Dance"."""
+    for text in ("festival vibes", "euphoric festival feeling!!", "rave music", "フェスで盛り上がる曲"):
+        assert names(text) == ["festival"], text
+    assert combine(moments_in("festival vibes"))["energy"] > combine(moments_in("party time"))["energy"]
+    assert "festival" not in names("festive christmas songs")
+
+
 def test_reading_is_quiet_focus_in_every_language() -> None:
     for text in ("calm music for reading", "musique calme pour lire un livre", "musica para leer", "musik zum lesen",
                  "책 읽을 때 듣는 음악", "読書用の音楽"):

@@ -123,8 +123,10 @@ _COMPILED = tuple((re.compile(rf"\b(?:{p})\b"), tags, p == RESTFUL) for p, tags 
 # "Friday night" is a night out unless the message spends it in: "quiet friday night at home" and "staying in on
 # a saturday night" read as a party and played David Guetta.
 _WEEKEND_NIGHT = re.compile(r"\b(?:friday|saturday) night\b")
-_STAYING_IN = re.compile(r"\b(?:at home|home alone|stay(?:ing)? in|stay(?:ing)? home|night in|quiet|cozy|cosy|"
-                         r"on the (?:couch|sofa)|in bed)\b")
+# Staying in, said as such: not "stay in shape", "a night in the club" or "one night in Bangkok".
+NIGHT_IN = (r"stay(?:ing)? (?:in|home)(?= *$| *[,.!?]| (?:tonight|on|with|and|alone|for))|"
+            r"night in(?= *$| *[,.!?]| (?:with|on|and|alone|tonight))")
+_STAYING_IN = re.compile(rf"\b(?:at home|home alone|{NIGHT_IN}|quiet|cozy|cosy|on the (?:couch|sofa)|in bed)\b")
 
 
 def weekend_night_in(text: str) -> str:
@@ -133,8 +135,8 @@ def weekend_night_in(text: str) -> str:
 
 
 def cue_candidates(folded: str, busy: bool = False) -> list[tuple[int, tuple[str, ...]]]:
-    """(position in the message, candidate tags) for each cue the message contains; `busy`: the message's sound
-    is lively, and a day off is only its setting."""
+    """(where in the message, for ordering, candidate tags) for each cue the message contains; `busy`: the
+    message's sound is lively, and a day off is only its setting."""
     folded = weekend_night_in(folded)
     out: list[tuple[int, tuple[str, ...]]] = []
     for pattern, tags, restful in _COMPILED:

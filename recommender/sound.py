@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from recommender.cues import DATE, FLYING, NOT_THE_NIGHT, SING_ALONG, weekend_night_in
+from recommender.cues import DATE, FLYING, NIGHT_IN, NOT_THE_NIGHT, SING_ALONG, weekend_night_in
 from recommender.datasets import AUDIO_COLUMNS
 from recommender.genre_names import is_compound
 from recommender.names import without_featured
@@ -123,9 +123,10 @@ SINGALONG_KIDS = ("disney", "kids dance party", "show tunes", "hollywood")
 # Golden hour is warm and unhurried: chillwave and yacht rock, songs about the sundown ("golden hour" read only as
 # the tags twilight and mellow, and played "Midnight", "Midnight City" and "Late Night Rendezvous").
 GOLDEN_HOUR = ("chillwave", "yacht rock", "vapor soul", "nu disco", "balearic", "dream pop")
+# A festival's main stage, what people travel for.
+MAIN_STAGE = ("big room", "progressive electro house", "progressive house", "dutch house", "electro house", "trance")
 # Lifting is pushed by hard rap and metal, at any tempo ("heavy lifting" played Real Life's "Send Me An Angel" and
 # Taio Cruz at 126 BPM, the runner's target, and left "Till I Collapse" far below).
-MAIN_STAGE = ("big room", "progressive electro house", "progressive house", "dutch house", "electro house", "trance")
 IRON = ("hardcore hip hop", "gangster rap", "rap metal", "nu metal", "alternative metal", "hard rock", "metal")
 # What gym playlists are made of, by title: songs that say fight, win and never stop.
 PUMP_UP = (r"stronger|unstoppable|champions?|fighter|warriors?|fight song|the power|till i collapse|lose yourself|"
@@ -144,7 +145,7 @@ MOMENTS: tuple[Moment, ...] = (
            r"(?:work|essay|paper|thesis|report|assignment|taxes)s?|get(?:ting)? (?:stuff|things|work) done|"
            r"productiv\w*|공부|집중|"
            r"勉強|集中|作業|読書|독서|책 ?읽\w*|estudi\w*|concentr\w*|etudi\w*|reviser|lernen|konzentr\w*|hausaufgaben|"
-           r"lire|lecture|leer|lectura|lesen|working|while i work|"
+           r"lire|(?<!liste de )lecture(?! aleatoire)|leer|lectura|lesen|working|while i work|"
            r"at work|travailler|trabajar|trabajando|arbeiten|仕事中|일할 ?때",
            {"energy": 0.3, "instrumentalness": 0.6, "speechiness": 0.04, "acousticness": 0.6, "valence": 0.35},
            ("study tunes", "focus beats", "instrumental"), genres=STUDY),
@@ -153,7 +154,7 @@ MOMENTS: tuple[Moment, ...] = (
            {"energy": 0.15, "acousticness": 0.85, "tempo": 80, "instrumentalness": 0.5, "danceability": 0.35},
            ("sleep", "relaxing", "ambient"), clean=True),
     Moment("calm", r"calm\w*|chill\w*|relax\w*|unwind\w*|mellow|peaceful|cozy|cosy|lazy|soft|tired|exhausted|long day|hung ?over|hangover|"
-           r"quiet|stay(?:ing)? in|stay(?:ing)? home|night in|잔잔|편안|휴식|"
+           r"quiet(?! riot| storm)|" + NIGHT_IN + r"|잔잔|편안|휴식|"
            r"落ち着|リラックス|癒|tranquil\w*|relaj\w*|calme|detente|douce|doux|suave\w*|ruhig\w*|entspann\w*|gemutlich\w*|sanft\w*",
            {"energy": 0.3, "acousticness": 0.6, "valence": 0.45, "tempo": 100}, ("chill", "relaxing", "mellow")),
     Moment("meditation", r"meditat\w*|yoga|mindful\w*|breath\w*|명상|요가|瞑想|ヨガ|meditaci\w*|meditation",
@@ -173,10 +174,11 @@ MOMENTS: tuple[Moment, ...] = (
            titles=PUMP_UP, genres=IRON),
     # A festival is its main stage: the big-room and progressive house drops people travel for, louder than a
     # party ("festival vibes" played Kylie Minogue's "Celebration" and "Just Dance", median energy 0.79).
-    Moment("festival", r"festival\w*|main ?stage|rave|raving|festiwal|フェス\w*|페스티벌",
+    Moment("festival", r"(?<!film )(?<!jazz )(?<!folk )(?<!book )festival\w*|main ?stage|rave(?! about| reviews?)|"
+           r"raving|(?<!カ)フェス\w*|페스티벌",
            {"energy": 0.9, "danceability": 0.65, "valence": 0.6, "tempo": 128}, ("edm", "party", "dance"),
            genres=MAIN_STAGE),
-    Moment("party", r"(?<!dinner )(?<!tea )(?<!cocktail )party|parties|(?:disco|dance|club|salsa) night|dance ?floor|wedding reception|festival\w*|rave|raving|(?:friday|saturday) night(?! in)|lets go+|club\w*|(?<!first )(?<!slow )danc(?:e|ing)|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
+    Moment("party", r"(?<!dinner )(?<!tea )(?<!cocktail )party|parties|(?:disco|dance|club|salsa) night|dance ?floor|wedding reception|(?:friday|saturday) night(?! in)|lets go+|club\w*|(?<!first )(?<!slow )danc(?:e|ing)|pregame|pre game|hype|turn up|banger\w*|new years?(?: s)? eve|nye|night out|go(?:ing)? out tonight|ready to go out|파티|클럽|신나|"
            r"パーティ|踊|クラブ|fiesta|bailar|perreo|fete|soirees? (?:dansante|en boite|techno|disco)|danser|tanzen|feier\w*",
            {"danceability": 0.8, "energy": 0.8, "valence": 0.65, "tempo": 122}, ("party", "dance", "club")),
     # Friends over or out together: songs everybody knows and likes, up but not a dance floor ("une soirée entre
@@ -253,7 +255,7 @@ MOMENTS: tuple[Moment, ...] = (
     # A first dance is the love song everybody in the room knows, slower and more tender than a date night ("At
     # Last", "Perfect", "All of Me"): the romantic target gave "Happy Together" and "Moondance". Set from the
     # median of ten labelled first-dance songs in the catalog; ten others check it (docs/experiments.md).
-    Moment("first dance", r"(?:first|wedding) danc\w*|walk(?:ing)? down the aisle|primer baile|premiere danse|"
+    Moment("first dance", r"(?:first|wedding) danc\w*(?! ?floor)|walk(?:ing)? down the aisle|primer baile|premiere danse|"
            r"erster tanz|hochzeitstanz|첫 ?춤|ファーストダンス",
            {"energy": 0.45, "valence": 0.43, "danceability": 0.58, "acousticness": 0.44, "familiar": 0.9},
            ("love songs", "romantic", "love"), titles=r"marry|married|wedding|forever|always", clean=True,
@@ -261,10 +263,11 @@ MOMENTS: tuple[Moment, ...] = (
     # Dancing at a wedding is its reception's dance floor, not a date night: songs every generation in the room
     # knows and can dance to, nothing to cover the grandparents' ears for ("songs to dance to at a wedding" and
     # "canciones para bailar en una boda" played Keith Sweat's and Maxwell's slow R&B).
-    Moment("wedding party", r"(?<!first )(?<!slow )danc\w* (?:\w+ ){0,3}(?:wedding|reception)|"
+    Moment("wedding party", r"(?<!first )(?<!slow )(?<!last )(?<!daughter )(?<!son )danc\w* (?:\w+ ){0,3}"
+           r"(?:wedding|reception)|"
            r"wedding (?:reception|party|dance ?floor)|bailar (?:\w+ ){0,3}boda|boda (?:\w+ ){0,3}bailar|"
            r"danser (?:\w+ ){0,3}mariage|mariage (?:\w+ ){0,3}danser|tanzen (?:\w+ ){0,3}hochzeit|"
-           r"hochzeit(?:s)?party|hochzeit (?:\w+ ){0,3}tanzen",
+           r"hochzeits?party|hochzeit (?:\w+ ){0,3}tanzen",
            {"danceability": 0.75, "energy": 0.75, "valence": 0.75, "familiar": 0.9}, ("party", "dance", "happy"),
            clean=True, against=HEARTBREAK),
     Moment("slow jam", r"slow jams?|slow songs", {"energy": 0.4, "danceability": 0.65, "valence": 0.5,

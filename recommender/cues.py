@@ -31,8 +31,8 @@ CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"scream|angry|anger|furious|rage|raging|pissed|mad at|hate (?:everyone|everything|this|my)|so done|fuming",
      ("angry", "aggressive", "fierce", "defiant", "powerful")),
     # Being alone is sad only when it is felt ("so alone"): a drive, a walk or a night in alone is not.
-    (r"sad|feel(?:ing)? (?:\w+ )?down|so down|really down|feeling blue|depressed|depressing|unhappy|miserable|gloomy|lonely|"
-     r"(?:feel(?:ing|s)?|so|all|very|completely|totally|left|i m) alone|crying|cry|tears|grief|grieving",
+    (r"sad|feel(?:ing)? (?:\w+ )?down|so down|really down|feeling blue|depressed|depressing|unhappy|miserable|"
+     r"gloomy|lonely|(?:feel(?:ing|s)?|so|all|very|completely|totally|left|i m) alone|crying|cry|tears|grief|grieving",
      ("sad", "melancholy", "miserable", "cry", "depressing")),
     (r"happy|joy|joyful|good mood|great mood|cheerful|glad|excited|stoked|feel good|feeling good|great day",
      ("happy", "feelgood", "songs to feel happy to", "upbeat", "fun")),
@@ -147,7 +147,8 @@ def cue_candidates(folded: str, busy: bool = False) -> list[tuple[int, tuple[str
 
 
 def without_cues(folded: str) -> str:
-    """The message with every word a cue reads blanked out."""
+    """The message with every word a cue reads blanked out (read as `cue_candidates` reads it)."""
+    folded = weekend_night_in(folded)
     for pattern, _, _ in _COMPILED:
         folded = pattern.sub(lambda m: " " * len(m.group(0)), folded)
     return folded

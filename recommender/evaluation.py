@@ -279,7 +279,8 @@ def _text_rankers(served: GraphSAGERecommender, content: ContentRecommender, int
 
     return {
         "graphsage": lambda rows: np.stack([constrained(int(r), fused(int(r))) for r in rows]),
-        "tag_model": lambda rows: np.stack([ranker.tag_scores(ranker.asked_columns(intents[r].weighted_tags)) for r in rows]),
+        "tag_model": lambda rows: np.stack([ranker.tag_scores(ranker.asked_columns(intents[r].weighted_tags))
+                                            for r in rows]),
         "content": lambda rows: np.stack([content.scores(Taste(), intents[r].weighted_tags)[0] for r in rows]),
         "cbf": lambda rows: np.stack([cbf(int(r)) for r in rows]),
         "popularity": lambda rows: np.tile(index.popularity, (len(rows), 1)),

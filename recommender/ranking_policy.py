@@ -52,10 +52,11 @@ def listener_fit(ranker: SageRanker, taste: Taste, user: np.ndarray) -> np.ndarr
 
 def likeness(taste_fit: np.ndarray | None, genre_closeness: np.ndarray, tag_closeness: np.ndarray) -> np.ndarray:
     """How well each track fits "like X": X's listeners' taste, X's genres and the words people tag X's songs
-    with, each standardised (the tags counted `TAG_LIKENESS` times). Listeners alone send "like Frank Ocean" to Franz Ferdinand (few 2011 Last.fm listeners knew
-    him) and "like Bad Bunny" to Lady Gaga; genres alone send "like Daft Punk" to 80s electro; without the tags
-    "like Ed Sheeran" was dance pop (Dua Lipa, Bruno Mars) and "like Norah Jones" had Diana Ross's disco. An
-    artist no listener data knows keeps the genres and tags."""
+    with, each standardised (the tags counted `TAG_LIKENESS` times). Listeners alone send "like Frank Ocean"
+    to Franz Ferdinand (few 2011 Last.fm listeners knew him) and "like Bad Bunny" to Lady Gaga; genres alone
+    send "like Daft Punk" to 80s electro; without the tags "like Ed Sheeran" was dance pop (Dua Lipa, Bruno
+    Mars) and "like Norah Jones" had Diana Ross's disco. An artist no listener data knows keeps the genres and
+    tags."""
     content = z(genre_closeness, clip=LIKENESS_CLIP) + TAG_LIKENESS * z(tag_closeness, clip=LIKENESS_CLIP)
     return content if taste_fit is None else z(taste_fit, clip=None) + content
 

@@ -144,8 +144,8 @@ MOMENTS: tuple[Moment, ...] = (
            r"coding|deep work|(?:finish|finishing|do|doing|get through|catch up on) (?:my |some |this |the )?"
            r"(?:work|essay|paper|thesis|report|assignment|taxes)s?|get(?:ting)? (?:stuff|things|work) done|"
            r"productiv\w*|공부|집중|"
-           r"勉強|集中|作業|読書|독서|책 ?읽\w*|estudi\w*|concentr\w*|etudi\w*|reviser|lernen|konzentr\w*|hausaufgaben|"
-           r"lire|(?<!liste de )lecture(?! aleatoire)|leer|lectura|lesen|working|while i work|"
+           r"勉強|集中|作業|読書|독서|책 ?읽\w*|estudi\w*|concentr\w*|etudi\w*|reviser|lernen|konzentr\w*|"
+           r"hausaufgaben|lire|(?<!liste de )lecture(?! aleatoire)|leer|lectura|lesen|working|while i work|"
            r"at work|travailler|trabajar|trabajando|arbeiten|仕事中|일할 ?때",
            {"energy": 0.3, "instrumentalness": 0.6, "speechiness": 0.04, "acousticness": 0.6, "valence": 0.35},
            ("study tunes", "focus beats", "instrumental"), genres=STUDY),
@@ -153,8 +153,8 @@ MOMENTS: tuple[Moment, ...] = (
            r"sommeil|schlaf\w*|einschlafen",
            {"energy": 0.15, "acousticness": 0.85, "tempo": 80, "instrumentalness": 0.5, "danceability": 0.35},
            ("sleep", "relaxing", "ambient"), clean=True),
-    Moment("calm", r"calm\w*|chill\w*|relax\w*|unwind\w*|mellow|peaceful|cozy|cosy|lazy|soft|tired|exhausted|long day|hung ?over|hangover|"
-           r"quiet(?! riot| storm)|" + NIGHT_IN + r"|잔잔|편안|휴식|"
+    Moment("calm", r"calm\w*|chill\w*|relax\w*|unwind\w*|mellow|peaceful|cozy|cosy|lazy|soft|tired|exhausted|"
+           r"long day|hung ?over|hangover|quiet(?! riot| storm)|" + NIGHT_IN + r"|잔잔|편안|휴식|"
            r"落ち着|リラックス|癒|tranquil\w*|relaj\w*|calme|detente|douce|doux|suave\w*|ruhig\w*|entspann\w*|gemutlich\w*|sanft\w*",
            {"energy": 0.3, "acousticness": 0.6, "valence": 0.45, "tempo": 100}, ("chill", "relaxing", "mellow")),
     Moment("meditation", r"meditat\w*|yoga|mindful\w*|breath\w*|명상|요가|瞑想|ヨガ|meditaci\w*|meditation",
@@ -203,7 +203,8 @@ MOMENTS: tuple[Moment, ...] = (
            ("breakup music", "breakup songs", "sad"),
            titles=r"good ?bye\w*|gone|without you|over you|over it|break\w* up|broken|heart ?break\w*|heartache|"
                   r"moving on|move on|let (?:you|me|it) go|leaving|stronger|survivor|survive|irreplaceable|"
-                  r"cry\w*|tears|lonely|on my own|by myself|miss(?:ing)? you|come back|without me|sorry|hurts?|cheat\w*|liar|lies|"
+                  r"cry\w*|tears|lonely|on my own|by myself|miss(?:ing)? you|come back|without me|sorry|hurts?|"
+                  r"cheat\w*|liar|lies|"
                   r"tainted|vuelve|sin ti|con otr[oa]|adi[oó]s|reviens|sans toi|adieu"),
     # Missing home: songs people know, unhurried, warm rather than bright ("feeling homesick" found no tag). The
     # word "nostalgic" itself is left to its tags, which carry the old favourites (Chicago, Air Supply, a-ha).
@@ -255,8 +256,8 @@ MOMENTS: tuple[Moment, ...] = (
     # A first dance is the love song everybody in the room knows, slower and more tender than a date night ("At
     # Last", "Perfect", "All of Me"): the romantic target gave "Happy Together" and "Moondance". Set from the
     # median of ten labelled first-dance songs in the catalog; ten others check it (docs/experiments.md).
-    Moment("first dance", r"(?:first|wedding) danc\w*(?! ?floor)|walk(?:ing)? down the aisle|primer baile|premiere danse|"
-           r"erster tanz|hochzeitstanz|첫 ?춤|ファーストダンス",
+    Moment("first dance", r"(?:first|wedding) danc\w*(?! ?floor)|walk(?:ing)? down the aisle|primer baile|"
+           r"premiere danse|erster tanz|hochzeitstanz|첫 ?춤|ファーストダンス",
            {"energy": 0.45, "valence": 0.43, "danceability": 0.58, "acousticness": 0.44, "familiar": 0.9},
            ("love songs", "romantic", "love"), titles=r"marry|married|wedding|forever|always", clean=True,
            against=HEARTBREAK),

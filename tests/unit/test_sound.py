@@ -196,7 +196,7 @@ def test_a_love_song_for_a_wedding_is_not_a_breakup_song_unless_the_request_is_s
     """"First dance at our wedding" played "Ain't No Sunshine" (its listeners call it love, and sad) and "Vuelve"
     ("come back"), a dinner date Patti LaBelle's "On My Own"; "sad love songs" still wants them."""
     tender = {"energy": 0.45, "valence": 0.45, "danceability": 0.58, "acousticness": 0.44}
-    space = space_of([tender, tender, tender, tender], titles=["Ain't No Sunshine", "Vuelve", "In My Life", "On My Own"],
+    space = space_of([tender] * 4, titles=["Ain't No Sunshine", "Vuelve", "In My Life", "On My Own"],
                      tags=["sad", "", "", ""])
     for text in ("first dance at our wedding", "romantic dinner for two"):
         moments = moments_in(text)
